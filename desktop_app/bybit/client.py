@@ -1,0 +1,204 @@
+"""BybitClient: the read-only Bybit V5 endpoints RiskDesk needs, for one account on one environment.
+
+Every call goes through `_request`, which hands over to `HttpPool.request` (signing, clock, rate
+limits, retries, errors). Paginated lists are followed to the end, sending each `nextPageCursor`
+back verbatim (Bybit sends it already percent-encoded and signs the raw query string).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+from desktop_app.bybit import parse
+from desktop_app.bybit.credentials import Credentials
+from desktop_app.bybit.environments import Environment
+from desktop_app.bybit.errors import BybitError, BybitParseError
+from desktop_app.bybit.http import HttpPool
+from desktop_app.bybit.messages import NO_CREDENTIALS
+from desktop_app.bybit.models import (
+    AccountInfo,
+    ApiKeyInfo,
+    Category,
+    FeeRate,
+    Instrument,
+    Kline,
+    Page,
+    Position,
+    RiskTier,
+    Ticker,
+    Wallet,
+)
+from desktop_app.bybit.signing import Signer
+
+T = TypeVar("T")
+
+POSITION_PAGE_LIMIT = "200"  # Bybit's maximum; the default of 20 would cost ten times the requests
+INSTRUMENT_PAGE_LIMIT = "1000"
+# More pages than any real account or market has; a server that keeps sending new cursors is broken.
+MAX_PAGES = 500
+PARAMS_ERROR = 10001  # also "accountType only support UNIFIED." for CONTRACT on UTA 2.0, and vice versa
+
+
+class BybitClient:
+    """One account (or none, for market data) on one environment. Cheap to create; the pool is shared."""
+
+    def __init__(self, environment: Environment, credentials: Credentials | None, pool: HttpPool, *,
+                 recv_window_ms: int = 5000) -> None:
+        """May raise: BybitError (BAD_CREDENTIALS) when the credentials cannot sign (e.g. a bad RSA key)."""
+        self.environment = environment
+        self._pool = pool
+        self._signer = Signer(credentials) if credentials is not None else None
+        self.recv_window_ms = recv_window_ms
+
+    def __repr__(self) -> str:
+        return f"BybitClient(environment={self.environment.label!r}, signer={self._signer!r})"
+
+    async def _request(self, path: str, params: Mapping[str, str | None] | None = None, *,
+                       signed: bool) -> object:
+        """The `result` of a successful call. May raise: BybitError."""
+        if signed and self._signer is None:
+            raise BybitError(NO_CREDENTIALS, f"{path}: this account has no API key; add one to read it",
+                             endpoint=path)
+        envelope = await self._pool.request(
+            self.environment.rest_url, path, params, signer=self._signer if signed else None,
+            recv_window_ms=self.recv_window_ms, environment_label=self.environment.label,
+        )
+        return envelope.result
+
+    async def _paginate(self, path: str, params: Mapping[str, str | None], *, signed: bool,
+                        parse_page: Callable[[object], Page[T]]) -> tuple[T, ...]:
+        items: list[T] = []
+        seen: set[str] = set()
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = parse_page(await self._request(path, {**params, "cursor": cursor}, signed=signed))
+            items.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                return tuple(items)
+            if cursor in seen:
+                raise BybitParseError(f"{path}: Bybit sent the same page cursor twice", endpoint=path)
+            seen.add(cursor)
+        raise BybitParseError(f"{path}: more than {MAX_PAGES} pages; stopped following cursors",
+                              endpoint=path)
+
+    # ----- private (signed) endpoints -------------------------------------------------------------
+
+    async def server_time_ms(self) -> int:
+        """Bybit's clock (epoch ms); also refreshes the pool's clock offset for this host.
+        May raise: BybitError."""
+        clock = await self._pool.sync_clock(self.environment.rest_url)
+        return clock.server_now_ms()
+
+    async def positions(self, category: Category, *, settle_coin: str | None = None,
+                        symbol: str | None = None) -> tuple[Position, ...]:
+        """All open positions of a category (every page). Linear needs `settle_coin` or `symbol`.
+        May raise: BybitError, ValueError (linear without settle_coin and symbol)."""
+        if category is Category.LINEAR and settle_coin is None and symbol is None:
+            raise ValueError("linear positions need settle_coin (USDT, USDC) or symbol")
+        params = {"category": category.value, "settleCoin": settle_coin, "symbol": symbol,
+                  "limit": POSITION_PAGE_LIMIT}
+        return await self._paginate("/v5/position/list", params, signed=True,
+                                    parse_page=lambda r: parse.parse_positions(r, settle_coin=settle_coin))
+
+    async def all_positions(self) -> tuple[Position, ...]:
+        """Linear USDT, linear USDC, inverse and option positions, fetched concurrently.
+        May raise: BybitError (the first failure; the other queries are cancelled)."""
+        parts = await _gather_or_cancel(
+            self.positions(Category.LINEAR, settle_coin="USDT"),
+            self.positions(Category.LINEAR, settle_coin="USDC"),
+            self.positions(Category.INVERSE),
+            self.positions(Category.OPTION),
+        )
+        return tuple(p for part in parts for p in part)
+
+    async def wallet(self) -> Wallet:
+        """The UNIFIED wallet; CONTRACT for classic accounts, tried only when Bybit answers 10001.
+        May raise: BybitError, BybitParseError (no wallet in the answer)."""
+        path = "/v5/account/wallet-balance"
+        try:
+            result = await self._request(path, {"accountType": "UNIFIED"}, signed=True)
+        except BybitError as exc:
+            if exc.ret_code != PARAMS_ERROR:
+                raise
+            result = await self._request(path, {"accountType": "CONTRACT"}, signed=True)
+        wallets = parse.parse_wallets(result)
+        if not wallets:
+            raise BybitParseError("/v5/account/wallet-balance: the answer holds no wallet",
+                                  endpoint="/v5/account/wallet-balance")
+        return wallets[0]
+
+    async def account_info(self) -> AccountInfo:
+        """Margin mode, UTA status, copy-trading leader flag. May raise: BybitError."""
+        return parse.parse_account_info(await self._request("/v5/account/info", signed=True))
+
+    async def api_key_info(self) -> ApiKeyInfo:
+        """What the key may do, its IP binding and expiry. May raise: BybitError."""
+        return parse.parse_api_key_info(await self._request("/v5/user/query-api", signed=True))
+
+    async def fee_rates(self, category: Category, symbol: str | None = None) -> tuple[FeeRate, ...]:
+        """The account's taker/maker fee rates. May raise: BybitError."""
+        result = await self._request("/v5/account/fee-rate", {"category": category.value, "symbol": symbol},
+                                     signed=True)
+        return parse.parse_fee_rates(result)
+
+    # ----- public market data ---------------------------------------------------------------------
+
+    async def tickers(self, category: Category, symbol: str | None = None) -> tuple[Ticker, ...]:
+        """Tickers of a category, or of one symbol. May raise: BybitError."""
+        result = await self._request("/v5/market/tickers", {"category": category.value, "symbol": symbol},
+                                     signed=False)
+        return parse.parse_tickers(result, category=category)
+
+    async def klines(self, category: Category, symbol: str, interval: str, *, start_ms: int | None = None,
+                     end_ms: int | None = None, limit: int | None = None) -> tuple[Kline, ...]:
+        """Trade-price candles, oldest first. May raise: BybitError."""
+        params = _kline_params(category, symbol, interval, start_ms, end_ms, limit)
+        return parse.parse_klines(await self._request("/v5/market/kline", params, signed=False))
+
+    async def mark_price_klines(self, category: Category, symbol: str, interval: str, *,
+                                start_ms: int | None = None, end_ms: int | None = None,
+                                limit: int | None = None) -> tuple[Kline, ...]:
+        """Mark-price candles (no volume), oldest first. May raise: BybitError."""
+        params = _kline_params(category, symbol, interval, start_ms, end_ms, limit)
+        return parse.parse_klines(await self._request("/v5/market/mark-price-kline", params, signed=False))
+
+    async def risk_tiers(self, category: Category, symbol: str | None = None) -> tuple[RiskTier, ...]:
+        """Risk-limit tiers (all pages), per symbol in ascending risk_limit_value. May raise: BybitError."""
+        tiers = await self._paginate("/v5/market/risk-limit", {"category": category.value, "symbol": symbol},
+                                     signed=False, parse_page=parse.parse_risk_tiers)
+        # Sorted over all pages, in case one symbol's tiers straddle a page boundary.
+        return tuple(sorted(tiers, key=lambda t: (t.symbol, t.risk_limit_value)))
+
+    async def instruments(self, category: Category, symbol: str | None = None) -> tuple[Instrument, ...]:
+        """Instrument specifications (all pages). May raise: BybitError."""
+        limit = None if category is Category.SPOT else INSTRUMENT_PAGE_LIMIT  # spot has no paging
+        params = {"category": category.value, "symbol": symbol, "limit": limit}
+        return await self._paginate("/v5/market/instruments-info", params, signed=False,
+                                    parse_page=lambda r: parse.parse_instruments(r, category=category))
+
+
+def _kline_params(category: Category, symbol: str, interval: str, start_ms: int | None, end_ms: int | None,
+                  limit: int | None) -> dict[str, str | None]:
+    return {
+        "category": category.value,
+        "symbol": symbol,
+        "interval": interval,
+        "start": None if start_ms is None else str(int(start_ms)),
+        "end": None if end_ms is None else str(int(end_ms)),
+        "limit": None if limit is None else str(int(limit)),
+    }
+
+
+async def _gather_or_cancel(*calls: Awaitable[T]) -> list[T]:
+    """asyncio.gather, but the first failure cancels the calls still running (no orphaned requests)."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

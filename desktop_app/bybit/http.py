@@ -1,0 +1,284 @@
+"""HttpPool: the one place where RiskDesk talks HTTP to Bybit.
+
+`HttpPool.request` is the single choke point: it waits for rate-limit slots, signs with a
+server-aligned timestamp, sends, reads the rate-limit headers, retries what is worth retrying and
+turns every failure into exactly one `BybitError`. One `httpx.AsyncClient` per base URL is kept
+for the life of the pool (HTTP/1.1 keep-alive; a new client costs ~25 ms and a new TLS handshake).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from desktop_app.bybit import messages
+from desktop_app.bybit.clock import DEFAULT_RESYNC_AFTER_S, HostClock, NowMs, system_now_ms
+from desktop_app.bybit.errors import (
+    HTTP_STATUS,
+    TIMEOUT,
+    TRANSPORT_ERROR,
+    BybitBanError,
+    BybitError,
+    BybitParseError,
+)
+from desktop_app.bybit.parse import Envelope, parse_envelope, parse_server_time_ms
+from desktop_app.bybit.ratelimit import Monotonic, RateLimits, Sleep, SlidingWindowLimiter, process_ip_limiter
+from desktop_app.bybit.signing import Signer, build_query
+
+log = logging.getLogger(__name__)
+
+SERVER_TIME_PATH = "/v5/market/time"
+DEFAULT_BAN_S = 600.0  # Bybit: "wait at least 10 minutes" after an IP ban
+# asyncio already sets TCP_NODELAY on TCP transports; stating it keeps a keep-alive request on
+# loopback from waiting ~40 ms for Nagle + delayed ACK should that default ever change.
+_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try. Delays are small by default because the monitor polls again soon anyway."""
+
+    max_attempts: int = 4  # first try included
+    base_delay_s: float = 0.25  # backoff: base * 2**(n-1), times a jitter factor in [0.5, 1.0)
+    max_delay_s: float = 2.0
+    max_reset_wait_s: float = 2.0  # cap on one wait for Bybit's rate-limit reset (10006, Limit-Status 0)
+
+
+class HttpPool:
+    """Shared HTTP state for all clients: connections, clocks, bans and rate limiters, per host."""
+
+    def __init__(self, *, timeout_s: float = 10.0, transport: httpx.AsyncBaseTransport | None = None,
+                 rng: random.Random | None = None, retry: RetryPolicy | None = None,
+                 ban_s: float = DEFAULT_BAN_S, now_ms: NowMs = system_now_ms,
+                 monotonic: Monotonic = time.monotonic, sleep: Sleep = asyncio.sleep,
+                 ip_limiter: SlidingWindowLimiter | None = None,
+                 resync_after_s: float = DEFAULT_RESYNC_AFTER_S) -> None:
+        self.timeout_s = timeout_s
+        self._transport = transport
+        self._rng = rng or random.Random()
+        self.retry = retry or RetryPolicy()
+        self._ban_s = ban_s
+        self._now_ms = now_ms
+        self._sleep = sleep
+        self._resync_after_s = resync_after_s
+        if ip_limiter is None and monotonic is time.monotonic:
+            ip_limiter = process_ip_limiter()  # Bybit counts per IP, so all pools share one
+        self.limits = RateLimits(ip=ip_limiter, monotonic=monotonic, sleep=sleep)
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clocks: dict[str, HostClock] = {}
+        self._banned_until_ms: dict[str, int] = {}
+
+    # ----- per-host state -------------------------------------------------------------------------
+
+    def client_for(self, base_url: str) -> httpx.AsyncClient:
+        """The reused AsyncClient of `base_url` (created on first use)."""
+        client = self._clients.get(base_url)
+        if client is None:
+            transport = self._transport or httpx.AsyncHTTPTransport(
+                http1=True, http2=False, retries=0, socket_options=_SOCKET_OPTIONS,
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=30.0),
+            )
+            # No pool timeout: waiting for a free connection of our own is not Bybit being slow.
+            timeout = httpx.Timeout(self.timeout_s, pool=None)
+            client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
+                                       headers={"Accept": "application/json"})
+            self._clients[base_url] = client
+        return client
+
+    def clock_for(self, base_url: str) -> HostClock:
+        clock = self._clocks.get(base_url)
+        if clock is None:
+            clock = self._clocks[base_url] = HostClock(self._now_ms)
+        return clock
+
+    def banned_until_ms(self, base_url: str) -> int | None:
+        """Local epoch ms until which `base_url` is not called (after an HTTP 403), else None."""
+        until = self._banned_until_ms.get(base_url)
+        return until if until is not None and until > self._now_ms() else None
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    # ----- requests -------------------------------------------------------------------------------
+
+    async def request(self, base_url: str, path: str, params: Mapping[str, str | None] | None = None, *,
+                      signer: Signer | None = None, recv_window_ms: int = 5000,
+                      environment_label: str = "") -> Envelope:
+        """GET `path` on `base_url`; signed when `signer` is given. Returns the retCode-0 envelope.
+
+        May raise: BybitBanError (HTTP 403, or the host is still banned), BybitParseError (body is not
+        Bybit's envelope), BybitError (everything else, after retries where retrying makes sense).
+        """
+        envelope, _, _ = await self._request(base_url, path, params or {}, signer, recv_window_ms,
+                                             environment_label)
+        return envelope
+
+    async def sync_clock(self, base_url: str) -> HostClock:
+        """Measure the offset to `base_url`'s clock now. May raise: BybitError."""
+        clock = self.clock_for(base_url)
+        envelope, sent_ms, received_ms = await self._request(base_url, SERVER_TIME_PATH, {}, None, 0, "")
+        clock.record(sent_ms, received_ms, parse_server_time_ms(envelope.result))
+        log.debug("clock of %s: offset %+d ms, round trip %s ms", base_url, clock.offset_ms,
+                  clock.round_trip_ms)
+        return clock
+
+    async def _synced_clock(self, base_url: str) -> HostClock:
+        clock = self.clock_for(base_url)
+        if clock.needs_sync(self._resync_after_s):
+            async with clock.lock:  # concurrent first requests share one measurement
+                if clock.needs_sync(self._resync_after_s):
+                    await self.sync_clock(base_url)
+        return clock
+
+    async def _request(self, base_url: str, path: str, params: Mapping[str, str | None],
+                       signer: Signer | None, recv_window_ms: int,
+                       environment_label: str) -> tuple[Envelope, int, int]:
+        query = build_query(params)
+        # The signed string and the URL carry the same bytes: never `params=`, which would re-encode.
+        url = f"{base_url}{path}?{query}" if query else f"{base_url}{path}"
+        api_key = signer.api_key if signer is not None else None
+        attempt = 0
+        resynced = False
+        while True:
+            self._raise_if_banned(base_url, path)
+            await self.limits.acquire(base_url, api_key, path)
+            self._raise_if_banned(base_url, path)  # a ban may have begun while this request waited
+            headers: dict[str, str] | None = None
+            generation = 0
+            if signer is not None:
+                clock = await self._synced_clock(base_url)
+                generation = clock.generation
+                headers = signer.headers(clock.server_now_ms(), recv_window_ms, query)
+            sent_ms = self._now_ms()
+            delay_s: float | None = None
+            try:
+                response = await self.client_for(base_url).get(url, headers=headers)
+            except httpx.TimeoutException:
+                error = BybitError(TIMEOUT, f"{path}: Bybit did not answer within {self.timeout_s:g} s",
+                                   retryable=True, endpoint=path)
+            except httpx.TransportError as exc:
+                # Refused/reset connections are transient (a keep-alive connection closed by the
+                # server is the common case); the class name is enough, the text may hold the URL.
+                error = BybitError(TRANSPORT_ERROR, f"{path}: could not reach {_host(base_url)} "
+                                   f"({type(exc).__name__})", retryable=True, endpoint=path)
+            else:
+                received_ms = self._now_ms()
+                reset_wait_s = self._note_limit_headers(base_url, api_key, path, response.headers)
+                outcome = self._classify(base_url, path, response, api_key, environment_label)
+                if isinstance(outcome, Envelope):
+                    return outcome, sent_ms, received_ms
+                error = outcome
+                if error.ret_code == 10002:
+                    if resynced:
+                        local_offset = self.clock_for(base_url).offset_ms
+                        raise BybitError(10002, f"{path}: " + messages.clock_off_message(
+                            error.message, recv_window_ms, local_offset), endpoint=path)
+                    resynced = True
+                    self.clock_for(base_url).invalidate(generation)
+                    log.info("%s: timestamp rejected (10002); re-syncing the clock of %s", path, base_url)
+                    continue  # the one re-sync does not use up a retry
+                if error.ret_code == 10006:
+                    # Wait for Bybit's reset (capped) rather than a blind backoff.
+                    delay_s = reset_wait_s if reset_wait_s is not None else 1.0
+                    delay_s = min(delay_s, self.retry.max_reset_wait_s)
+                    limiter = self.limits.for_endpoint(base_url, api_key, path)
+                    if limiter is not None:
+                        limiter.block_for(delay_s)
+            if not error.retryable:
+                raise error
+            attempt += 1
+            if attempt >= self.retry.max_attempts:
+                raise error
+            if delay_s is None:
+                delay_s = self._backoff_s(attempt)
+            log.debug("%s: %s; retry %d in %.2f s", path, error, attempt, delay_s)
+            await self._sleep(delay_s)
+
+    def _classify(self, base_url: str, path: str, response: httpx.Response, api_key: str | None,
+                  environment_label: str) -> Envelope | BybitError:
+        """Envelope on success; a BybitError to raise or retry otherwise (BybitBanError is raised)."""
+        status = response.status_code
+        if status == 403:
+            until_ms = self._now_ms() + int(self._ban_s * 1000)
+            self._banned_until_ms[base_url] = until_ms
+            raise BybitBanError(f"{path}: " + messages.ban_message(_host(base_url), _local_time(until_ms)),
+                                until_ms=until_ms, endpoint=path)
+        if status != 200:
+            retryable = status == 429 or status >= 500
+            if not retryable:
+                # Some 4xx carry Bybit's envelope; its retCode says more than the status does.
+                try:
+                    envelope = parse_envelope(response.content)
+                except BybitParseError:
+                    envelope = None
+                if envelope is not None and envelope.ret_code != 0:
+                    return messages.error_for_ret_code(envelope.ret_code, envelope.ret_msg, endpoint=path,
+                                                       environment_label=environment_label, api_key=api_key)
+            return BybitError(HTTP_STATUS, f"{path}: {messages.http_status_message(status)}",
+                              retryable=retryable, endpoint=path)
+        try:
+            envelope = parse_envelope(response.content)
+        except BybitParseError as exc:
+            return BybitParseError(f"{path}: {exc.message}", endpoint=path)
+        if envelope.ret_code == 0:
+            return envelope
+        if envelope.ret_code == 10002:
+            # Kept raw here: the caller re-syncs, and only quotes the numbers if that did not help.
+            return BybitError(10002, envelope.ret_msg, endpoint=path)
+        return messages.error_for_ret_code(envelope.ret_code, envelope.ret_msg, endpoint=path,
+                                           environment_label=environment_label, api_key=api_key)
+
+    def _note_limit_headers(self, base_url: str, api_key: str | None, path: str,
+                            headers: httpx.Headers) -> float | None:
+        """Seconds until Bybit's limit resets if its headers say the quota is spent, else None.
+        Also blocks the endpoint's limiter until then. httpx headers are case-insensitive."""
+        remaining = _int_header(headers, "X-Bapi-Limit-Status")
+        reset_ms = _int_header(headers, "X-Bapi-Limit-Reset-Timestamp")
+        if reset_ms is None:
+            return None
+        wait_s = (reset_ms - self.clock_for(base_url).server_now_ms()) / 1000
+        wait_s = min(max(0.0, wait_s), self.retry.max_reset_wait_s)
+        if remaining is not None and remaining <= 0:
+            limiter = self.limits.for_endpoint(base_url, api_key, path)
+            if limiter is not None:
+                limiter.block_for(wait_s)
+        return wait_s
+
+    def _backoff_s(self, attempt: int) -> float:
+        base = min(self.retry.max_delay_s, self.retry.base_delay_s * 2 ** (attempt - 1))
+        return base * (0.5 + self._rng.random() / 2)  # jitter: concurrent retries do not stay in step
+
+    def _raise_if_banned(self, base_url: str, path: str) -> None:
+        until_ms = self.banned_until_ms(base_url)
+        if until_ms is not None:
+            raise BybitBanError(f"{path}: " + messages.ban_message(_host(base_url), _local_time(until_ms)),
+                                until_ms=until_ms, endpoint=path)
+
+
+def _host(base_url: str) -> str:
+    return urlsplit(base_url).netloc or base_url
+
+
+def _local_time(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000).strftime("%Y-%m-%d %H:%M:%S (local time)")
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,88 @@
+"""Where `report` and `stress` get their accounts: an `--accounts FILE`, or the app's configuration.
+
+The file form (`{"accounts": [{"name", "base_url", "api_key", "api_secret"}]}`) exists for scripts
+and tests; it holds secrets in plain text, which README warns about. The configured form reads
+metadata from the accounts file and secrets from the OS keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.bybit.environments import from_rest_url
+from desktop_app.snapshot import AccountSpec
+
+REQUIRED_KEYS = ("name", "base_url", "api_key", "api_secret")
+
+
+class AccountsFileError(Exception):
+    """The accounts file or configuration is unusable; the message names the fault in one line."""
+
+
+def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--accounts", metavar="FILE", type=Path,
+                        help="JSON file with accounts and their secrets (instead of the app's configuration)")
+    parser.add_argument("--config-dir", metavar="DIR", type=Path,
+                        help="the app's configuration directory (default: the platform's)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def load_accounts_file(path: Path) -> tuple[AccountSpec, ...]:
+    """Accounts from a JSON file.
+
+    May raise: AccountsFileError naming the file, entry and field at fault (never the secret).
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AccountsFileError(f"cannot read accounts file {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AccountsFileError(f"accounts file {path} is not valid JSON: {exc}") from None
+    entries = document.get("accounts") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise AccountsFileError(f"accounts file {path}: 'accounts' must be a non-empty list")
+    specs: list[AccountSpec] = []
+    for index, entry in enumerate(entries):
+        where = f"accounts file {path}: accounts[{index}]"
+        if not isinstance(entry, dict):
+            raise AccountsFileError(f"{where} is not an object")
+        for key in REQUIRED_KEYS:
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise AccountsFileError(f"{where}: '{key}' must be a non-empty string")
+        try:
+            environment = from_rest_url(entry["base_url"])
+        except ValueError:
+            raise AccountsFileError(f"{where}: 'base_url' is not an http(s) URL") from None
+        key_type_text = entry.get("key_type", KeyType.HMAC.value)
+        if key_type_text not in {k.value for k in KeyType}:
+            raise AccountsFileError(f"{where}: 'key_type' must be 'hmac' or 'rsa'")
+        name = entry["name"].strip()
+        if any(s.name == name for s in specs):
+            raise AccountsFileError(f"{where}: duplicate name {name!r}")
+        credentials = Credentials(entry["api_key"].strip(), Secret(entry["api_secret"]), KeyType(key_type_text))
+        specs.append(AccountSpec(account_id=f"file-{index}", name=name, environment=environment,
+                                 credentials=credentials))
+    return tuple(specs)
+
+
+def resolve_accounts(args: argparse.Namespace) -> tuple[AccountSpec, ...]:
+    """The accounts the command works on.
+
+    May raise: AccountsFileError.
+    """
+    if args.accounts is not None:
+        return load_accounts_file(args.accounts)
+    from desktop_app.storage.configured import configured_accounts
+    from desktop_app.storage.errors import StorageError
+
+    try:
+        specs = configured_accounts(args.config_dir)
+    except StorageError as exc:
+        raise AccountsFileError(str(exc)) from None
+    if not specs:
+        raise AccountsFileError("no accounts configured: add one in the app, or pass --accounts FILE")
+    return specs

@@ -1,0 +1,213 @@
+"""Sentences a follower understands, and the ranked causes of a position gap.
+
+Every sentence is an English template with `{named}` fields plus a dict of already-formatted
+values. The UI passes the template through Qt's translator before filling it in, so translators
+can reorder the fields; `translate_noop` only marks the templates for the string extractor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from desktop_app.copytrade.model import (
+    MAX_ENTRY_ORDERS_HELD,
+    Cause,
+    CopyMode,
+    OrderResult,
+    Reason,
+    Scenario,
+)
+
+CONTEXT = "copytrade"
+
+
+def translate_noop(context: str, text: str) -> str:
+    """Marks `text` for translation extraction (like Qt's QT_TRANSLATE_NOOP) and returns it unchanged."""
+    del context
+    return text
+
+
+_ = translate_noop
+_AVG_TAIL = _(CONTEXT, " Your average entry is {f_avg}; the master's is {m_avg}.")
+_SKIP_TAIL = _(CONTEXT, " Your average entry stays {f_avg}; the master's is now {m_avg}.")
+
+OPEN_ADVANCED = _(
+    CONTEXT,
+    "Copied: your fixed order margin of {budget} USDT at {leverage}x opens {qty} {coin} {side} at {price}"
+    " (cost {cost} USDT).",
+) + _AVG_TAIL
+OPEN_SMART = _(
+    CONTEXT,
+    "Copied: the master put {k_pct}% of its funds into this order, so {budget} USDT of your {balance} USDT"
+    " opens {qty} {coin} {side} at {price} at the master's {leverage}x (cost {cost} USDT).",
+) + _AVG_TAIL
+OPEN_MIN_SMART = _(
+    CONTEXT,
+    "Copied at the minimum size: {k_pct}% of your balance ({budget} USDT) buys less than the minimum"
+    " {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT)."
+    " That uses {share_pct}% of your balance while the master used {k_pct}% of its funds, so from now on"
+    " your position is larger for your funds than the master's.",
+) + _AVG_TAIL
+OPEN_MIN_ADVANCED = _(
+    CONTEXT,
+    "Copied at the minimum size: your fixed order margin of {budget} USDT buys less than the minimum"
+    " {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT),"
+    " more than your fixed margin.",
+) + _AVG_TAIL
+CLOSE_COPIED = _(
+    CONTEXT,
+    "Copied: the master closed {m_fraction_pct}% of its position, so you closed {qty} {coin}"
+    " ({f_fraction_pct}% of yours) at {price}; realised PnL {pnl} USDT after fees.",
+) + _AVG_TAIL
+
+SKIP_TEMPLATES: dict[Reason, str] = {
+    Reason.ENTRY_ORDER_LIMIT: _(
+        CONTEXT,
+        "Not copied: you already hold {held} entry orders from this master, and beyond {limit} Bybit pauses"
+        " copying the master's entry orders.",
+    ) + _SKIP_TAIL,
+    Reason.SLIPPAGE: _(
+        CONTEXT,
+        "Not copied: your price {f_price} is {slip_pct}% away from the master's fill at {m_price}, more than"
+        " your slippage tolerance of {tol_pct}%.",
+    ) + _SKIP_TAIL,
+    Reason.COPYGUARD: _(
+        CONTEXT,
+        "Not copied: Copyguard is on and your price {f_price} is worse than the master's {m_price} for a"
+        " {side} entry.",
+    ) + _SKIP_TAIL,
+    Reason.MAX_POSITION_MARGIN: _(
+        CONTEXT,
+        "Not copied: {qty} {coin} would raise your position margin from {margin} to {new_margin} USDT,"
+        " above your max position margin of {cap} USDT.",
+    ) + _SKIP_TAIL,
+    Reason.INSUFFICIENT_BALANCE: _(
+        CONTEXT,
+        "Not copied: even the minimum order of {min_qty} {coin} costs {min_cost} USDT, more than your"
+        " available balance of {balance} USDT.",
+    ) + _SKIP_TAIL,
+    Reason.COST_EXCEEDS_BALANCE: _(
+        CONTEXT,
+        "Not copied: {qty} {coin} would cost {cost} USDT (margin plus fees to open and close), more than"
+        " your available balance of {balance} USDT.",
+    ) + _SKIP_TAIL,
+    Reason.NO_POSITION: _(
+        CONTEXT,
+        "Not copied: the master closed {m_qty} {coin}, but you hold no position to close because the"
+        " entry orders were not copied.",
+    ) + _SKIP_TAIL,
+}
+
+CAUSE_TEMPLATES: dict[str, str] = {
+    Reason.ENTRY_ORDER_LIMIT: _(
+        CONTEXT, "Entry-order limit: {orders} order(s) ({notional} USDT) missed while you held {limit}."
+    ),
+    Reason.SLIPPAGE: _(
+        CONTEXT, "Slippage: {orders} order(s) ({notional} USDT) missed, your price outside {tol_pct}%."
+    ),
+    Reason.COPYGUARD: _(
+        CONTEXT, "Copyguard: {orders} order(s) ({notional} USDT) missed, your price worse than the master's."
+    ),
+    Reason.MAX_POSITION_MARGIN: _(
+        CONTEXT, "Max position margin: {orders} order(s) ({notional} USDT) missed at the {cap} USDT cap."
+    ),
+    Reason.INSUFFICIENT_BALANCE: _(
+        CONTEXT, "Insufficient balance: {orders} order(s) ({notional} USDT) missed, minimum size too dear."
+    ),
+    Reason.COST_EXCEEDS_BALANCE: _(
+        CONTEXT, "Order cost over balance: {orders} order(s) ({notional} USDT) missed."
+    ),
+    Reason.NO_POSITION: _(
+        CONTEXT, "Nothing to close: {orders} closing order(s) ({notional} USDT) had no position behind them."
+    ),
+    "min_qty": _(
+        CONTEXT,
+        "Minimum order size: {orders} order(s) ({notional} USDT) placed at {min_qty} {coin}, a larger share"
+        " than the master's.",
+    ),
+    "fixed_margin": _(
+        CONTEXT,
+        "Fixed order margin: {orders} order(s) ({notional} USDT) used {budget} USDT whatever the master's"
+        " quantity.",
+    ),
+    "price_difference": _(
+        CONTEXT, "Different fill prices: {orders} copied order(s) ({notional} USDT) filled off the master's."
+    ),
+}
+
+NONE_TEXT = "—"
+
+
+def fmt(value: Decimal | None, max_dp: int = 8) -> str:
+    """`12345.6789` → `12,345.6789`, at most `max_dp` decimals, trailing zeros dropped; None → `—`."""
+    if value is None:
+        return NONE_TEXT
+    rounded = value.quantize(Decimal(1).scaleb(-max_dp), rounding=ROUND_HALF_EVEN)
+    text = f"{rounded:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_price(value: Decimal | None) -> str:
+    """Prices of 100 and more get cents; cheaper coins keep more digits."""
+    return fmt(value, 2 if value is not None and abs(value) >= 100 else 6)
+
+
+def fmt_usdt(value: Decimal) -> str:
+    return fmt(value, 2)
+
+
+def fmt_pct(fraction: Decimal) -> str:
+    return fmt(fraction * 100, 2)
+
+
+def rank_causes(scenario: Scenario, results: Iterable[OrderResult]) -> tuple[Cause, ...]:
+    """Group what made the positions differ, largest master notional first."""
+    counts: dict[str, int] = {}
+    notionals: dict[str, Decimal] = {}
+    base_ratio: Decimal | None = None
+
+    def add(code: str, result: OrderResult) -> None:
+        counts[code] = counts.get(code, 0) + 1
+        notionals[code] = notionals.get(code, Decimal(0)) + result.order.qty * result.order.price
+
+    for result in results:
+        if result.reason is not None:
+            add(result.reason.value, result)
+            continue
+        if result.follower_price != result.order.price:
+            add("price_difference", result)
+        if result.order.action.value != "open":
+            continue
+        if result.min_qty_used:
+            add("min_qty", result)
+        elif scenario.mode is CopyMode.ADVANCED:
+            # Fixed margin breaks proportionality whenever an order's follower/master ratio differs
+            # from the first copied order's.
+            ratio = result.follower_qty / result.order.qty
+            if base_ratio is None:
+                base_ratio = ratio
+            elif ratio != base_ratio:
+                add("fixed_margin", result)
+    params_common = {
+        "limit": str(MAX_ENTRY_ORDERS_HELD),
+        "tol_pct": fmt_pct(scenario.follower.slippage_tolerance),
+        "cap": fmt_usdt(scenario.follower.max_position_margin_usdt),
+        "min_qty": fmt(scenario.rules.min_qty),
+        "coin": scenario.base_coin,
+        "budget": fmt_usdt(scenario.follower.fixed_margin_usdt or Decimal(0)),
+    }
+    order = list(CAUSE_TEMPLATES)
+    codes = sorted(counts, key=lambda c: (-notionals[c], -counts[c], order.index(c)))
+    return tuple(
+        Cause(
+            code=code,
+            orders=counts[code],
+            master_notional_usdt=notionals[code],
+            template=CAUSE_TEMPLATES[code],
+            params={**params_common, "orders": str(counts[code]), "notional": fmt_usdt(notionals[code])},
+        )
+        for code in codes
+    )

@@ -1,0 +1,94 @@
+"""Revalue a Book at new mark prices without a network call (streamed marks, or stress scenarios).
+
+uPnL moves by the exact change for linear and inverse contracts and by delta x change of underlying
+for options without their own mark. Margin (IM and MM) scales with position value: linear value is
+size x mark, inverse value is fixed in USD (so its USD margin does not move), and option margin
+follows the underlying. Account equity, available balance and the MM-rate denominator move by the
+uPnL change; available balance also by the IM change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+import numpy as np
+
+from desktop_app.bybit.models import Category
+from desktop_app.risk.book import KIND_INVERSE, KIND_LINEAR, KIND_OPTION, Book
+from desktop_app.risk.coins import base_coin
+
+
+def _ratio(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(new) & np.isfinite(old) & (old > 0)
+    return np.where(ok, np.divide(new, old, out=np.ones_like(old), where=ok), 1.0)
+
+
+def revalue(book: Book, new_mark: np.ndarray, coin_ratio: np.ndarray, *, source: str) -> Book:
+    """Book at `new_mark` (per position; NaN = unknown) and `coin_ratio` (new/old coin price per coin).
+
+    Linear/inverse positions with a NaN new mark move with their coin; options with a NaN mark are
+    revalued by delta. Returns a new Book; the input is not changed.
+    """
+    kind, coin_r = book.p_kind, coin_ratio[book.p_coin] if book.n_positions else np.ones(0)
+    is_opt = kind == KIND_OPTION
+    mark = np.where(np.isfinite(new_mark), new_mark, np.where(is_opt, book.p_mark, book.p_mark * coin_r))
+    own_change = book.p_dir * book.p_size * (mark - book.p_mark)
+    inv_base = np.where(np.isfinite(book.p_entry) & (book.p_entry > 0), book.p_entry, book.p_mark)
+    d_upnl = np.where(kind == KIND_INVERSE, own_change / inv_base, own_change)
+    delta_change = np.nan_to_num(book.p_delta * book.p_under * (coin_r - 1.0))
+    d_upnl = np.where(is_opt & ~np.isfinite(new_mark), delta_change, d_upnl)
+    d_upnl = np.nan_to_num(d_upnl)
+
+    value = np.where(kind == KIND_INVERSE, book.p_value, book.p_size * mark)
+    margin_scale = np.where(kind == KIND_LINEAR, _ratio(mark, book.p_mark), 1.0)
+    margin_scale = np.where(is_opt, coin_r, margin_scale)
+    im, mm, mm_eff = book.p_im * margin_scale, book.p_mm * margin_scale, book.p_mm_eff * margin_scale
+
+    n = book.n_accounts
+    d_equity = np.bincount(book.p_acc, weights=d_upnl, minlength=n)
+    d_im = np.bincount(book.p_acc, weights=np.nan_to_num(im - book.p_im), minlength=n)
+    d_mm = np.bincount(book.p_acc, weights=mm_eff - book.p_mm_eff, minlength=n)
+    return dataclasses.replace(
+        book, source=source, p_mark=mark, p_value=value, p_upnl=book.p_upnl + d_upnl, p_im=im, p_mm=mm,
+        p_mm_eff=mm_eff, p_under=book.p_under * coin_r, coin_price=book.coin_price * coin_ratio,
+        a_equity=book.a_equity + d_equity, a_available=book.a_available + d_equity - d_im,
+        a_im=book.a_im + d_im, a_mm=book.a_mm + d_mm, a_denom=book.a_denom + d_equity,
+    )
+
+
+def coin_ratios(book: Book, prices: Mapping[str, float]) -> np.ndarray:
+    """New/old price per coin from streamed marks: the median ratio over the coin's linear and inverse
+    positions that have a new mark, else `{COIN}USDT` against the coin's current price, else 1."""
+    ratios = np.ones(len(book.coins))
+    per_coin: dict[int, list[float]] = {}
+    for j, symbol in enumerate(book.symbols):
+        if book.p_kind[j] != KIND_OPTION and symbol in prices and book.p_mark[j] > 0:
+            per_coin.setdefault(int(book.p_coin[j]), []).append(float(prices[symbol]) / float(book.p_mark[j]))
+    for k, coin in enumerate(book.coins):
+        if k in per_coin:
+            ratios[k] = float(np.median(per_coin[k]))
+        elif f"{coin}USDT" in prices and book.coin_price[k] > 0:
+            ratios[k] = float(prices[f"{coin}USDT"]) / float(book.coin_price[k])
+    return ratios
+
+
+def reprice(book: Book, prices: Mapping[str, float], *, source: str = "stream") -> Book:
+    """Book at streamed mark prices (symbol -> price). Symbols without a new price move with their coin
+    (linear/inverse) or by delta (options). Pure: no network, no clock."""
+    new_mark = np.array([float(prices[s]) if s in prices else np.nan for s in book.symbols], dtype=np.float64)
+    return revalue(book, new_mark, coin_ratios(book, prices), source=source)
+
+
+def shocked(book: Book, coin_returns: np.ndarray) -> Book:
+    """Book after every coin moves by `coin_returns` (fraction per coin, in `book.coins` order)."""
+    ratio = 1.0 + np.asarray(coin_returns, dtype=np.float64)
+    return revalue(book, np.full(book.n_positions, np.nan), ratio, source="stress")
+
+
+def coin_index(book: Book, coin: str) -> int:
+    """Index of a coin (or of a symbol's base coin) in the book. May raise: KeyError (coin not held)."""
+    for name in (coin, base_coin(coin, Category.LINEAR)):
+        if name in book.coins:
+            return book.coins.index(name)
+    raise KeyError(coin)

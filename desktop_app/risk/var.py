@@ -1,0 +1,69 @@
+"""Value at risk and expected shortfall of the net USD exposure per coin.
+
+Parametric (delta-normal): σ_p = sqrt(eᵀ Σ e) with Σ the EWMA covariance of daily log returns;
+VaR = z_α σ_p sqrt(h), ES = σ_p φ(z_α) / (1 - α) sqrt(h) (zero mean, as RiskMetrics).
+Historical simulation: PnL_t = Σ_c e_c (exp(r_t,c) - 1) over the same window, equally weighted;
+VaR = -quantile(PnL, 1 - α) (numpy's linear interpolation), ES = -mean(PnL_t <= that quantile);
+both scaled by sqrt(h) for an h-day horizon (square-root-of-time). A perfectly hedged book (every
+coin's net exposure 0) has VaR 0; the figures are linear in the exposure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+
+import numpy as np
+
+from desktop_app.risk.results import VarResult
+from desktop_app.risk.returns import ReturnModel
+
+DEFAULT_CONFIDENCES = (0.95, 0.99)
+_STD_NORMAL = NormalDist()
+
+
+def parametric_var_es(sigma_usd: float, confidence: float, horizon_days: int = 1) -> tuple[float, float]:
+    """(VaR, ES) of a normal PnL with standard deviation `sigma_usd` per day. May raise: ValueError."""
+    if not 0.0 < confidence < 1.0 or horizon_days < 1:
+        raise ValueError("confidence must be in (0, 1) and horizon_days >= 1")
+    z = _STD_NORMAL.inv_cdf(confidence)
+    scale = sigma_usd * math.sqrt(horizon_days)
+    return z * scale, scale * _STD_NORMAL.pdf(z) / (1.0 - confidence)
+
+
+def historical_var_es(pnl_usd: np.ndarray, confidence: float, horizon_days: int = 1) -> tuple[float, float]:
+    """(VaR, ES) from a sample of daily PnL scenarios. May raise: ValueError (empty sample, bad confidence)."""
+    if pnl_usd.size == 0 or not 0.0 < confidence < 1.0 or horizon_days < 1:
+        raise ValueError("need scenarios, confidence in (0, 1) and horizon_days >= 1")
+    q = float(np.quantile(pnl_usd, 1.0 - confidence))
+    tail = pnl_usd[pnl_usd <= q]
+    es = -float(tail.mean()) if tail.size else -q
+    scale = math.sqrt(horizon_days)
+    return -q * scale, es * scale
+
+
+def value_at_risk(coins: Sequence[str], net_usd: np.ndarray, model: ReturnModel, *,
+                  confidences: Sequence[float] = DEFAULT_CONFIDENCES, horizon_days: int = 1) -> tuple[VarResult, ...]:
+    """VaR/ES of net USD exposure `net_usd` (aligned with `coins`) for each confidence level.
+
+    Coins with exposure but no history are listed in `coins_missing` and left out of the figures.
+    With no usable history at all, the figures are None. May raise: ValueError (bad confidence/horizon).
+    """
+    net = np.nan_to_num(np.asarray(net_usd, dtype=np.float64))
+    idx = model.index(coins)
+    missing = tuple(c for c, i, e in zip(coins, idx, net, strict=True) if i < 0 and e != 0.0)
+    e = np.zeros(len(model.coins))
+    np.add.at(e, idx[idx >= 0], net[idx >= 0])
+    out = []
+    for confidence in confidences:
+        if model.observations == 0:
+            parametric_var_es(1.0, confidence, horizon_days)  # validates the arguments
+            out.append(VarResult(confidence, horizon_days, None, None, None, None, 0, missing))
+            continue
+        sigma = math.sqrt(max(float(e @ model.cov @ e), 0.0))
+        var, es = parametric_var_es(sigma, confidence, horizon_days)
+        pnl = np.expm1(model.log_returns) @ e
+        h_var, h_es = historical_var_es(pnl, confidence, horizon_days)
+        out.append(VarResult(confidence, horizon_days, var, es, h_var, h_es, model.observations, missing))
+    return tuple(out)

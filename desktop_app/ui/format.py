@@ -1,0 +1,159 @@
+"""Number formatting and severity colours shared by the header, the tables and the stress panel.
+
+Severity colours are mid-luminance hues that keep enough contrast on both the light and the dark
+palette; everything else (text, backgrounds, greyed stale rows) comes from the active QPalette so
+that the OS theme is followed.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
+
+
+class Severity(IntEnum):
+    NONE = 0
+    OK = 1
+    WARN = 2
+    DANGER = 3
+
+
+_COLOURS = {
+    Severity.OK: QColor("#2f9e5b"),
+    Severity.WARN: QColor("#d98a00"),
+    Severity.DANGER: QColor("#e0464b"),
+}
+
+# Account maintenance-margin rate thresholds (fraction; liquidation at 1.0).
+MM_RATE_WARN = 0.5
+MM_RATE_DANGER = 0.8
+# Distance to liquidation thresholds (fraction of mark price).
+LIQ_DISTANCE_WARN = 0.15
+LIQ_DISTANCE_DANGER = 0.05
+# Shock at which the first liquidation happens.
+FIRST_LIQ_WARN = 0.20
+FIRST_LIQ_DANGER = 0.10
+
+
+def severity_colour(severity: Severity) -> QColor | None:
+    """The foreground colour of a severity, or None to keep the palette's text colour."""
+    return _COLOURS.get(severity)
+
+
+def stale_colour() -> QColor:
+    """The palette's disabled text colour: stale data reads as greyed in light and dark themes."""
+    return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+
+
+def _valid(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _num(value: float) -> float:
+    return float(value)
+
+
+def usd(value: float | None, *, signed: bool = False, decimals: int = 2) -> str:
+    """`$12,345.67`, `−$5.00` (or `+$5.00` when `signed`); an em dash when unknown."""
+    if not _valid(value):
+        return "—"
+    v = _num(value)  # type: ignore[arg-type]
+    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
+    return f"{sign}${abs(v):,.{decimals}f}"
+
+
+def compact_usd(value: float | None, *, signed: bool = False) -> str:
+    """`$1.23M`, `$45.6k` for the header where space is short."""
+    if not _valid(value):
+        return "—"
+    v = _num(value)  # type: ignore[arg-type]
+    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
+    a = abs(v)
+    if a >= 1e9:
+        text = f"{a / 1e9:.2f}B"
+    elif a >= 1e6:
+        text = f"{a / 1e6:.2f}M"
+    elif a >= 1e4:
+        text = f"{a / 1e3:.1f}k"
+    else:
+        text = f"{a:,.2f}"
+    return f"{sign}${text}"
+
+
+def percent(fraction: float | None, *, signed: bool = False, decimals: int = 2) -> str:
+    """A fraction as a percentage: 0.0226 -> `2.26%`."""
+    if not _valid(fraction):
+        return "—"
+    v = _num(fraction) * 100.0  # type: ignore[arg-type]
+    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
+    return f"{sign}{abs(v):.{decimals}f}%"
+
+
+def number(value: float | None, *, decimals: int | None = None) -> str:
+    """A plain quantity or price; significant digits adapt to the magnitude when `decimals` is None."""
+    if not _valid(value):
+        return "—"
+    v = _num(value)  # type: ignore[arg-type]
+    if decimals is None:
+        a = abs(v)
+        decimals = 2 if a >= 100 else 4 if a >= 1 else 6
+    text = f"{abs(v):,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{MINUS if v < 0 else ''}{text}"
+
+
+def age(seconds: float | None) -> str:
+    """`3 s`, `2 min`, `1 h 5 min`; an em dash when there never was data."""
+    if seconds is None:
+        return "—"
+    s = int(max(0.0, seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {(s % 3600) // 60} min"
+
+
+def mm_rate_severity(mm_rate: float | None) -> Severity:
+    if not _valid(mm_rate):
+        return Severity.NONE
+    v = _num(mm_rate)  # type: ignore[arg-type]
+    return Severity.DANGER if v >= MM_RATE_DANGER else Severity.WARN if v >= MM_RATE_WARN else Severity.OK
+
+
+def liq_distance_severity(distance: float | None) -> Severity:
+    if not _valid(distance):
+        return Severity.NONE
+    v = abs(_num(distance))  # type: ignore[arg-type]
+    return (Severity.DANGER if v <= LIQ_DISTANCE_DANGER
+            else Severity.WARN if v <= LIQ_DISTANCE_WARN else Severity.OK)
+
+
+def shock_severity(shock: float | None) -> Severity:
+    """Severity of the shock that causes the first liquidation (smaller moves are worse)."""
+    if not _valid(shock):
+        return Severity.OK
+    v = abs(_num(shock))  # type: ignore[arg-type]
+    return Severity.DANGER if v <= FIRST_LIQ_DANGER else Severity.WARN if v <= FIRST_LIQ_WARN else Severity.OK
+
+
+def pnl_severity(value: float | None) -> Severity:
+    if not _valid(value) or _num(value) == 0:  # type: ignore[arg-type]
+        return Severity.NONE
+    return Severity.OK if _num(value) > 0 else Severity.DANGER  # type: ignore[arg-type]
+
+
+def as_float(value: object) -> float | None:
+    """Decimal/int/float to float; None stays None (unknown is never zero)."""
+    if value is None:
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,142 @@
+"""The header of key figures: equity, uPnL, exposure, worst MM rate, VaR and the first liquidation.
+
+Rendered as soon as an update arrives (it is a handful of labels); severity colours mark what needs
+attention, everything else keeps the palette's colours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
+
+from desktop_app.ui import format as fmt
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderFigures:
+    """What the header shows, computed from one update (kept separate so it is testable without Qt)."""
+
+    equity_usd: float | None
+    unrealised_pnl_usd: float | None
+    net_exposure_usd: float | None
+    gross_exposure_usd: float | None
+    worst_mm_rate: float | None
+    worst_mm_account: str | None
+    var_usd: float | None
+    var_confidence: float | None
+    var_horizon_days: int | None
+    first_liq_coin: str | None
+    first_liq_shock: float | None
+    first_liq_account: str | None
+    stale_accounts: int
+
+
+def header_figures(update: object) -> HeaderFigures:
+    report = update.report  # type: ignore[attr-defined]
+    totals = report.totals
+    worst_rate: float | None = None
+    worst_name: str | None = None
+    for account in report.accounts:
+        rate = fmt.as_float(account.mm_rate)
+        if rate is not None and (worst_rate is None or rate > worst_rate):
+            worst_rate, worst_name = rate, account.name
+    var = report.var
+    first = report.first_liquidation
+    return HeaderFigures(
+        equity_usd=fmt.as_float(totals.equity_usd),
+        unrealised_pnl_usd=fmt.as_float(totals.unrealised_pnl_usd),
+        net_exposure_usd=fmt.as_float(totals.net_exposure_usd),
+        gross_exposure_usd=fmt.as_float(totals.gross_exposure_usd),
+        worst_mm_rate=worst_rate,
+        worst_mm_account=worst_name,
+        var_usd=None if var is None else fmt.as_float(var.var_usd),
+        var_confidence=None if var is None else fmt.as_float(var.confidence),
+        var_horizon_days=None if var is None else int(var.horizon_days),
+        first_liq_coin=None if first is None else first.coin,
+        first_liq_shock=None if first is None else fmt.as_float(first.shock),
+        first_liq_account=None if first is None else first.account,
+        stale_accounts=sum(1 for a in update.snapshot.accounts if not a.ok),  # type: ignore[attr-defined]
+    )
+
+
+class _Tile(QWidget):
+    def __init__(self, caption: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.caption = QLabel(caption, self)
+        small = self.caption.font()
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+        self.caption.setFont(small)
+        self.caption.setEnabled(False)  # the palette's disabled text: a muted caption in any theme
+        self.value = QLabel("—", self)
+        big = self.value.font()
+        big.setPointSizeF(big.pointSizeF() * 1.35)
+        big.setWeight(QFont.Weight.DemiBold)
+        self.value.setFont(big)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.setVerticalSpacing(0)
+        layout.addWidget(self.caption, 0, 0)
+        layout.addWidget(self.value, 1, 0)
+
+    def show_value(self, text: str, severity: fmt.Severity = fmt.Severity.NONE, tooltip: str = "") -> None:
+        self.value.setText(text)
+        colour = fmt.severity_colour(severity)
+        self.value.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+        self.setToolTip(tooltip)
+
+
+class HeaderBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.equity = _Tile(self.tr("Total equity"), self)
+        self.upnl = _Tile(self.tr("Unrealised PnL"), self)
+        self.net = _Tile(self.tr("Net exposure"), self)
+        self.gross = _Tile(self.tr("Gross exposure"), self)
+        self.worst_mm = _Tile(self.tr("Worst MM rate"), self)
+        self.var = _Tile(self.tr("1-day VaR 95%"), self)
+        self.first_liq = _Tile(self.tr("First liquidation"), self)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for column, tile in enumerate((self.equity, self.upnl, self.net, self.gross, self.worst_mm, self.var)):
+            layout.addWidget(tile, 0, column)
+        layout.addWidget(self.first_liq, 0, 6)
+        layout.setColumnStretch(6, 1)
+        self.figures: HeaderFigures | None = None
+
+    def render(self, figures: HeaderFigures) -> None:  # type: ignore[override]
+        self.figures = figures
+        stale_note = "" if figures.stale_accounts == 0 else self.tr(
+            "Includes the last good data of {n} stale account(s).").format(n=figures.stale_accounts)
+        self.equity.show_value(fmt.compact_usd(figures.equity_usd),
+                               fmt.Severity.WARN if figures.stale_accounts else fmt.Severity.NONE, stale_note)
+        self.upnl.show_value(fmt.compact_usd(figures.unrealised_pnl_usd, signed=True),
+                             fmt.pnl_severity(figures.unrealised_pnl_usd))
+        self.net.show_value(fmt.compact_usd(figures.net_exposure_usd, signed=True))
+        self.gross.show_value(fmt.compact_usd(figures.gross_exposure_usd))
+        worst = fmt.percent(figures.worst_mm_rate)
+        if figures.worst_mm_account:
+            worst = f"{worst} · {figures.worst_mm_account}"
+        self.worst_mm.show_value(worst, fmt.mm_rate_severity(figures.worst_mm_rate),
+                                 self.tr("Account maintenance-margin rate; the account is liquidated at 100%."))
+        if figures.var_confidence is not None and figures.var_horizon_days is not None:
+            self.var.caption.setText(self.tr("{days}-day VaR {level}").format(
+                days=figures.var_horizon_days, level=fmt.percent(figures.var_confidence, decimals=0)))
+        self.var.show_value(fmt.compact_usd(figures.var_usd))
+        self.first_liq.show_value(first_liquidation_text(self, figures), fmt.shock_severity(figures.first_liq_shock),
+                                  self.tr("The smallest move of one coin (others following by beta) that "
+                                          "liquidates an account."))
+
+
+def first_liquidation_text(widget: QWidget, figures: HeaderFigures) -> str:
+    """"BTC −8.4% → Hedge liquidated", or a reassurance when no tested shock liquidates anything."""
+    if figures.first_liq_coin is None or figures.first_liq_shock is None:
+        return widget.tr("No liquidation within ±50%")
+    return widget.tr("{coin} {shock} → {account} liquidated").format(
+        coin=figures.first_liq_coin, shock=fmt.percent(figures.first_liq_shock, signed=True, decimals=1),
+        account=figures.first_liq_account or "?")

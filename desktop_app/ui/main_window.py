@@ -1,0 +1,210 @@
+"""The main window: header, tables, stress panel and status bar, fed by the worker's updates.
+
+Updates land in `self._latest`; the header renders on arrival, the tables and the stress panel on a
+1 Hz GUI timer, and nothing renders while the window is hidden or minimised (Friture's pattern).
+Menus and actions live in `window_actions.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from desktop_app.ui.accounts_model import AccountsModel
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.exposure_model import ExposureModel
+from desktop_app.ui.header import HeaderBar, header_figures
+from desktop_app.ui.message_bar import MessageBar
+from desktop_app.ui.positions_model import PositionsModel
+from desktop_app.ui.rows import account_rows, exposure_rows, position_rows
+from desktop_app.ui.status_bar import FreshnessStatusBar
+from desktop_app.ui.stress_panel import StressFn, StressPanel
+from desktop_app.ui.table_view import FilterableTable
+from desktop_app.ui.window_actions import WindowActions
+from desktop_app.ui.worker import WorkerError
+from desktop_app.ui.worker_host import WorkerHost
+
+TABLE_RENDER_MS = 1000
+
+
+class MainWindow(QMainWindow):
+    sig_update_rendered = Signal(object)  # the update the tables now show (self-test, screenshots)
+
+    def __init__(self, context: AppContext, host: WorkerHost, stress_fn: StressFn, *,
+                 qsettings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.host = host
+        self.qsettings = qsettings
+        self._latest: Any = None
+        self._tables_dirty = False
+        self._busy = False
+        self._paused = False
+        self._last_error: str | None = None
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("RiskDesk — demo") if context.demo else self.tr("RiskDesk"))
+
+        self.header = HeaderBar(self)
+        self.messages = MessageBar(self)
+        if context.demo:
+            self.messages.add_banner(self.tr(
+                "Demo mode: the accounts and prices come from the built-in simulator on this computer. "
+                "Nothing is real and nothing is saved."))
+        for message in context.messages:
+            self.messages.add_message(message)
+
+        self.accounts_model = AccountsModel(self)
+        self.positions_model = PositionsModel(self)
+        self.exposure_model = ExposureModel(self)
+        self.accounts_table = FilterableTable(self.accounts_model, placeholder=self.tr("Filter accounts…"))
+        self.positions_table = FilterableTable(self.positions_model,
+                                               placeholder=self.tr("Filter positions (account, symbol, side)…"))
+        self.exposure_table = FilterableTable(self.exposure_model, placeholder=self.tr("Filter coins…"))
+        self.stress_panel = StressPanel(stress_fn, self)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setObjectName("tablesSplitter")
+        splitter.addWidget(self.accounts_table)
+        splitter.addWidget(self.positions_table)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.header)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.exposure_dock = self._dock("exposureDock", self.tr("Exposure by coin"), self.exposure_table,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.stress_dock = self._dock("stressDock", self.tr("Stress test"), self.stress_panel,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.stress_dock.visibilityChanged.connect(self._on_stress_visibility)
+
+        self.status = FreshnessStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.set_worker_state(busy=False, paused=False)
+        self.actions_ = WindowActions(self)
+
+        worker = host.worker
+        worker.sig_snapshot.connect(self.on_update)
+        worker.sig_error.connect(self.on_worker_error)
+        worker.sig_busy.connect(self.on_busy)
+
+        self.table_timer = QTimer(self)
+        self.table_timer.setInterval(TABLE_RENDER_MS)
+        self.table_timer.timeout.connect(self.render_tables)
+        self.table_timer.start()
+        self.resize(1400, 860)
+        self.restore_layout()
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() identifies docks by object name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # --- worker signals (queued from the worker thread) ---------------------------------------
+
+    @Slot(object)
+    def on_update(self, update: Any) -> None:
+        self._latest = update
+        self._tables_dirty = True
+        self._last_error = None
+        if self.rendering_allowed():
+            self.header.render(header_figures(update))
+            if self.accounts_model.rowCount() == 0:
+                self.render_tables()  # first data: do not make the user wait for the next tick
+
+    @Slot(object)
+    def on_worker_error(self, error: WorkerError) -> None:
+        self._last_error = error.message
+        self.status.set_worker_state(busy=self._busy, paused=self._paused, error=error.message)
+
+    @Slot(bool)
+    def on_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.status.set_worker_state(busy=busy, paused=self._paused, error=self._last_error)
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self.host.worker.set_paused(paused)
+        self.status.set_worker_state(busy=self._busy, paused=paused, error=self._last_error)
+
+    # --- rendering (GUI timer) -------------------------------------------------------------
+
+    def rendering_allowed(self) -> bool:
+        return self.isVisible() and not self.isMinimized()
+
+    @Slot()
+    def render_tables(self) -> None:
+        update = self._latest
+        if update is None or not self.rendering_allowed():
+            return
+        now = time.time()
+        # Ages move every second even without a new update, so these two always render.
+        self.accounts_model.set_rows(account_rows(update, now))
+        self.status.render_accounts(update.snapshot.accounts, now)
+        if not self._tables_dirty:
+            return
+        self._tables_dirty = False
+        self.positions_model.set_rows(position_rows(update))
+        self.exposure_model.set_rows(exposure_rows(update))
+        if self.stress_dock.isVisible():
+            self.stress_panel.set_update(update)
+        for table in (self.accounts_table, self.positions_table, self.exposure_table):
+            table.fit_columns_once()
+        self.sig_update_rendered.emit(update)
+
+    @Slot(bool)
+    def _on_stress_visibility(self, visible: bool) -> None:
+        if visible and self._latest is not None and self.rendering_allowed():
+            self.stress_panel.set_update(self._latest)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._latest is not None:
+            self._tables_dirty = True
+            self.header.render(header_figures(self._latest))
+            QTimer.singleShot(0, self.render_tables)
+
+    @property
+    def latest(self) -> Any:
+        return self._latest
+
+    # --- accounts --------------------------------------------------------------------------
+
+    def reload_accounts(self) -> None:
+        """Push the current account list to the worker (after the account editor changed it)."""
+        specs, problems = self.context.specs()
+        for problem in problems:
+            self.messages.add_message(problem)
+        self.host.worker.set_accounts(specs)
+
+    # --- layout persistence ----------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        geometry = self.qsettings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.qsettings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/state", self.saveState())
+        self.qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.table_timer.stop()
+        self.save_layout()
+        self.host.shutdown()
+        event.accept()

@@ -1,0 +1,63 @@
+"""Messages for the user above the header: the demo banner and start-up problems (a corrupt file
+moved aside, no keyring, a missing secret). Each message can be dismissed; the demo banner cannot."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from desktop_app.ui import format as fmt
+
+
+class _Message(QFrame):
+    def __init__(self, text: str, *, closable: bool, severity: fmt.Severity, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        colour = fmt.severity_colour(severity)
+        if colour is not None:
+            # Only the text and the border take the severity colour: the background stays the palette's.
+            self.label.setStyleSheet(f"color: {colour.name()}; font-weight: 600;")
+            self.setStyleSheet(f"_Message {{ border: 1px solid {colour.name()}; border-radius: 3px; }}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        if closable:
+            button = QToolButton(self)
+            button.setText("✕")
+            button.setToolTip(self.tr("Dismiss"))
+            button.setAutoRaise(True)
+            button.clicked.connect(self._dismiss)
+            layout.addWidget(button)
+
+    @Slot()
+    def _dismiss(self) -> None:
+        self.hide()
+        self.deleteLater()
+
+
+class MessageBar(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self._texts: set[str] = set()
+
+    def add_banner(self, text: str) -> None:
+        """A permanent notice (demo mode)."""
+        self._add(text, closable=False, severity=fmt.Severity.WARN)
+
+    def add_message(self, text: str) -> None:
+        """A dismissible problem report; the same text is shown once."""
+        self._add(text, closable=True, severity=fmt.Severity.DANGER)
+
+    def _add(self, text: str, *, closable: bool, severity: fmt.Severity) -> None:
+        if text in self._texts:
+            return
+        self._texts.add(text)
+        self._layout.addWidget(_Message(text, closable=closable, severity=severity, parent=self))
+
+    def texts(self) -> list[str]:
+        return [m.label.text() for m in self.findChildren(_Message) if not m.isHidden()]

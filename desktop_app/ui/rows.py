@@ -1,0 +1,149 @@
+"""Turn one `PortfolioUpdate` into the immutable rows the three tables show.
+
+This is the only module that knows the shape of the risk report, so the models stay generic.
+Stale accounts keep their last good figures (never zeros) with the age and error attached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.snapshot import AccountState
+from desktop_app.ui.format import as_float
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    account_id: str
+    name: str
+    ok: bool
+    has_data: bool
+    age_s: float | None
+    error: str | None
+    margin_mode: str
+    equity_usd: float | None
+    available_usd: float | None
+    im_rate: float | None
+    mm_rate: float | None
+    unrealised_pnl_usd: float | None
+
+    @property
+    def stale(self) -> bool:
+        return not self.ok
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    account: str
+    category: str
+    symbol: str
+    side: str
+    size: float | None
+    value_usd: float | None
+    entry_price: float | None
+    mark_price: float | None
+    liq_price: float | None
+    liq_distance: float | None
+    leverage: float | None
+    unrealised_pnl_usd: float | None
+    im_usd: float | None
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureRow:
+    coin: str
+    long_usd: float
+    short_usd: float
+    net_usd: float
+    gross_usd: float
+    hedged_usd: float
+    hedge_text: str  # "Main ↔ Hedge" when long and short legs sit in different accounts
+    stale: bool = False
+
+
+def _margin_mode_text(state: AccountState | None, report_mode: object) -> str:
+    if report_mode:
+        text = str(getattr(report_mode, "value", report_mode))
+    elif state is not None and state.data is not None and state.data.info.margin_mode is not None:
+        text = state.data.info.margin_mode.value
+    else:
+        return "—"
+    if state is not None and state.data is not None and state.data.info.is_classic:
+        return f"{text} (classic)"
+    return text
+
+
+def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ...]:
+    """One row per account of the snapshot, with the report's figures when it has them."""
+    snapshot = update.snapshot  # type: ignore[attr-defined]
+    report = update.report  # type: ignore[attr-defined]
+    by_name = {a.name: a for a in report.accounts}
+    rows: list[tuple[str, AccountRow]] = []
+    for state in snapshot.accounts:
+        risk = by_name.get(state.name)
+        row = AccountRow(
+            account_id=state.account_id,
+            name=state.name,
+            ok=state.ok,
+            has_data=state.data is not None,
+            age_s=state.age_s(now),
+            error=state.error,
+            margin_mode=_margin_mode_text(state, getattr(risk, "margin_mode", None)),
+            equity_usd=as_float(getattr(risk, "equity_usd", None)),
+            available_usd=as_float(getattr(risk, "available_usd", None)),
+            im_rate=as_float(getattr(risk, "im_rate", None)),
+            mm_rate=as_float(getattr(risk, "mm_rate", None)),
+            unrealised_pnl_usd=as_float(getattr(risk, "unrealised_pnl_usd", None)),
+        )
+        rows.append((state.account_id, row))
+    return tuple(rows)
+
+
+def position_rows(update: object) -> tuple[tuple[tuple[str, str, str, str], PositionRow], ...]:
+    report = update.report  # type: ignore[attr-defined]
+    stale_names = {a.name for a in update.snapshot.accounts if not a.ok}  # type: ignore[attr-defined]
+    rows: list[tuple[tuple[str, str, str, str], PositionRow]] = []
+    for p in report.positions:
+        category = str(getattr(p.category, "value", p.category))
+        side = str(getattr(p.side, "value", p.side))
+        row = PositionRow(
+            account=p.account,
+            category=category,
+            symbol=p.symbol,
+            side=side,
+            size=as_float(p.size),
+            value_usd=as_float(p.value_usd),
+            entry_price=as_float(p.entry_price),
+            mark_price=as_float(p.mark_price),
+            liq_price=as_float(p.liq_price),
+            liq_distance=as_float(p.liq_distance),
+            leverage=as_float(p.leverage),
+            unrealised_pnl_usd=as_float(p.unrealised_pnl_usd),
+            im_usd=as_float(p.im_usd),
+            stale=p.account in stale_names,
+        )
+        rows.append(((p.account, category, p.symbol, side), row))
+    return tuple(rows)
+
+
+def exposure_rows(update: object) -> tuple[tuple[str, ExposureRow], ...]:
+    report = update.report  # type: ignore[attr-defined]
+    hedges = {h.coin: h for h in report.hedges}
+    rows: list[tuple[str, ExposureRow]] = []
+    for e in report.exposure:
+        hedge = hedges.get(e.coin)
+        hedged = as_float(getattr(hedge, "hedged_usd", None)) or 0.0
+        text = ""
+        if hedge is not None and hedged > 0:
+            text = f"{', '.join(hedge.long_accounts)} \u2194 {', '.join(hedge.short_accounts)}"
+        rows.append((e.coin, ExposureRow(
+            coin=e.coin,
+            long_usd=as_float(e.long_usd) or 0.0,
+            short_usd=as_float(e.short_usd) or 0.0,
+            net_usd=as_float(e.net_usd) or 0.0,
+            gross_usd=as_float(e.gross_usd) or 0.0,
+            hedged_usd=hedged,
+            hedge_text=text,
+        )))
+    return tuple(rows)

@@ -1,0 +1,61 @@
+"""The status bar: each account's freshness, and what the worker is doing."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from desktop_app.snapshot import AccountState
+from desktop_app.ui import format as fmt
+
+
+class FreshnessStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._labels: dict[str, QLabel] = {}
+        self.worker_label = QLabel(self)
+        self.addPermanentWidget(self.worker_label)
+
+    def set_worker_state(self, *, busy: bool, paused: bool, error: str | None = None) -> None:
+        if error:
+            text = self.tr("Refresh failed: {error}").format(error=error)
+            colour = fmt.severity_colour(fmt.Severity.DANGER)
+        elif paused:
+            text, colour = self.tr("Paused"), fmt.severity_colour(fmt.Severity.WARN)
+        elif busy:
+            text, colour = self.tr("Refreshing…"), None
+        else:
+            text, colour = self.tr("Live"), fmt.severity_colour(fmt.Severity.OK)
+        self.worker_label.setText(text)
+        self.worker_label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+
+    def render_accounts(self, accounts: tuple[AccountState, ...], now: float) -> None:
+        """One label per account: `● Main 3 s`, or `● Hedge stale 2 min` with the error as tooltip."""
+        wanted = [a.account_id for a in accounts]
+        for account_id in list(self._labels):
+            if account_id not in wanted:
+                label = self._labels.pop(account_id)
+                self.removeWidget(label)
+                label.deleteLater()
+        for state in accounts:
+            label = self._labels.get(state.account_id)
+            if label is None:
+                label = QLabel(self)
+                self._labels[state.account_id] = label
+                self.addWidget(label)
+            label.setText(self.account_text(state, now))
+            severity = fmt.Severity.OK if state.ok else fmt.Severity.DANGER
+            colour = fmt.severity_colour(severity)
+            label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+            label.setToolTip("" if state.error is None else self.tr("{name}: last refresh failed: {error}").format(
+                name=state.name, error=state.error))
+
+    def account_text(self, state: AccountState, now: float) -> str:
+        age = fmt.age(state.age_s(now))
+        if state.ok:
+            return self.tr("● {name} {age}").format(name=state.name, age=age)
+        if state.data is not None:
+            return self.tr("● {name} stale {age}").format(name=state.name, age=age)
+        return self.tr("● {name} failed").format(name=state.name)
+
+    def account_labels(self) -> dict[str, QLabel]:
+        return dict(self._labels)
