@@ -13,7 +13,7 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -175,7 +175,8 @@ class HttpPool:
             else:
                 received_ms = self._now_ms()
                 reset_wait_s = self._note_limit_headers(base_url, api_key, path, response.headers)
-                outcome = self._classify(base_url, path, response, api_key, environment_label)
+                redact = signer.redact if signer is not None else None
+                outcome = self._classify(base_url, path, response, redact, environment_label)
                 if isinstance(outcome, Envelope):
                     return outcome, sent_ms, received_ms
                 error = outcome
@@ -205,8 +206,8 @@ class HttpPool:
             log.debug("%s: %s; retry %d in %.2f s", path, error, attempt, delay_s)
             await self._sleep(delay_s)
 
-    def _classify(self, base_url: str, path: str, response: httpx.Response, api_key: str | None,
-                  environment_label: str) -> Envelope | BybitError:
+    def _classify(self, base_url: str, path: str, response: httpx.Response,
+                  redact: Callable[[str], str] | None, environment_label: str) -> Envelope | BybitError:
         """Envelope on success; a BybitError to raise or retry otherwise (BybitBanError is raised)."""
         status = response.status_code
         if status == 403:
@@ -224,7 +225,7 @@ class HttpPool:
                     envelope = None
                 if envelope is not None and envelope.ret_code != 0:
                     return messages.error_for_ret_code(envelope.ret_code, envelope.ret_msg, endpoint=path,
-                                                       environment_label=environment_label, api_key=api_key)
+                                                       environment_label=environment_label, redact=redact)
             return BybitError(HTTP_STATUS, f"{path}: {messages.http_status_message(status)}",
                               retryable=retryable, endpoint=path)
         try:
@@ -237,7 +238,7 @@ class HttpPool:
             # Kept raw here: the caller re-syncs, and only quotes the numbers if that did not help.
             return BybitError(10002, envelope.ret_msg, endpoint=path)
         return messages.error_for_ret_code(envelope.ret_code, envelope.ret_msg, endpoint=path,
-                                           environment_label=environment_label, api_key=api_key)
+                                           environment_label=environment_label, redact=redact)
 
     def _note_limit_headers(self, base_url: str, api_key: str | None, path: str,
                             headers: httpx.Headers) -> float | None:

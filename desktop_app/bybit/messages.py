@@ -8,6 +8,7 @@ and with the API key blanked out (10004 echoes `timestamp + key + recv_window + 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from desktop_app.bybit.errors import BybitError
 
@@ -46,10 +47,10 @@ def _fixed_message(ret_code: int, environment_label: str) -> str | None:
     return messages.get(ret_code)
 
 
-def scrub(text: str, api_key: str | None) -> str:
-    """`text` shortened, with the API key replaced, fit to quote in a message."""
-    if api_key:
-        text = text.replace(api_key, "<api key>")
+def scrub(text: str, redact: Callable[[str], str] | None) -> str:
+    """`text` shortened, with the credentials blanked by `redact`, fit to quote in a message."""
+    if redact is not None:
+        text = redact(text)
     text = " ".join(text.split())
     return text if len(text) <= _MAX_QUOTED_CHARS else text[: _MAX_QUOTED_CHARS - 1] + "…"
 
@@ -71,12 +72,13 @@ def clock_off_message(ret_msg: str, recv_window_ms: int, local_offset_ms: int | 
 
 
 def error_for_ret_code(
-    ret_code: int, ret_msg: str, *, endpoint: str, environment_label: str, api_key: str | None
+    ret_code: int, ret_msg: str, *, endpoint: str, environment_label: str,
+    redact: Callable[[str], str] | None,
 ) -> BybitError:
     """The BybitError for a non-zero retCode (10002 is built by the caller, who knows the clock)."""
     fixed = _fixed_message(ret_code, environment_label)
     if fixed is None:
-        quoted = scrub(ret_msg, api_key) or "no message"
+        quoted = scrub(ret_msg, redact) or "no message"
         if ret_code == 10001:
             fixed = f"Bybit rejected the request parameters: {quoted}"
         else:

@@ -75,7 +75,8 @@ def parse_account_info(result: object) -> AccountInfo:
 
 
 def _iso_time(fields: Fields, key: str) -> datetime | None:
-    """An ISO-8601 UTC time; "", missing and the epoch (query-api's "never") are None."""
+    """An ISO-8601 time as an aware UTC datetime; "", missing and the epoch (query-api's "never")
+    are None. A time without an offset is taken as UTC, which is what Bybit sends."""
     text = fields.opt_text(key)
     if text is None:
         return None
@@ -83,12 +84,12 @@ def _iso_time(fields: Fields, key: str) -> datetime | None:
         if len(text) > _MAX_ISO_CHARS:
             raise ValueError(text)
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        # Normalised here so that year-1/year-9999 offsets fail now, not in a caller's astimezone().
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BybitParseError(
             f"{fields.where}: field {key!r} is not an ISO time: {short_repr(text)}"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # Bybit's times are UTC
     return None if moment == _EPOCH else moment
 
 

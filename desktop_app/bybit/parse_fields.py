@@ -52,7 +52,7 @@ def to_decimal(value: object, where: str, field: str) -> Decimal:
         if len(value) > _MAX_DECIMAL_CHARS or not _DECIMAL_RE.fullmatch(value):
             raise BybitParseError(f"{where}: field {field!r} is not a number: {short_repr(value)}")
         try:
-            number = Decimal(value).normalize()
+            number = Decimal(value)
         except (InvalidOperation, ValueError):
             raise BybitParseError(f"{where}: field {field!r} is not a number: {short_repr(value)}") from None
     elif isinstance(value, bool):

@@ -119,6 +119,11 @@ class Signer:
             "X-BAPI-SIGN-TYPE": SIGN_TYPE_HMAC_OR_RSA,
         }
 
+    def redact(self, text: str) -> str:
+        """`text` with this credential's key and secret blanked (for quoting Bybit's messages)."""
+        secret = self._credentials.secret.reveal()
+        return text.replace(secret, "***").replace(self.api_key, redact_key(self.api_key))
+
     def __repr__(self) -> str:
         return f"Signer(api_key={redact_key(self.api_key)!r}, key_type={self._credentials.key_type.value})"
 

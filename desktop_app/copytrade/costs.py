@@ -50,7 +50,8 @@ class Book:
 
     Opening takes the order cost from the balance: the open fee is spent, the margin and the
     close-fee reserve stay locked in the position. Closing a fraction releases that fraction of the
-    locked amount plus the price PnL, minus the fee actually paid to close.
+    locked amount plus the price PnL, minus the fee actually paid to close, but never less than zero
+    (isolated margin: a position cannot lose more than it locked).
     """
 
     def __init__(self, side: Side, balance_usdt: Decimal, taker_fee: Decimal) -> None:
@@ -91,7 +92,12 @@ class Book:
         close_fee = qty * price * self.taker_fee
         open_fee_share = self.open_fees_usdt * fraction
         released = (self.margin_usdt + self.close_reserve_usdt) * fraction
-        self.balance_usdt += released + gross_pnl - close_fee
+        returned = released + gross_pnl - close_fee
+        if returned < 0:
+            # The close price is past the bankruptcy price: an isolated position would have been
+            # liquidated first, so it loses its locked funds and no more.
+            gross_pnl, close_fee, returned = -released, Decimal(0), Decimal(0)
+        self.balance_usdt += returned
         if qty == self.qty:
             # A full close resets everything, so no rounding residue survives into the next position.
             self.qty = self.notional_usdt = self.margin_usdt = Decimal(0)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 D = Decimal
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +32,8 @@ class SimPosition:
     entry_price: Decimal
     leverage: Decimal
     position_idx: int = 0              # 0 one-way, 1 hedge buy, 2 hedge sell
-    extra_margin: Decimal = D(0)       # isolated only; settle coin
-    cum_realised_pnl: Decimal = D(0)
+    extra_margin: Decimal = _ZERO      # isolated only; settle coin
+    cum_realised_pnl: Decimal = _ZERO
 
     @property
     def side_sign(self) -> int:

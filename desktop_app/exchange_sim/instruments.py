@@ -74,7 +74,8 @@ def tier_for(tiers: tuple[Tier, ...], position_value: Decimal) -> Tier:
     return tiers[-1]
 
 
-def _ladder(first_limit: str, count: int, base_mmr: str, step_mmr: str) -> list[tuple[Decimal, Decimal, Decimal]]:
+def _ladder(first_limit: str, count: int, base_mmr: str,
+            step_mmr: str) -> list[tuple[Decimal, Decimal, Decimal]]:
     # IM rate twice the MM rate, as on most Bybit tier tables (100x / 0.5% at the lowest BTC tier).
     return [
         (D(first_limit) * (i + 1), D(base_mmr) + D(step_mmr) * i, (D(base_mmr) + D(step_mmr) * i) * 2)

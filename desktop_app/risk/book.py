@@ -97,19 +97,24 @@ class Book:
         dir x size x (mark/entry - 1). Option: delta x underlying (delta-normal).
         """
         inv_scale = np.where(np.isfinite(self.p_entry) & (self.p_entry > 0), self.p_mark / self.p_entry, 1.0)
-        coef = np.where(self.p_kind == KIND_INVERSE, self.p_dir * self.p_size * inv_scale,
-                        self.p_dir * self.p_size * self.p_mark)
+        coef = np.where(
+            self.p_kind == KIND_INVERSE,
+            self.p_dir * self.p_size * inv_scale,
+            self.p_dir * self.p_size * self.p_mark,
+        )
         coef = np.where(self.p_kind == KIND_OPTION, self.p_delta * self.p_under, coef)
         return np.nan_to_num(coef, nan=0.0)
 
     def exposure(self) -> np.ndarray:
-        """Signed USD exposure per position: linear size x mark, inverse the USD size, option delta x underlying."""
-        expo = np.where(self.p_kind == KIND_INVERSE, self.p_dir * self.p_size, self.p_dir * self.p_size * self.p_mark)
+        """Signed USD exposure: linear size x mark, inverse USD size, option delta x underlying."""
+        expo = np.where(
+            self.p_kind == KIND_INVERSE, self.p_dir * self.p_size, self.p_dir * self.p_size * self.p_mark
+        )
         expo = np.where(self.p_kind == KIND_OPTION, self.p_delta * self.p_under, expo)
         return np.nan_to_num(expo, nan=0.0)
 
     def mm_growth(self) -> np.ndarray:
-        """d(value_usd)/value_usd per unit coin return: 1 for linear and options, 0 for inverse (USD-sized)."""
+        """d(value_usd)/value_usd per unit coin return: 1 for linear and options, 0 for inverse."""
         return np.where(self.p_kind == KIND_INVERSE, 0.0, 1.0)
 
     def position_liquidates(self) -> np.ndarray:
@@ -118,8 +123,12 @@ class Book:
         return (mode != MODE_RATE) & np.isfinite(self.p_liq) & np.isfinite(self.p_mark)
 
 
-def _wallet_figures(wallet: Wallet, positions_usd: list[tuple[float, float]], coin_usd: Mapping[str, float],
-                    margin_mode: MarginMode | None) -> tuple[float, float, float, float, float]:
+def _wallet_figures(
+    wallet: Wallet,
+    positions_usd: list[tuple[float, float]],
+    coin_usd: Mapping[str, float],
+    margin_mode: MarginMode | None,
+) -> tuple[float, float, float, float, float]:
     """(equity, available, im, mm, denom) in USD; NaN when the wallet cannot tell."""
     equity = _f(wallet.total_equity_usd)
     if np.isnan(equity) and wallet.coins:
@@ -158,10 +167,14 @@ def _mode(state: AccountState, denom: float, mm: float) -> int:
     return MODE_RATE if np.isfinite(denom) and np.isfinite(mm) else MODE_POSITION
 
 
-def book_from_snapshot(snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None) -> Book:
+def book_from_snapshot(
+    snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None
+) -> Book:
     """Convert a snapshot into a Book. `underlying_prices` (coin -> USD) prices option underlyings and
     coin collateral where no linear/inverse position of the coin gives a mark."""
-    rows = [(i, a, p) for i, a in enumerate(snapshot.accounts) if a.data is not None for p in a.data.positions]
+    rows = [
+        (i, a, p) for i, a in enumerate(snapshot.accounts) if a.data is not None for p in a.data.positions
+    ]
     coin_of = [base_coin(p.symbol, p.category) for _, _, p in rows]
     coins = tuple(sorted(set(coin_of)))
     index = {c: k for k, c in enumerate(coins)}
@@ -171,20 +184,49 @@ def book_from_snapshot(snapshot: PortfolioSnapshot, *, underlying_prices: Mappin
         if p.category is not Category.OPTION and p.mark_price is not None and c not in coin_usd:
             coin_usd[c] = float(p.mark_price)
 
-    cols: dict[str, list[float]] = {k: [] for k in
-                                    ("acc", "coin", "kind", "dir", "size", "mark", "entry", "liq", "lev", "im", "mm",
-                                     "value", "upnl", "delta", "under")}
+    cols: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "acc",
+            "coin",
+            "kind",
+            "dir",
+            "size",
+            "mark",
+            "entry",
+            "liq",
+            "lev",
+            "im",
+            "mm",
+            "value",
+            "upnl",
+            "delta",
+            "under",
+        )
+    }
     for (i, _, p), c in zip(rows, coin_of, strict=True):
         kind = _KINDS.get(p.category, KIND_LINEAR)
         size = float(p.size)
         mark = _f(p.mark_price) if p.mark_price is not None else coin_usd.get(c, _f(p.entry_price))
         to_usd = mark if kind == KIND_INVERSE else 1.0  # inverse money fields are in coin
         value = size if kind == KIND_INVERSE else size * mark
-        for key, v in (("acc", i), ("coin", index[c]), ("kind", kind), ("dir", 1.0 if p.side is Side.LONG else -1.0),
-                       ("size", size), ("mark", mark), ("entry", _f(p.entry_price)), ("liq", _f(p.liq_price)),
-                       ("lev", _f(p.leverage)), ("im", _f(p.im) * to_usd), ("mm", _f(p.mm) * to_usd),
-                       ("value", value), ("upnl", _f(p.unrealised_pnl) * to_usd), ("delta", _f(p.delta)),
-                       ("under", coin_usd.get(c, _NAN) if kind == KIND_OPTION else _NAN)):
+        for key, v in (
+            ("acc", i),
+            ("coin", index[c]),
+            ("kind", kind),
+            ("dir", 1.0 if p.side is Side.LONG else -1.0),
+            ("size", size),
+            ("mark", mark),
+            ("entry", _f(p.entry_price)),
+            ("liq", _f(p.liq_price)),
+            ("lev", _f(p.leverage)),
+            ("im", _f(p.im) * to_usd),
+            ("mm", _f(p.mm) * to_usd),
+            ("value", value),
+            ("upnl", _f(p.unrealised_pnl) * to_usd),
+            ("delta", _f(p.delta)),
+            ("under", coin_usd.get(c, _NAN) if kind == KIND_OPTION else _NAN),
+        ):
             cols[key].append(v)
     arr = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}
     p_acc = arr["acc"].astype(np.int64)
@@ -201,28 +243,52 @@ def book_from_snapshot(snapshot: PortfolioSnapshot, *, underlying_prices: Mappin
         modes[i] = _mode(state, figures[i, 4], figures[i, 3])
     mm_eff = _attribute_mm(p_acc, arr["mm"], arr["value"], figures[:, 3], n_acc)
     return Book(
-        taken_at=snapshot.taken_at, source="snapshot",
-        account_ids=tuple(a.account_id for a in snapshot.accounts), names=tuple(a.name for a in snapshot.accounts),
+        taken_at=snapshot.taken_at,
+        source="snapshot",
+        account_ids=tuple(a.account_id for a in snapshot.accounts),
+        names=tuple(a.name for a in snapshot.accounts),
         errors=tuple(a.error for a in snapshot.accounts),
-        margin_modes=tuple(None if a.data is None or a.data.info.margin_mode is None else a.data.info.margin_mode.value
-                           for a in snapshot.accounts),
+        margin_modes=tuple(
+            None if a.data is None or a.data.info.margin_mode is None else a.data.info.margin_mode.value
+            for a in snapshot.accounts
+        ),
         classic=tuple(a.data is not None and a.data.info.is_classic for a in snapshot.accounts),
         fetched_at=tuple(None if a.data is None else a.data.fetched_at for a in snapshot.accounts),
         a_has_data=np.array([a.data is not None for a in snapshot.accounts], dtype=bool),
-        a_ok=np.array([a.ok for a in snapshot.accounts], dtype=bool), a_mode=modes,
-        a_equity=figures[:, 0], a_available=figures[:, 1], a_im=figures[:, 2], a_mm=figures[:, 3],
+        a_ok=np.array([a.ok for a in snapshot.accounts], dtype=bool),
+        a_mode=modes,
+        a_equity=figures[:, 0],
+        a_available=figures[:, 1],
+        a_im=figures[:, 2],
+        a_mm=figures[:, 3],
         a_denom=figures[:, 4],
-        symbols=tuple(p.symbol for _, _, p in rows), categories=tuple(p.category for _, _, p in rows),
+        symbols=tuple(p.symbol for _, _, p in rows),
+        categories=tuple(p.category for _, _, p in rows),
         position_idx=tuple(p.position_idx for _, _, p in rows),
-        p_acc=p_acc, p_coin=arr["coin"].astype(np.int64), p_kind=arr["kind"].astype(np.int8), p_dir=arr["dir"],
-        p_size=arr["size"], p_mark=arr["mark"], p_entry=arr["entry"], p_liq=arr["liq"], p_lev=arr["lev"],
-        p_im=arr["im"], p_mm=arr["mm"], p_mm_eff=mm_eff, p_value=arr["value"], p_upnl=arr["upnl"],
-        p_delta=arr["delta"], p_under=arr["under"],
-        coins=coins, coin_price=np.array([coin_usd.get(c, _NAN) for c in coins], dtype=np.float64),
+        p_acc=p_acc,
+        p_coin=arr["coin"].astype(np.int64),
+        p_kind=arr["kind"].astype(np.int8),
+        p_dir=arr["dir"],
+        p_size=arr["size"],
+        p_mark=arr["mark"],
+        p_entry=arr["entry"],
+        p_liq=arr["liq"],
+        p_lev=arr["lev"],
+        p_im=arr["im"],
+        p_mm=arr["mm"],
+        p_mm_eff=mm_eff,
+        p_value=arr["value"],
+        p_upnl=arr["upnl"],
+        p_delta=arr["delta"],
+        p_under=arr["under"],
+        coins=coins,
+        coin_price=np.array([coin_usd.get(c, _NAN) for c in coins], dtype=np.float64),
     )
 
 
-def _attribute_mm(p_acc: np.ndarray, p_mm: np.ndarray, p_value: np.ndarray, a_mm: np.ndarray, n_acc: int) -> np.ndarray:
+def _attribute_mm(
+    p_acc: np.ndarray, p_mm: np.ndarray, p_value: np.ndarray, a_mm: np.ndarray, n_acc: int
+) -> np.ndarray:
     """Per-position MM; where Bybit gives none (portfolio margin), the account MM not explained by known
     position MM is shared by value, so that stressed MM can scale with each position's value."""
     known = np.isfinite(p_mm)

@@ -11,6 +11,7 @@ oracle for the other.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +44,7 @@ def mm_deductions(tiers: Sequence[RiskTier]) -> tuple[Decimal, ...]:
     """
     ordered = _sorted_tiers(tiers)
     out = [_ZERO]
-    for prev, tier in zip(ordered, ordered[1:], strict=False):
+    for prev, tier in itertools.pairwise(ordered):
         out.append(prev.risk_limit_value * (tier.mm_rate - prev.mm_rate) + out[-1])
     return tuple(out)
 
@@ -119,7 +120,7 @@ def isolated_liq_price_inverse(
 
 
 def bankruptcy_price_linear(side: Side, entry: Decimal, leverage: Decimal) -> Decimal:
-    """Price at 0 % margin level: long entry x (1 - 1/lev), short entry x (1 + 1/lev). May raise: ValueError."""
+    """Price at 0 % margin: long entry x (1 - 1/lev), short entry x (1 + 1/lev). May raise: ValueError."""
     if leverage <= 0:
         raise ValueError("leverage must be positive")
     return entry * (_ONE - _ONE / leverage) if side is Side.LONG else entry * (_ONE + _ONE / leverage)
@@ -138,7 +139,9 @@ class OrderCost:
         return self.initial_margin + self.fee_to_open + self.fee_to_close
 
 
-def order_cost_linear(side: Side, qty: Decimal, price: Decimal, leverage: Decimal, taker_rate: Decimal) -> OrderCost:
+def order_cost_linear(
+    side: Side, qty: Decimal, price: Decimal, leverage: Decimal, taker_rate: Decimal
+) -> OrderCost:
     """Order cost of a USDT/USDC contract (HC "Order Cost").
 
     The fee to close is charged at the bankruptcy price: value x (1 -/+ 1/lev) x taker for a

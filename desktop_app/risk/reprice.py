@@ -50,10 +50,21 @@ def revalue(book: Book, new_mark: np.ndarray, coin_ratio: np.ndarray, *, source:
     d_im = np.bincount(book.p_acc, weights=np.nan_to_num(im - book.p_im), minlength=n)
     d_mm = np.bincount(book.p_acc, weights=mm_eff - book.p_mm_eff, minlength=n)
     return dataclasses.replace(
-        book, source=source, p_mark=mark, p_value=value, p_upnl=book.p_upnl + d_upnl, p_im=im, p_mm=mm,
-        p_mm_eff=mm_eff, p_under=book.p_under * coin_r, coin_price=book.coin_price * coin_ratio,
-        a_equity=book.a_equity + d_equity, a_available=book.a_available + d_equity - d_im,
-        a_im=book.a_im + d_im, a_mm=book.a_mm + d_mm, a_denom=book.a_denom + d_equity,
+        book,
+        source=source,
+        p_mark=mark,
+        p_value=value,
+        p_upnl=book.p_upnl + d_upnl,
+        p_im=im,
+        p_mm=mm,
+        p_mm_eff=mm_eff,
+        p_under=book.p_under * coin_r,
+        coin_price=book.coin_price * coin_ratio,
+        a_equity=book.a_equity + d_equity,
+        a_available=book.a_available + d_equity - d_im,
+        a_im=book.a_im + d_im,
+        a_mm=book.a_mm + d_mm,
+        a_denom=book.a_denom + d_equity,
     )
 
 

@@ -64,7 +64,7 @@ class CoinExposure:
 
 @dataclass(frozen=True, slots=True)
 class Hedge:
-    """A coin held long somewhere and short somewhere (another account, or a hedge-mode leg). Informational."""
+    """A coin held long in one place and short in another (account, or hedge-mode leg). Informational."""
 
     coin: str
     long_accounts: tuple[str, ...]

@@ -40,8 +40,14 @@ class ReturnModel:
     excluded: tuple[str, ...]
 
     @classmethod
-    def from_closes(cls, closes: Mapping[str, Sequence[float] | np.ndarray], *, lam: float = RISKMETRICS_LAMBDA,
-                    max_closes: int = 365, min_closes: int = 20) -> ReturnModel:
+    def from_closes(
+        cls,
+        closes: Mapping[str, Sequence[float] | np.ndarray],
+        *,
+        lam: float = RISKMETRICS_LAMBDA,
+        max_closes: int = 365,
+        min_closes: int = 20,
+    ) -> ReturnModel:
         """Build from daily closes per coin (oldest first). May raise: ValueError (bad lam/window)."""
         if max_closes < 2 or min_closes < 2:
             raise ValueError("need at least 2 closes for a return")
@@ -84,7 +90,9 @@ class ReturnModel:
         if have.any():
             sub = self.cov[np.ix_(idx[have], idx[have])]
             var = np.diag(sub)
-            beta[np.ix_(have, have)] = np.divide(sub, var[None, :], out=np.zeros_like(sub), where=var[None, :] > 0)
+            beta[np.ix_(have, have)] = np.divide(
+                sub, var[None, :], out=np.zeros_like(sub), where=var[None, :] > 0
+            )
         np.fill_diagonal(beta, 1.0)
         return beta
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from desktop_app.risk.book import MODE_ISOLATED, MODE_RATE, Book
+from desktop_app.risk.book import MODE_ISOLATED, MODE_POSITION, MODE_RATE, Book
 from desktop_app.risk.reprice import coin_index, shocked
 from desktop_app.risk.results import AccountStress, FirstLiquidation, LiquidatedPosition, StressResult
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
@@ -33,9 +33,10 @@ def _crossed(book: Book, mark: np.ndarray) -> np.ndarray:
     return book.position_liquidates() & at_liq
 
 
-def stress(book: Book, shocks: Mapping[str, float], *, model: ReturnModel = EMPTY_MODEL,
-           beta: bool = True) -> StressResult:
-    """Apply `shocks` (coin or symbol -> fraction, e.g. {"BTC": -0.15}). May raise: ValueError (shock <= -100 %)."""
+def stress(
+    book: Book, shocks: Mapping[str, float], *, model: ReturnModel = EMPTY_MODEL, beta: bool = True
+) -> StressResult:
+    """Apply `shocks` (coin or symbol -> fraction, e.g. {"BTC": -0.15}). May raise: ValueError (<= -100 %)."""
     if any(float(s) <= -1.0 for s in shocks.values()):
         raise ValueError("a price cannot fall by 100 % or more")
     named = {}
@@ -64,28 +65,50 @@ def stress(book: Book, shocks: Mapping[str, float], *, model: ReturnModel = EMPT
     for a in range(book.n_accounts):
         has = bool(book.a_has_data[a])
         eq = float(book.a_equity[a]) if has and np.isfinite(book.a_equity[a]) else None
-        rate = float(mm_rate[a]) if has and not np.isnan(after.a_mm[a]) and np.isfinite(book.a_denom[a]) else None
+        rate = (
+            float(mm_rate[a])
+            if has
+            and book.a_mode[a] != MODE_POSITION
+            and np.isfinite(book.a_denom[a])
+            and not np.isnan(after.a_mm[a])
+            else None
+        )
         hit = np.flatnonzero(crossed & (book.p_acc == a))
-        accounts.append(AccountStress(
-            name=book.names[a], account_id=book.account_ids[a], equity_before_usd=eq,
-            equity_after_usd=None if eq is None else eq + float(pnl_a[a]),
-            pnl_usd=float(pnl_a[a]) if has else None, mm_rate_after=rate,
-            liquidated=bool(rate_liq[a] or pos_liq[a]),
-            liquidated_positions=tuple(
-                LiquidatedPosition(book.names[a], book.symbols[j], "long" if book.p_dir[j] > 0 else "short",
-                                   book.position_idx[j]) for j in hit),
-        ))
+        accounts.append(
+            AccountStress(
+                name=book.names[a],
+                account_id=book.account_ids[a],
+                equity_before_usd=eq,
+                equity_after_usd=None if eq is None else eq + float(pnl_a[a]),
+                pnl_usd=float(pnl_a[a]) if has else None,
+                mm_rate_after=rate,
+                liquidated=bool(rate_liq[a] or pos_liq[a]),
+                liquidated_positions=tuple(
+                    LiquidatedPosition(
+                        book.names[a],
+                        book.symbols[j],
+                        "long" if book.p_dir[j] > 0 else "short",
+                        book.position_idx[j],
+                    )
+                    for j in hit
+                ),
+            )
+        )
     first = None
     if named:
         lead = max(named, key=lambda c: abs(named[c]))
         if lead in book.coins:
-            first = first_liquidation(book, model=model, beta=beta, coins=(lead,),
-                                      direction=1 if named[lead] > 0 else -1)
+            first = first_liquidation(
+                book, model=model, beta=beta, coins=(lead,), direction=1 if named[lead] > 0 else -1
+            )
     return StressResult(
         shocks=tuple((c, float(s)) for c, s in shocks.items()),
-        moves=tuple(zip(book.coins, moves.tolist(), strict=True)), beta=beta, accounts=tuple(accounts),
+        moves=tuple(zip(book.coins, moves.tolist(), strict=True)),
+        beta=beta,
+        accounts=tuple(accounts),
         total_pnl_usd=float(pnl_a[book.a_has_data].sum()),
-        liquidated_accounts=tuple(a.name for a in accounts if a.liquidated), first_liquidation=first,
+        liquidated_accounts=tuple(a.name for a in accounts if a.liquidated),
+        first_liquidation=first,
     )
 
 
@@ -109,9 +132,16 @@ def _events(book: Book, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return c0, c1, acc, pos
 
 
-def liquidation_thresholds(book: Book, *, model: ReturnModel = EMPTY_MODEL, beta: bool = True,
-                           coins: tuple[str, ...] | None = None, direction: int = 0,
-                           max_down: float = MAX_DOWN, max_up: float = MAX_UP) -> tuple[FirstLiquidation, ...]:
+def liquidation_thresholds(
+    book: Book,
+    *,
+    model: ReturnModel = EMPTY_MODEL,
+    beta: bool = True,
+    coins: tuple[str, ...] | None = None,
+    direction: int = 0,
+    max_down: float = MAX_DOWN,
+    max_up: float = MAX_UP,
+) -> tuple[FirstLiquidation, ...]:
     """For each coin and direction (-1 down, +1 up, 0 both), the smallest move that liquidates something."""
     betas = model.beta_matrix(book.coins) if beta else np.eye(len(book.coins))
     c0, c1, acc, pos = _events(book, betas)
@@ -131,15 +161,27 @@ def liquidation_thresholds(book: Book, *, model: ReturnModel = EMPTY_MODEL, beta
             e = int(np.argmin(dist))
             if np.isfinite(dist[e]):
                 a, j = int(acc[e]), int(pos[e])
-                out.append(FirstLiquidation(
-                    coin=book.coins[k], shock=sign * float(dist[e]) if dist[e] > 0 else 0.0, account=book.names[a],
-                    account_id=book.account_ids[a], symbol=book.symbols[j] if j >= 0 else None,
-                    side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short")))
+                out.append(
+                    FirstLiquidation(
+                        coin=book.coins[k],
+                        shock=sign * float(dist[e]) if dist[e] > 0 else 0.0,
+                        account=book.names[a],
+                        account_id=book.account_ids[a],
+                        symbol=book.symbols[j] if j >= 0 else None,
+                        side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short"),
+                    )
+                )
     return tuple(out)
 
 
-def first_liquidation(book: Book, *, model: ReturnModel = EMPTY_MODEL, beta: bool = True,
-                      coins: tuple[str, ...] | None = None, direction: int = 0) -> FirstLiquidation | None:
+def first_liquidation(
+    book: Book,
+    *,
+    model: ReturnModel = EMPTY_MODEL,
+    beta: bool = True,
+    coins: tuple[str, ...] | None = None,
+    direction: int = 0,
+) -> FirstLiquidation | None:
     """The smallest single-coin shock (down to -99 %, up to +500 %) that liquidates any position or
     account, e.g. 'BTC −8.4% → Hedge liquidated'; None when nothing liquidates in that range."""
     found = liquidation_thresholds(book, model=model, beta=beta, coins=coins, direction=direction)

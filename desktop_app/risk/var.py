@@ -33,7 +33,7 @@ def parametric_var_es(sigma_usd: float, confidence: float, horizon_days: int = 1
 
 
 def historical_var_es(pnl_usd: np.ndarray, confidence: float, horizon_days: int = 1) -> tuple[float, float]:
-    """(VaR, ES) from a sample of daily PnL scenarios. May raise: ValueError (empty sample, bad confidence)."""
+    """(VaR, ES) from a sample of daily PnL scenarios. May raise: ValueError (no sample, bad confidence)."""
     if pnl_usd.size == 0 or not 0.0 < confidence < 1.0 or horizon_days < 1:
         raise ValueError("need scenarios, confidence in (0, 1) and horizon_days >= 1")
     q = float(np.quantile(pnl_usd, 1.0 - confidence))
@@ -43,8 +43,14 @@ def historical_var_es(pnl_usd: np.ndarray, confidence: float, horizon_days: int 
     return -q * scale, es * scale
 
 
-def value_at_risk(coins: Sequence[str], net_usd: np.ndarray, model: ReturnModel, *,
-                  confidences: Sequence[float] = DEFAULT_CONFIDENCES, horizon_days: int = 1) -> tuple[VarResult, ...]:
+def value_at_risk(
+    coins: Sequence[str],
+    net_usd: np.ndarray,
+    model: ReturnModel,
+    *,
+    confidences: Sequence[float] = DEFAULT_CONFIDENCES,
+    horizon_days: int = 1,
+) -> tuple[VarResult, ...]:
     """VaR/ES of net USD exposure `net_usd` (aligned with `coins`) for each confidence level.
 
     Coins with exposure but no history are listed in `coins_missing` and left out of the figures.

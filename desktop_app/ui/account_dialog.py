@@ -92,7 +92,8 @@ class AccountDialog(QDialog):
         self.result_view = QTextBrowser(self)
         self.result_view.setMinimumHeight(150)
         self.result_view.setPlaceholderText(self.tr(
-            "Test the connection to check the key's permissions. Use a read-only key bound to your IP address."))
+            "Test the connection to check the key's permissions. "
+            "Use a read-only key bound to your IP address."))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
 
@@ -151,7 +152,8 @@ class AccountDialog(QDialog):
 
     def validate(self) -> AccountDraft | None:
         """The draft when every field is valid; otherwise None, with the reason shown."""
-        draft, error = validate_form(self.form_input(), existing=self._existing, other_names=self._other_names)
+        draft, error = validate_form(self.form_input(), existing=self._existing,
+                                     other_names=self._other_names)
         self.error_label.setText(error or "")
         return draft
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
+from desktop_app.risk.results import VarResult
 from desktop_app.ui import format as fmt
 
 
@@ -34,6 +35,16 @@ class HeaderFigures:
     stale_accounts: int
 
 
+HEADER_VAR_CONFIDENCE = 0.95
+
+
+def pick_var(results: tuple[VarResult, ...], confidence: float) -> VarResult | None:
+    """The VaR at `confidence`, or the closest level computed (settings choose the levels)."""
+    if not results:
+        return None
+    return min(results, key=lambda v: (abs(v.confidence - confidence), v.horizon_days))
+
+
 def header_figures(update: object) -> HeaderFigures:
     report = update.report  # type: ignore[attr-defined]
     totals = report.totals
@@ -43,7 +54,7 @@ def header_figures(update: object) -> HeaderFigures:
         rate = fmt.as_float(account.mm_rate)
         if rate is not None and (worst_rate is None or rate > worst_rate):
             worst_rate, worst_name = rate, account.name
-    var = report.var
+    var = pick_var(report.var, HEADER_VAR_CONFIDENCE)
     first = report.first_liquidation
     return HeaderFigures(
         equity_usd=fmt.as_float(totals.equity_usd),
@@ -103,7 +114,8 @@ class HeaderBar(QFrame):
         self.first_liq = _Tile(self.tr("First liquidation"), self)
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for column, tile in enumerate((self.equity, self.upnl, self.net, self.gross, self.worst_mm, self.var)):
+        tiles = (self.equity, self.upnl, self.net, self.gross, self.worst_mm, self.var)
+        for column, tile in enumerate(tiles):
             layout.addWidget(tile, 0, column)
         layout.addWidget(self.first_liq, 0, 6)
         layout.setColumnStretch(6, 1)
@@ -122,15 +134,16 @@ class HeaderBar(QFrame):
         worst = fmt.percent(figures.worst_mm_rate)
         if figures.worst_mm_account:
             worst = f"{worst} · {figures.worst_mm_account}"
-        self.worst_mm.show_value(worst, fmt.mm_rate_severity(figures.worst_mm_rate),
-                                 self.tr("Account maintenance-margin rate; the account is liquidated at 100%."))
+        self.worst_mm.show_value(
+            worst, fmt.mm_rate_severity(figures.worst_mm_rate),
+            self.tr("Account maintenance-margin rate; the account is liquidated at 100%."))
         if figures.var_confidence is not None and figures.var_horizon_days is not None:
             self.var.caption.setText(self.tr("{days}-day VaR {level}").format(
                 days=figures.var_horizon_days, level=fmt.percent(figures.var_confidence, decimals=0)))
         self.var.show_value(fmt.compact_usd(figures.var_usd))
-        self.first_liq.show_value(first_liquidation_text(self, figures), fmt.shock_severity(figures.first_liq_shock),
-                                  self.tr("The smallest move of one coin (others following by beta) that "
-                                          "liquidates an account."))
+        self.first_liq.show_value(
+            first_liquidation_text(self, figures), fmt.shock_severity(figures.first_liq_shock),
+            self.tr("The smallest move of one coin (others following by beta) that liquidates an account."))
 
 
 def first_liquidation_text(widget: QWidget, figures: HeaderFigures) -> str:

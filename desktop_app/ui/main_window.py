@@ -61,8 +61,8 @@ class MainWindow(QMainWindow):
         self.positions_model = PositionsModel(self)
         self.exposure_model = ExposureModel(self)
         self.accounts_table = FilterableTable(self.accounts_model, placeholder=self.tr("Filter accounts…"))
-        self.positions_table = FilterableTable(self.positions_model,
-                                               placeholder=self.tr("Filter positions (account, symbol, side)…"))
+        self.positions_table = FilterableTable(
+            self.positions_model, placeholder=self.tr("Filter positions (account, symbol, side)…"))
         self.exposure_table = FilterableTable(self.exposure_model, placeholder=self.tr("Filter coins…"))
         self.stress_panel = StressPanel(stress_fn, self)
 
@@ -178,6 +178,15 @@ class MainWindow(QMainWindow):
     @property
     def latest(self) -> Any:
         return self._latest
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        """Another start of RiskDesk asked this instance to show itself."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     # --- accounts --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.snapshot import AccountState
+from desktop_app.risk.results import AccountRisk
 from desktop_app.ui.format import as_float
 
 
@@ -62,26 +62,24 @@ class ExposureRow:
     stale: bool = False
 
 
-def _margin_mode_text(state: AccountState | None, report_mode: object) -> str:
-    if report_mode:
-        text = str(getattr(report_mode, "value", report_mode))
-    elif state is not None and state.data is not None and state.data.info.margin_mode is not None:
-        text = state.data.info.margin_mode.value
-    else:
+_MODE_NAMES = {"REGULAR_MARGIN": "Cross", "ISOLATED_MARGIN": "Isolated", "PORTFOLIO_MARGIN": "Portfolio"}
+
+
+def _margin_mode_text(risk: AccountRisk | None) -> str:
+    if risk is None or not risk.margin_mode:
         return "—"
-    if state is not None and state.data is not None and state.data.info.is_classic:
-        return f"{text} (classic)"
-    return text
+    text = _MODE_NAMES.get(risk.margin_mode, risk.margin_mode)
+    return f"{text} (classic)" if risk.classic else text
 
 
 def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ...]:
     """One row per account of the snapshot, with the report's figures when it has them."""
     snapshot = update.snapshot  # type: ignore[attr-defined]
     report = update.report  # type: ignore[attr-defined]
-    by_name = {a.name: a for a in report.accounts}
+    by_id = {a.account_id: a for a in report.accounts}
     rows: list[tuple[str, AccountRow]] = []
     for state in snapshot.accounts:
-        risk = by_name.get(state.name)
+        risk = by_id.get(state.account_id)
         row = AccountRow(
             account_id=state.account_id,
             name=state.name,
@@ -89,7 +87,7 @@ def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ..
             has_data=state.data is not None,
             age_s=state.age_s(now),
             error=state.error,
-            margin_mode=_margin_mode_text(state, getattr(risk, "margin_mode", None)),
+            margin_mode=_margin_mode_text(risk),
             equity_usd=as_float(getattr(risk, "equity_usd", None)),
             available_usd=as_float(getattr(risk, "available_usd", None)),
             im_rate=as_float(getattr(risk, "im_rate", None)),
@@ -100,18 +98,18 @@ def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ..
     return tuple(rows)
 
 
-def position_rows(update: object) -> tuple[tuple[tuple[str, str, str, str], PositionRow], ...]:
+PositionKey = tuple[str, str, str, int]
+
+
+def position_rows(update: object) -> tuple[tuple[PositionKey, PositionRow], ...]:
     report = update.report  # type: ignore[attr-defined]
-    stale_names = {a.name for a in update.snapshot.accounts if not a.ok}  # type: ignore[attr-defined]
-    rows: list[tuple[tuple[str, str, str, str], PositionRow]] = []
+    rows: list[tuple[PositionKey, PositionRow]] = []
     for p in report.positions:
-        category = str(getattr(p.category, "value", p.category))
-        side = str(getattr(p.side, "value", p.side))
         row = PositionRow(
             account=p.account,
-            category=category,
+            category=p.category,
             symbol=p.symbol,
-            side=side,
+            side=p.side,
             size=as_float(p.size),
             value_usd=as_float(p.value_usd),
             entry_price=as_float(p.entry_price),
@@ -121,9 +119,9 @@ def position_rows(update: object) -> tuple[tuple[tuple[str, str, str, str], Posi
             leverage=as_float(p.leverage),
             unrealised_pnl_usd=as_float(p.unrealised_pnl_usd),
             im_usd=as_float(p.im_usd),
-            stale=p.account in stale_names,
+            stale=p.stale,
         )
-        rows.append(((p.account, category, p.symbol, side), row))
+        rows.append(((p.account_id, p.category, p.symbol, p.position_idx), row))
     return tuple(rows)
 
 

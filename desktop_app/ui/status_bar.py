@@ -46,8 +46,9 @@ class FreshnessStatusBar(QStatusBar):
             severity = fmt.Severity.OK if state.ok else fmt.Severity.DANGER
             colour = fmt.severity_colour(severity)
             label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
-            label.setToolTip("" if state.error is None else self.tr("{name}: last refresh failed: {error}").format(
-                name=state.name, error=state.error))
+            tooltip = "" if state.error is None else self.tr("{name}: last refresh failed: {error}").format(
+                name=state.name, error=state.error)
+            label.setToolTip(tooltip)
 
     def account_text(self, state: AccountState, now: float) -> str:
         age = fmt.age(state.age_s(now))

@@ -46,9 +46,9 @@ def stress_rows(result: Any) -> tuple[tuple[str, StressRow], ...]:
     """The panel's rows from a stress result (the only place that knows its shape)."""
     rows = []
     for a in result.accounts:
-        positions = tuple(str(p) for p in (a.liquidated_positions or ()))
-        rows.append((a.account, StressRow(
-            account=a.account,
+        positions = tuple(f"{p.symbol} {p.side}" for p in a.liquidated_positions)
+        rows.append((a.account_id, StressRow(
+            account=a.name,
             equity_before_usd=fmt.as_float(a.equity_before_usd),
             equity_after_usd=fmt.as_float(a.equity_after_usd),
             pnl_usd=fmt.as_float(a.pnl_usd),
@@ -76,15 +76,18 @@ class StressModel(RowTableModel[StressRow]):
         danger = fmt.Severity.DANGER
         columns: list[Column[StressRow]] = [
             Column(_tr("Account"), lambda r: r.account, bold=lambda r: r.liquidated),
-            Column(_tr("Equity now"), lambda r: fmt.usd(r.equity_before_usd), sort=lambda r: r.equity_before_usd,
-                   numeric=True),
-            Column(_tr("Equity after"), lambda r: fmt.usd(r.equity_after_usd), sort=lambda r: r.equity_after_usd,
-                   numeric=True, severity=lambda r: danger if r.liquidated else fmt.Severity.NONE),
-            Column(_tr("PnL"), lambda r: fmt.usd(r.pnl_usd, signed=True), sort=lambda r: r.pnl_usd, numeric=True,
-                   severity=lambda r: fmt.pnl_severity(r.pnl_usd)),
-            Column(_tr("MM rate after"), lambda r: fmt.percent(r.mm_rate_after), sort=lambda r: r.mm_rate_after,
-                   numeric=True, severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
-            Column(_tr("Outcome"), _liquidated_text, sort=lambda r: (r.liquidated, len(r.liquidated_positions)),
+            Column(_tr("Equity now"), lambda r: fmt.usd(r.equity_before_usd),
+                   sort=lambda r: r.equity_before_usd, numeric=True),
+            Column(_tr("Equity after"), lambda r: fmt.usd(r.equity_after_usd),
+                   sort=lambda r: r.equity_after_usd, numeric=True,
+                   severity=lambda r: danger if r.liquidated else fmt.Severity.NONE),
+            Column(_tr("PnL"), lambda r: fmt.usd(r.pnl_usd, signed=True), sort=lambda r: r.pnl_usd,
+                   numeric=True, severity=lambda r: fmt.pnl_severity(r.pnl_usd)),
+            Column(_tr("MM rate after"), lambda r: fmt.percent(r.mm_rate_after),
+                   sort=lambda r: r.mm_rate_after, numeric=True,
+                   severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
+            Column(_tr("Outcome"), _liquidated_text,
+                   sort=lambda r: (r.liquidated, len(r.liquidated_positions)),
                    severity=lambda r: danger if r.liquidated or r.liquidated_positions else fmt.Severity.OK,
                    tooltip=lambda r: ", ".join(r.liquidated_positions) or None,
                    bold=lambda r: r.liquidated),

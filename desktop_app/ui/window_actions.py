@@ -44,7 +44,8 @@ class WindowActions(QObject):
         self.manage_accounts.triggered.connect(self._manage_accounts)
         if window.context.demo:
             self.manage_accounts.setEnabled(False)
-            self.manage_accounts.setToolTip(tr("Demo mode uses the simulator's accounts; nothing can be saved."))
+            self.manage_accounts.setToolTip(
+                tr("Demo mode uses the simulator's accounts; nothing can be saved."))
 
         self.refresh = QAction(tr("&Refresh now"), self)
         self.refresh.setShortcut(QKeySequence.StandardKey.Refresh)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.bybit import parse
-from desktop_app.bybit.models import Category, MarginMode, Side
+from desktop_app.bybit.models import Category, Instrument, MarginMode, Side
 from tests.bybit.parse_fixtures import (
     EXAMPLES_DIR,
     REST_PARSERS,
@@ -114,7 +114,8 @@ def test_wallets() -> None:
     )
     assert account_level == (None,) * 9  # all "" on classic wallets: unknown, not zero
     (coin,) = classic.coins
-    assert (coin.coin, coin.equity, coin.usd_value, coin.total_position_mm) == ("USDT", Decimal("20.21"), None, None)
+    assert (coin.coin, coin.equity) == ("USDT", Decimal("20.21"))
+    assert (coin.usd_value, coin.total_position_mm) == (None, None)
 
 
 def test_account_info_without_time_and_ret_ext_info() -> None:
@@ -157,7 +158,8 @@ def test_klines_oldest_first(name: str) -> None:
 
 def test_kline_values_moved_with_their_row() -> None:
     klines = parse.parse_klines(example_result("kline.json"))
-    # The file's LAST row is the oldest candle: ["1670601600000", "17086.5", "17088", "16978", "17071.5", "6356", ...]
+    # The file's LAST row is the oldest candle:
+    # ["1670601600000", "17086.5", "17088", "16978", "17071.5", "6356", "0.37288112"]
     oldest = klines[0]
     assert (oldest.start_ms, oldest.open, oldest.high, oldest.low, oldest.close, oldest.volume) == (
         1670601600000,
@@ -181,7 +183,8 @@ def test_risk_tier_lowest_has_zero_deduction() -> None:
     page = parse.parse_risk_tiers(example_result("risk_limit.json"))
     (tier,) = page.items
     assert tier.mm_deduction == Decimal(0)  # "" on the wire for tier 1
-    assert (tier.tier_id, tier.mm_rate, tier.im_rate, tier.is_lowest_risk) == (1, Decimal("0.5"), Decimal("1"), True)
+    assert (tier.tier_id, tier.is_lowest_risk) == (1, True)  # "isLowestRisk": 1 (JSON int)
+    assert (tier.mm_rate, tier.im_rate) == (Decimal("0.5"), Decimal("1"))
     assert tier.risk_limit_value == Decimal("150")
     assert page.next_cursor is None  # risk-limit example has no nextPageCursor at all
 
@@ -203,21 +206,28 @@ def test_tickers() -> None:
     assert inverse.funding_rate == Decimal("0.0001")
 
 
+def _instruments(name: str, category: Category) -> tuple[Instrument, ...]:
+    return parse.parse_instruments(example_result(name), category=category).items
+
+
 def test_instruments() -> None:
-    (linear,) = parse.parse_instruments(example_result("instruments_info_linear.json"), category=Category.LINEAR).items
+    (linear,) = _instruments("instruments_info_linear.json", Category.LINEAR)
     assert (linear.tick_size, linear.min_price, linear.max_price) == (
         Decimal("0.10"),
         Decimal("0.10"),
         Decimal("1999999.80"),
     )
-    assert (linear.qty_step, linear.min_notional_value, linear.copy_trading) == (Decimal("0.001"), Decimal("5"), "both")
+    assert (linear.qty_step, linear.min_notional_value) == (Decimal("0.001"), Decimal("5"))
+    assert (linear.leverage_step, linear.copy_trading) == (Decimal("0.01"), "both")
     prelisting = parse.parse_instruments(
         example_result("instruments_info_linear_prelisting.json"), category=Category.LINEAR
     )
     assert prelisting.next_cursor == "first%3DBIOUSDT%26last%3DBIOUSDT"
-    (spot,) = parse.parse_instruments(example_result("instruments_info_spot.json"), category=Category.SPOT).items
-    assert (spot.settle_coin, spot.qty_step, spot.min_notional_value) == (None, Decimal("0.000001"), Decimal("5"))
-    (option,) = parse.parse_instruments(example_result("instruments_info_option.json"), category=Category.OPTION).items
+    (spot,) = _instruments("instruments_info_spot.json", Category.SPOT)
+    # Spot's step is basePrecision and its minimum notional minOrderAmt.
+    assert (spot.qty_step, spot.min_notional_value) == (Decimal("0.000001"), Decimal("5"))
+    assert spot.settle_coin is None
+    (option,) = _instruments("instruments_info_option.json", Category.OPTION)
     assert (option.settle_coin, option.max_leverage) == ("USDT", None)
 
 

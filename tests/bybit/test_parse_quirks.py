@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,10 +32,22 @@ def test_error_message_names_the_field() -> None:
     assert caught.value.ret_code == MALFORMED
 
 
-@pytest.mark.parametrize("junk", ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e999999", "1E+31", " 1", "1_000"])
-def test_non_finite_or_odd_decimals_are_rejected(junk: str) -> None:
+JUNK_NUMBERS = ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e999999", "1E+31", " 1", "1_000", "١٢"]
+
+
+@pytest.mark.parametrize("junk", [*JUNK_NUMBERS, float("nan"), float("inf"), True, [], {}])
+def test_non_finite_or_odd_decimals_are_rejected(junk: object) -> None:
     with pytest.raises(BybitParseError, match="'markPrice'"):
         parse.parse_positions(_page(_row(markPrice=junk)))
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999999", "1e-999999"])
+def test_non_finite_json_numbers_are_rejected(literal: str) -> None:
+    body = f'{{"retCode": 0, "result": {{"list": [{{"symbol": "BTCUSD", "takerFeeRate": {literal}, '
+    body += '"makerFeeRate": "0.0002"}]}}'
+    result = parse.parse_envelope(body.encode()).result
+    with pytest.raises(BybitParseError, match="'takerFeeRate'"):
+        parse.parse_fee_rates(result)
 
 
 def test_long_values_are_truncated_in_messages() -> None:
@@ -60,7 +73,9 @@ def test_empty_rows_are_skipped_and_hedge_legs_kept_apart() -> None:
     ]
 
 
-@pytest.mark.parametrize("changes", [{"side": "Long"}, {"side": None}, {"size": "-300"}, {"positionIdx": "x"}])
+@pytest.mark.parametrize(
+    "changes", [{"side": "Long"}, {"side": None}, {"size": "-300"}, {"positionIdx": "x"}, {"positionIdx": -1}]
+)
 def test_bad_side_size_or_index_is_an_error(changes: dict[str, Any]) -> None:
     with pytest.raises(BybitParseError):
         parse.parse_positions(_page(_row(**changes)))
@@ -86,7 +101,8 @@ def test_portfolio_margin_blanks_are_none() -> None:
 def test_option_position_delta_and_settle_coin() -> None:
     row = _row(symbol="BTC-29JUL22-25000-C", side="Buy", size="1.5", delta="0.41", cumRealisedPnl="")
     (position,) = parse.parse_positions(_page(row, category="option")).items
-    assert (position.delta, position.settle_coin, position.cum_realised_pnl) == (Decimal("0.41"), "USDC", None)
+    assert position.delta == Decimal("0.41")
+    assert (position.settle_coin, position.cum_realised_pnl) == ("USDC", None)
 
 
 def test_unknown_symbol_gives_unknown_settle_coin_not_an_error() -> None:
@@ -95,8 +111,10 @@ def test_unknown_symbol_gives_unknown_settle_coin_not_an_error() -> None:
 
 
 def test_risk_rates_as_json_numbers_stay_exact() -> None:
-    tier = {"id": 2, "symbol": "BTCUSDT", "riskLimitValue": "4000000", "maintenanceMargin": 0.01,
-            "initialMargin": 0.02, "isLowestRisk": 0, "maxLeverage": "50.00", "mmDeduction": "10000"}  # fmt: skip
+    tier = {
+        **{"id": 2, "symbol": "BTCUSDT", "riskLimitValue": "4000000", "maintenanceMargin": 0.01},
+        **{"initialMargin": 0.02, "isLowestRisk": 0, "maxLeverage": "50.00", "mmDeduction": "10000"},
+    }
     body = json.dumps({"retCode": 0, "retMsg": "OK", "result": {"list": [tier]}}).encode()
     via_envelope = parse.parse_risk_tiers(parse.parse_envelope(body).result).items[0]
     via_floats = parse.parse_risk_tiers({"list": [tier]}).items[0]
@@ -108,8 +126,10 @@ def test_risk_rates_as_json_numbers_stay_exact() -> None:
 
 def test_risk_tiers_sorted_by_value_whatever_the_list_order() -> None:
     def tier(tier_id: int, value: str) -> dict[str, Any]:
-        return {"id": tier_id, "symbol": "BTCUSDT", "riskLimitValue": value, "maintenanceMargin": "0.005",
-                "initialMargin": "0.01", "isLowestRisk": 0, "maxLeverage": "100", "mmDeduction": ""}  # fmt: skip
+        return {
+            **{"id": tier_id, "symbol": "BTCUSDT", "riskLimitValue": value, "maintenanceMargin": "0.005"},
+            **{"initialMargin": "0.01", "isLowestRisk": 0, "maxLeverage": "100", "mmDeduction": ""},
+        }
 
     page = parse.parse_risk_tiers({"list": [tier(3, "6000000"), tier(1, "2000000"), tier(2, "4000000")]})
     assert [t.tier_id for t in page.items] == [1, 2, 3]
@@ -140,12 +160,12 @@ def test_kline_rows_of_wrong_width_are_errors() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe\x00", b"[" * 100_000, b"{}",
-     b'{"retCode": "0"}', b'{"retCode": true}', b'{"retCode": 0, "retMsg": 5}', b'{"retCode": 0, "time": "soon"}',
-     b'{"retCode": 0, "result": {"x": 1e99999999999999999999}}'],
+    [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe\x00", b"[" * 100_000, b"{}", b'{"retCode": "0"}',
+     b'{"retCode": true}', b'{"retCode": 0, "retMsg": 5}', b'{"retCode": 0, "time": "soon"}',
+     b'{"retCode": 0, "result": {"x": 1e99999999999999999999}}', b'{"retCode": 1' + b"0" * 5000 + b"}"],
 )  # fmt: skip
 def test_envelope_rejects_non_bybit_bodies(body: bytes) -> None:
-    with pytest.raises(BybitParseError, match="^response"):
+    with pytest.raises(BybitParseError, match=r"^response"):
         parse.parse_envelope(body)
 
 
@@ -159,3 +179,36 @@ def test_envelope_defaults() -> None:
 def test_wrong_shapes_raise_parse_error(name: str, result: object) -> None:
     with pytest.raises(BybitParseError):
         ALL_RESULT_PARSERS[name](result)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1970-01-01T00:00:00Z", None),  # the epoch: no expiry
+        ("", None),
+        ("2025-10-13T03:20:45Z", datetime(2025, 10, 13, 3, 20, 45, tzinfo=UTC)),
+        # 03:20:45 at +08:00 is 03:20:45 - 8 h = 19:20:45 UTC on the previous day.
+        ("2025-10-13T03:20:45+08:00", datetime(2025, 10, 12, 19, 20, 45, tzinfo=UTC)),
+        ("2025-10-13T03:20:45", datetime(2025, 10, 13, 3, 20, 45, tzinfo=UTC)),  # no offset: UTC
+    ],
+)
+def test_query_api_times_are_utc(text: str, expected: datetime | None) -> None:
+    info = parse.parse_api_key_info({"id": "1", "readOnly": 1, "expiredAt": text})
+    assert info.expires_at == expected
+    assert info.expires_at is None or info.expires_at.utcoffset() == timedelta(0)
+
+
+# Year 9999 at -01:00 and year 1 at +01:00 fall outside datetime's range once converted to UTC.
+BAD_TIMES = ["soon", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "2025" * 20]
+
+
+@pytest.mark.parametrize("text", BAD_TIMES)
+def test_bad_query_api_times_are_parse_errors(text: str) -> None:
+    with pytest.raises(BybitParseError, match="'createdAt'"):
+        parse.parse_api_key_info({"id": "1", "readOnly": 1, "createdAt": text})
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**400, "99999999999999999999", 1.5, True])
+def test_integers_out_of_int64_or_not_integral_are_errors(value: object) -> None:
+    with pytest.raises(BybitParseError, match="'positionIdx'"):
+        parse.parse_positions(_page(_row(positionIdx=value)))

@@ -170,7 +170,16 @@ def test_master_cannot_close_more_than_it_holds() -> None:
 
 def test_master_must_afford_its_own_orders() -> None:
     # 1 BTC at 10,000 at 10x costs 1,011.4 USDT; the master has 1,000
-    scenario = smart(op("a", "1", "10000"), master_balance="1000", master_leverage="10", follower_balance="10")
+    scenario = smart(op("a", "1", "10000"), master_balance="1000", master_leverage="10",
+                     follower_balance="10")
     with pytest.raises(ScenarioError) as err:
         replay(scenario)
     assert err.value.field == "master.available_balance"
+
+
+def test_a_close_past_the_bankruptcy_price_loses_the_locked_funds_only() -> None:
+    # 10x long from 10,000 is bankrupt near 9,000; closing at 8,000 would lose 0.0988 × 2,000 = 197.6.
+    # Isolated margin caps the loss at what the order locked and spent: cost 99.92632 in all.
+    rows = replay(advanced(op("a", "1", "10000"), cl("b", "1", "8000"))).results
+    assert rows[1].realised_pnl_usdt == D("-99.92632")
+    assert rows[1].follower_balance_usdt == D(1000) - D("99.92632")

@@ -1,0 +1,46 @@
+"""JSON-ready dicts of the engine's results, for `riskdesk-cli report --json` / `stress --json`.
+
+USD amounts are floats, rates fractions, unknown values None; non-finite floats (an MM rate whose
+denominator is wiped out) become None too, because JSON has no infinity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from desktop_app.risk.results import FirstLiquidation, RiskReport, StressResult
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def first_liquidation_to_dict(first: FirstLiquidation | None) -> dict[str, Any] | None:
+    """coin, shock, account, account_id, symbol, side and a one-line headline; None stays None."""
+    if first is None:
+        return None
+    return _clean({**dataclasses.asdict(first), "headline": first.headline})
+
+
+def report_to_dict(report: RiskReport) -> dict[str, Any]:
+    """The report as plain dicts/lists/floats/str/None (json.dumps-able)."""
+    out = _clean(dataclasses.asdict(report))
+    out["first_liquidation"] = first_liquidation_to_dict(report.first_liquidation)
+    return out
+
+
+def stress_to_dict(result: StressResult) -> dict[str, Any]:
+    """The stress result; `shocks` and `moves` as {coin: fraction} objects."""
+    out = _clean(dataclasses.asdict(result))
+    out["shocks"] = {c: s for c, s in result.shocks}
+    out["moves"] = {c: m for c, m in result.moves}
+    out["first_liquidation"] = first_liquidation_to_dict(result.first_liquidation)
+    return out

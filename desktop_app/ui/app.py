@@ -1,0 +1,132 @@
+"""`riskdesk`: start the desktop application.
+
+    riskdesk [--demo] [--config-dir DIR] [--self-test] [--copytrade]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import __version__
+from desktop_app.storage.paths import AppPaths
+from desktop_app.ui.context import AppContext, demo_context, load_context
+from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.self_test import SelfTest
+from desktop_app.ui.single_instance import InstanceServer, activate_running, server_name
+from desktop_app.ui.window_actions import open_copytrade
+from desktop_app.ui.worker_host import WorkerHost
+
+log = logging.getLogger(__name__)
+
+WINDOW_SETTINGS_FILE = "window.ini"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="riskdesk",
+                                     description="RiskDesk: read-only risk monitor for Bybit.")
+    parser.add_argument("--version", action="version", version=f"riskdesk {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="run against the built-in simulator with demo accounts (nothing is saved)")
+    parser.add_argument("--config-dir", metavar="DIR", type=Path,
+                        help="keep settings, accounts and history in DIR instead of the platform's folders")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window, wait for the first complete snapshot, print one line and exit")
+    parser.add_argument("--copytrade", action="store_true", help="open the copy-trading calculator")
+    return parser.parse_args(list(argv))
+
+
+def stress_function() -> Any:
+    """The pure stress computation the panel calls on the GUI thread (no network)."""
+    from desktop_app.service import RiskService
+
+    def stress(update: Any, shocks: Mapping[str, float], beta: bool) -> Any:
+        return RiskService.stress(None, update, shocks, beta=beta)  # type: ignore[arg-type]
+
+    return stress
+
+
+def _install_translators(app: QApplication) -> None:
+    translator = QTranslator(app)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale.system(), "qtbase", "_", path):
+        app.installTranslator(translator)
+
+
+def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
+    """The window and its worker for `context` (tests and tools use this too)."""
+    specs, problems = context.specs()
+    context.messages.extend(problems)
+    host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s)
+    qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
+    window = MainWindow(context, host, stress_function(), qsettings=qsettings)
+    if start:
+        host.start()
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    paths = AppPaths.resolve(args.config_dir)
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "riskdesk"])
+    app.setApplicationName("RiskDesk")
+    app.setOrganizationName("RiskDesk")
+    app.setApplicationVersion(__version__)
+    _install_translators(app)
+
+    server: InstanceServer | None = None
+    if not args.self_test:
+        name = server_name(paths.config_dir, demo=args.demo)
+        if activate_running(name):
+            print("RiskDesk is already running; its window was brought to the front.")
+            return 0
+        server = InstanceServer(name)
+        if not server.listen():
+            log.warning("could not claim the single-instance name; continuing without it")
+
+    sim = None
+    try:
+        if args.demo:
+            sim = start_demo_simulator()
+            context = demo_context(paths, sim_account_specs(sim))
+        else:
+            context = load_context(paths)
+        window = build_window(context, start=False)
+        if server is not None:
+            server.sig_activate.connect(window.bring_to_front)
+        self_test = None
+        if args.self_test:
+            self_test = SelfTest(window, account_count=len(context.specs()[0]))
+        window.show()
+        window.host.start()
+        if args.copytrade:
+            QTimer.singleShot(0, functools.partial(open_copytrade, window))
+        code = app.exec()
+        window.host.shutdown()
+        if self_test is not None and self_test.exit_code is not None:
+            code = self_test.exit_code
+        return int(code)
+    except Exception as exc:
+        if args.self_test:
+            print(f"self-test failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            return 1
+        raise
+    finally:
+        if sim is not None:
+            sim.stop()
+        if server is not None:
+            server.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Demo mode: the embedded simulator with its demo accounts, held in memory only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.bybit.environments import custom
+from desktop_app.snapshot import AccountSpec
+
+
+def sim_account_specs(sim: Any) -> tuple[AccountSpec, ...]:
+    """AccountSpecs for the simulator's accounts; the keys never leave memory."""
+    environment = custom(sim.base_url)
+    return tuple(
+        AccountSpec(
+            account_id=f"demo-{account.uid}",
+            name=account.name,
+            environment=environment,
+            credentials=Credentials(account.api_key, Secret(account.api_secret), KeyType(account.key_type)),
+        )
+        for account in sim.accounts
+    )
+
+
+def start_demo_simulator(seed: int = 7) -> Any:
+    """Start `Simulator(scenario="demo")` with real-time prices on a free loopback port.
+
+    May raise: OSError when no port can be bound.
+    """
+    from desktop_app.exchange_sim import Simulator
+
+    sim = Simulator(seed=seed, scenario="demo", port=0, realtime=True)
+    sim.start()
+    return sim

@@ -1,0 +1,72 @@
+"""`riskdesk --self-test`: open the window, wait for the first snapshot, report it in one line.
+
+Exit 0 with `self-test ok: N accounts, M positions` when the first snapshot is complete (every
+account fetched) and rendered; exit 1 with the reason when an account fails, the worker fails, or
+nothing arrives within the timeout.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
+
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.worker import WorkerError
+
+SELF_TEST_TIMEOUT_S = 30.0
+
+
+class SelfTest(QObject):
+    def __init__(self, window: MainWindow, *, account_count: int,
+                 timeout_s: float = SELF_TEST_TIMEOUT_S) -> None:
+        super().__init__(window)
+        self.window = window
+        self.exit_code: int | None = None
+        self.line = ""
+        self._timeout_s = timeout_s
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(timeout_s * 1000))
+        self._timer.timeout.connect(self._on_timeout)
+        window.sig_update_rendered.connect(self._on_rendered)
+        window.host.worker.sig_error.connect(self._on_error)
+        if account_count == 0:
+            QTimer.singleShot(0, self._no_accounts)
+        else:
+            self._timer.start()
+
+    @Slot()
+    def _no_accounts(self) -> None:
+        self._finish(1, "self-test failed: no enabled accounts are configured (add one, or use --demo)")
+
+    @Slot(object)
+    def _on_rendered(self, update: Any) -> None:
+        snapshot = update.snapshot
+        failed = [a for a in snapshot.accounts if not a.ok]
+        if failed:
+            reasons = "; ".join(f"{a.name}: {a.error or 'no data'}" for a in failed)
+            total = len(snapshot.accounts)
+            self._finish(1, f"self-test failed: {len(failed)} of {total} accounts failed ({reasons})")
+            return
+        accounts, positions = len(snapshot.accounts), len(update.report.positions)
+        self._finish(0, f"self-test ok: {accounts} accounts, {positions} positions")
+
+    @Slot(object)
+    def _on_error(self, error: WorkerError) -> None:
+        self._finish(1, f"self-test failed: {error.message}")
+
+    @Slot()
+    def _on_timeout(self) -> None:
+        self._finish(1, f"self-test failed: no complete snapshot within {self._timeout_s:g} s")
+
+    def _finish(self, code: int, line: str) -> None:
+        if self.exit_code is not None:
+            return
+        self.exit_code = code
+        self.line = line
+        self._timer.stop()
+        print(line, file=sys.stdout if code == 0 else sys.stderr, flush=True)
+        self.window.close()
+        QCoreApplication.exit(code)

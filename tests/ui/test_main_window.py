@@ -1,0 +1,81 @@
+"""The main window without network: header on arrival, tables on the GUI timer, stale accounts greyed
+with age and error in the status bar, nothing rendered while hidden, layout saved in QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from desktop_app.storage.paths import AppPaths
+from desktop_app.ui.context import demo_context
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.worker import WorkerError
+from desktop_app.ui.worker_host import WorkerHost
+from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update, stress_fn
+
+
+def _window(qtbot, tmp_path: Path) -> MainWindow:
+    context = demo_context(AppPaths.portable(tmp_path), ())
+    host = WorkerHost(service_factory=object)  # never started: updates are fed by hand
+    qsettings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(context, host, stress_fn, qsettings=qsettings)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_update_renders_header_tables_and_status(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.on_update(make_update())
+    # Totals: equity 20,000 + 5,000; uPnL 2,000 + 500; net exposure 62,000 - 31,000 + 31,000.
+    assert window.header.equity.value.text() == "$25.0k"
+    assert window.header.upnl.value.text() == "+$2,500.00"
+    assert window.header.net.value.text() == "+$62.0k"
+    assert window.header.gross.value.text() == "$124.0k"
+    # Worst MM rate: Hedge 300 / 5,000 = 6.00%.
+    assert window.header.worst_mm.value.text() == "6.00% · Hedge"
+    assert window.header.first_liq.value.text().endswith("→ Hedge liquidated")
+    assert window.accounts_model.rowCount() == 2
+    assert window.positions_model.rowCount() == 3
+    assert window.exposure_model.rowCount() == 2
+    assert window.stress_panel.model.rowCount() == 2
+    assert "Demo mode" in window.messages.texts()[0]
+
+
+def test_failing_account_is_stale_never_zero(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    window.show()
+    window.on_update(make_update((main_state(), failed(hedge_state(fetched_at=NOW - 30)))))
+    label = window.status.account_labels()["acc-hedge"]
+    assert label.text().startswith("● Hedge stale")
+    assert "API key is invalid" in label.toolTip()
+    assert window.accounts_model.index(1, 2).data() == "$5,000.00"  # last good equity, not $0
+    assert window.accounts_model.index(1, 1).data().startswith("Stale")
+
+
+def test_nothing_renders_while_hidden(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    window.on_update(make_update())  # never shown
+    window.render_tables()
+    assert window.accounts_model.rowCount() == 0
+    assert window.header.equity.value.text() == "—"
+    window.show()
+    qtbot.waitUntil(lambda: window.accounts_model.rowCount() == 2)
+    assert window.header.equity.value.text() == "$25.0k"
+
+
+def test_worker_error_shows_in_status_bar(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    window.on_worker_error(WorkerError("[-100] cannot connect", NOW))
+    assert window.status.worker_label.text() == "Refresh failed: [-100] cannot connect"
+
+
+def test_layout_is_saved_in_qsettings(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    window.show()
+    window.close()
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    assert settings.value("window/geometry") is not None
+    assert settings.value("window/state") is not None

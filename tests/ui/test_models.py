@@ -1,0 +1,97 @@
+"""The table models: qtmodeltester on empty, one-row and changed-key data; dataChanged vs reset;
+numeric sorting and filtering through the proxy; stale rows greyed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.ui.accounts_model import AccountsModel
+from desktop_app.ui.exposure_model import ExposureModel
+from desktop_app.ui.format import stale_colour
+from desktop_app.ui.positions_model import PositionsModel
+from desktop_app.ui.rows import PositionRow, account_rows, exposure_rows, position_rows
+from desktop_app.ui.table_model import SORT_ROLE, TableFilterProxy
+from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update
+
+
+def _row(symbol: str, value: float) -> PositionRow:
+    return PositionRow("Main", "linear", symbol, "long", 1.0, value, 1.0, 1.0, None, None, 10.0, 0.0, 1.0, False)
+
+
+def test_models_pass_modeltester_empty_one_row_and_changed_keys(qtbot, qtmodeltester) -> None:
+    update = make_update()
+    one = make_update((main_state(),))
+    for model, rows in ((AccountsModel(), lambda u: account_rows(u, NOW)),
+                        (PositionsModel(), position_rows), (ExposureModel(), exposure_rows)):
+        qtmodeltester.check(model)  # empty
+        model.set_rows(rows(one)[:1])
+        qtmodeltester.check(model)  # one row
+        model.set_rows(rows(update))
+        qtmodeltester.check(model)  # keys changed: reset
+        model.set_rows(())
+        qtmodeltester.check(model)
+
+
+def test_same_keys_emit_data_changed_not_reset(qtbot) -> None:
+    model = PositionsModel()
+    model.set_rows([(("a",), _row("BTCUSDT", 100.0)), (("b",), _row("ETHUSDT", 50.0))])
+    resets: list[bool] = []
+    changes: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda tl, br, roles=(): changes.append((tl.row(), br.row())))
+    model.set_rows([(("a",), _row("BTCUSDT", 100.0)), (("b",), _row("ETHUSDT", 60.0))])
+    assert resets == []
+    assert changes == [(1, 1)]  # only the row whose value changed
+    model.set_rows([(("b",), _row("ETHUSDT", 60.0)), (("a",), _row("BTCUSDT", 100.0))])
+    assert resets == [True]  # same keys, different order: a reset
+
+
+def test_proxy_sorts_numerically_and_filters(qtbot) -> None:
+    model = PositionsModel()
+    # Text order would put "$1,200.00" before "$900.00"; the sort role must not.
+    model.set_rows([(("a",), _row("AAAUSDT", 1200.0)), (("b",), _row("BBBUSDT", 900.0)),
+                    (("c",), _row("CCCUSDT", 15000.0))])
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    value_column = 4
+    assert model.headerData(value_column, Qt.Orientation.Horizontal) == "Value"
+    proxy.sort(value_column, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, 1).data() for r in range(3)] == ["BBBUSDT", "AAAUSDT", "CCCUSDT"]
+    assert proxy.index(0, value_column).data(SORT_ROLE) == 900.0
+    proxy.setFilterFixedString("ccc")
+    assert proxy.rowCount() == 1
+    assert proxy.index(0, 1).data() == "CCCUSDT"
+
+
+def test_accounts_model_shows_stale_account_greyed_with_error(qtbot) -> None:
+    update = make_update((main_state(), failed(hedge_state(fetched_at=NOW - 125))))
+    model = AccountsModel()
+    model.set_rows(account_rows(update, NOW))
+    hedge = model.index(1, 0)
+    assert hedge.data() == "Hedge"
+    # Last good figures are kept, not zeros: equity 5,000 from the hand-built wallet.
+    assert model.index(1, 2).data() == "$5,000.00"
+    assert model.index(1, 1).data() == "Stale · 2 min"  # 125 s old
+    assert "API key is invalid" in model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
+    assert model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole) != stale_colour()
+
+
+def test_exposure_marks_cross_account_hedge(qtbot) -> None:
+    model = ExposureModel()
+    model.set_rows(exposure_rows(make_update()))
+    # BTC: Main long 1 x 62,000 = 62,000; Hedge short 0.5 x 62,000 = 31,000; hedged = min = 31,000.
+    assert model.index(0, 0).data() == "BTC"
+    assert model.index(0, 3).data() == "+$31,000"  # net 62,000 - 31,000
+    assert model.index(0, 5).data() == "Hedged $31,000: Main \u2194 Hedge"
+    assert model.index(1, 5).data() == ""  # ETH is only long
+
+
+def test_position_row_equality_drives_updates(qtbot) -> None:
+    base = _row("BTCUSDT", 1.0)
+    assert base == replace(base)
+    assert base != replace(base, mark_price=2.0)
+    QApplication.processEvents()

@@ -1,0 +1,54 @@
+"""The stress panel recomputes instantly from the latest update, with liquidation marked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop_app.ui.format import Severity, severity_colour
+from desktop_app.ui.stress_panel import StressPanel
+from tests.ui.factories import make_update, stress_fn
+
+
+def test_shock_changes_equity_after_and_marks_liquidation(qtbot) -> None:
+    calls: list[tuple[dict[str, float], bool]] = []
+
+    def counting(update, shocks, beta):
+        calls.append((dict(shocks), beta))
+        return stress_fn(update, shocks, beta)
+
+    panel = StressPanel(counting)
+    qtbot.addWidget(panel)
+    panel.set_update(make_update())
+    assert [panel.coin_box.itemText(i) for i in range(panel.coin_box.count())] == ["BTC", "ETH"]
+    panel.spin.setValue(-30.0)
+    assert panel.slider.value() == -300
+    assert calls[-1] == ({"BTC": -0.3}, True)
+    model = panel.model
+    # Main: 1 BTC long, mark 62,000 -> 43,400: loss 18,600; equity 20,000 - 18,600 = 1,400.
+    assert model.index(0, 0).data() == "Main"
+    assert model.index(0, 2).data() == "$1,400.00"
+    assert model.index(0, 3).data() == "\u2212$18,600.00"
+    # Hedge: 0.5 BTC short gains 0.5 x 18,600 = 9,300; equity 5,000 + 9,300 = 14,300.
+    assert model.index(1, 2).data() == "$14,300.00"
+    assert model.index(1, 5).data() == "survives"
+    assert "No account is liquidated." in panel.summary.text()
+
+    # −40%: Main loses 24,800 > its 20,000 equity, so it is liquidated.
+    panel.slider.setValue(-400)
+    assert panel.spin.value() == -40.0
+    assert model.index(0, 5).data() == "LIQUIDATED"
+    assert model.index(0, 5).data(Qt.ItemDataRole.ForegroundRole) == severity_colour(Severity.DANGER)
+    assert "Liquidated: Main." in panel.summary.text()
+
+    panel.beta_box.setChecked(False)
+    assert calls[-1] == ({"BTC": -0.4}, False)
+    panel.coin_box.setCurrentText("ETH")
+    assert calls[-1] == ({"ETH": -0.4}, False)
+
+
+def test_panel_without_data_waits(qtbot) -> None:
+    panel = StressPanel(stress_fn)
+    qtbot.addWidget(panel)
+    panel.recompute()
+    assert panel.summary.text() == "Waiting for data…"
+    assert panel.model.rowCount() == 0

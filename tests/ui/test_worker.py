@@ -1,0 +1,103 @@
+"""The worker with a scripted service (no network): one update per refresh, errors as values,
+refresh now, pause, connection tests, and a clean stop while a request hangs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from desktop_app.bybit.errors import BybitError
+from desktop_app.ui.worker import ConnectionOutcome, WorkerError
+from desktop_app.ui.worker_host import WorkerHost
+from tests.ui.factories import make_update
+
+
+class ScriptedService:
+    """Answers `update` from a script: an update, an exception, or "hang" (sleeps until cancelled)."""
+
+    def __init__(self, *script: object) -> None:
+        self.script = list(script)
+        self.calls = 0
+        self.closed = threading.Event()
+        self.cancelled = threading.Event()
+
+    async def update(self, accounts):
+        self.calls += 1
+        step = self.script.pop(0) if self.script else make_update()
+        if step == "hang":
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                self.cancelled.set()
+                raise
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    async def test_connection(self, spec):
+        if spec == "bad":
+            raise BybitError(10004, "The API secret is wrong (signature rejected).")
+        return "report"
+
+    async def aclose(self) -> None:
+        self.closed.set()
+
+
+def _host(service: ScriptedService, **kwargs) -> WorkerHost:
+    return WorkerHost((), service_factory=lambda: service, **kwargs)
+
+
+def test_emits_one_update_per_refresh_and_errors_as_values(qtbot) -> None:
+    first = make_update()
+    service = ScriptedService(first, RuntimeError("boom"))
+    host = _host(service, interval_s=3600)
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000) as blocker:
+        host.start()
+    assert blocker.args == [first]
+    with qtbot.waitSignal(host.worker.sig_error, timeout=5000) as blocker:
+        host.worker.refresh_now()
+    error = blocker.args[0]
+    assert isinstance(error, WorkerError)
+    assert error.message == "RuntimeError: boom"
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
+        host.worker.refresh_now()
+    assert host.shutdown()
+    assert service.closed.is_set()
+
+
+def test_pause_stops_timed_refreshes_but_refresh_now_works(qtbot) -> None:
+    service = ScriptedService()
+    host = _host(service, interval_s=0.5, paused=True)
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
+        host.start()  # the first refresh always happens
+    with qtbot.assertNotEmitted(host.worker.sig_snapshot, wait=900):
+        pass
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
+        host.worker.refresh_now()
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
+        host.worker.set_paused(False)  # timed refreshes resume
+    assert host.shutdown()
+
+
+def test_connection_test_outcomes(qtbot) -> None:
+    host = _host(ScriptedService(), interval_s=3600)
+    host.start()
+    with qtbot.waitSignal(host.worker.sig_connection, timeout=5000) as blocker:
+        host.worker.test_connection(7, "good")
+    assert blocker.args == [ConnectionOutcome(7, "report", None)]
+    with qtbot.waitSignal(host.worker.sig_connection, timeout=5000) as blocker:
+        host.worker.test_connection(8, "bad")
+    assert blocker.args == [ConnectionOutcome(8, None, "[10004] The API secret is wrong (signature rejected).")]
+    assert host.shutdown()
+
+
+def test_stop_cancels_a_hanging_request_and_joins_within_a_second(qtbot) -> None:
+    service = ScriptedService("hang")
+    host = _host(service)
+    with qtbot.waitSignal(host.worker.sig_busy, timeout=5000):
+        host.start()
+    assert host.running
+    assert host.shutdown(timeout_ms=1000)  # QThread.wait(1000) returned True: joined within 1 s
+    assert service.cancelled.is_set()
+    assert service.closed.is_set()
+    assert not host.running
