@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from desktop_app.risk.book import Book, book_from_snapshot
 from desktop_app.risk.report import build_report
-from desktop_app.risk.reprice import reprice
+from desktop_app.risk.repricing import reprice
 from desktop_app.risk.results import (
     AccountRisk,
     AccountStress,
@@ -27,8 +27,8 @@ from desktop_app.risk.results import (
     VarResult,
 )
 from desktop_app.risk.returns import ReturnModel
+from desktop_app.risk.scenarios import first_liquidation, liquidation_thresholds, stress
 from desktop_app.risk.serialise import report_to_dict, stress_to_dict
-from desktop_app.risk.stress import first_liquidation, liquidation_thresholds, stress
 
 __all__ = [
     "AccountRisk",

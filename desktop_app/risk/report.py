@@ -16,7 +16,7 @@ from desktop_app.risk.book import MODE_POSITION, MODE_RATE, Book
 from desktop_app.risk.exposure import coin_exposure, hedges, net_by_coin
 from desktop_app.risk.results import AccountRisk, PositionRisk, RiskReport, Totals
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
-from desktop_app.risk.stress import first_liquidation
+from desktop_app.risk.scenarios import first_liquidation
 from desktop_app.risk.var import DEFAULT_CONFIDENCES, value_at_risk
 
 

@@ -31,7 +31,7 @@ from desktop_app.copytrade import PRESETS, Replay, ScenarioError, replay
 from desktop_app.copytrade.explain import fmt, fmt_price
 from desktop_app.ui.copytrade_chart import AverageEntryChart
 from desktop_app.ui.copytrade_models import ActionDelegate, OrdersModel
-from desktop_app.ui.copytrade_results import ResultsModel, translated_explanation
+from desktop_app.ui.copytrade_results import ResultsModel, translate_template, translated_explanation
 from desktop_app.ui.copytrade_settings import SettingsPanel
 
 
@@ -218,9 +218,7 @@ class CopyTradeDialog(QDialog):
         ]
         if s.causes:
             items = "".join(
-                "<li>{}</li>".format(html.escape(
-                    QCoreApplication.translate("copytrade", c.template).format(**c.params)))
-                for c in s.causes)
+                f"<li>{html.escape(translate_template(c.template, c.params))}</li>" for c in s.causes)
             title = html.escape(self.tr("Why the positions differ:"))
             parts.append(f"<p>{title}</p><ol>{items}</ol>")
         lines = []

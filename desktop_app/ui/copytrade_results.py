@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt
@@ -18,12 +18,23 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("CopyTradeDialog", text)
 
 
+def translate_template(template: str, params: Mapping[str, str]) -> str:
+    """Translate an engine sentence and fill in its fields.
+
+    A translation that broke a `{field}` must not crash the dialog: the English sentence is used.
+    """
+    try:
+        return QCoreApplication.translate("copytrade", template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template.format(**params)
+
+
 def translated_explanation(result: OrderResult) -> str:
-    """The order's sentence with its template passed through Qt's translator."""
+    """The order's sentence in the UI language."""
     params = dict(result.params)
     if "side" in params:
         params["side"] = tr(params["side"])
-    return QCoreApplication.translate("copytrade", result.template).format(**params)
+    return translate_template(result.template, params)
 
 
 def _status(r: OrderResult) -> str:

@@ -89,6 +89,9 @@ def percent(fraction: float | None, *, signed: bool = False, decimals: int = 2) 
     """A fraction as a percentage: 0.0226 -> `2.26%`."""
     if not _valid(fraction):
         return "—"
+    if math.isinf(_num(fraction)):  # type: ignore[arg-type]
+        # An MM rate whose denominator is wiped out: beyond any liquidation threshold.
+        return "∞" if _num(fraction) > 0 else f"{MINUS}∞"  # type: ignore[arg-type]
     v = _num(fraction) * 100.0  # type: ignore[arg-type]
     sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
     return f"{sign}{abs(v):.{decimals}f}%"

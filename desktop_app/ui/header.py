@@ -80,7 +80,6 @@ class _Tile(QWidget):
         small = self.caption.font()
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         self.caption.setFont(small)
-        self.caption.setEnabled(False)  # the palette's disabled text: a muted caption in any theme
         self.value = QLabel("—", self)
         big = self.value.font()
         big.setPointSizeF(big.pointSizeF() * 1.35)

@@ -70,8 +70,9 @@ class MainWindow(QMainWindow):
         splitter.setObjectName("tablesSplitter")
         splitter.addWidget(self.accounts_table)
         splitter.addWidget(self.positions_table)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([220, 600])
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
                                       Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.stress_dock.visibilityChanged.connect(self._on_stress_visibility)
+        # The docks' tables need room for their numbers; the user's layout (restored below) wins.
+        self.resizeDocks([self.exposure_dock], [640], Qt.Orientation.Horizontal)
 
         self.status = FreshnessStatusBar(self)
         self.setStatusBar(self.status)

@@ -147,7 +147,8 @@ class StressPanel(QWidget):
     def set_update(self, update: Any) -> None:
         """Take the latest update (coins may have changed) and recompute."""
         self._update = update
-        coins = [e.coin for e in update.report.exposure]
+        # Largest gross exposure first: the coin whose move matters most is the default.
+        coins = [e.coin for e in sorted(update.report.exposure, key=lambda e: -e.gross_usd)]
         current = self.coin_box.currentText()
         if coins != [self.coin_box.itemText(i) for i in range(self.coin_box.count())]:
             self.coin_box.blockSignals(True)

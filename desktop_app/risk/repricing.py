@@ -68,18 +68,21 @@ def revalue(book: Book, new_mark: np.ndarray, coin_ratio: np.ndarray, *, source:
     )
 
 
-def coin_ratios(book: Book, prices: Mapping[str, float]) -> np.ndarray:
-    """New/old price per coin from streamed marks: the median ratio over the coin's linear and inverse
+def coin_ratios(book: Book, prices: Mapping[str, float], new_mark: np.ndarray | None = None) -> np.ndarray:
+    """New/old price per coin from streamed marks: the mean ratio over the coin's linear and inverse
     positions that have a new mark, else `{COIN}USDT` against the coin's current price, else 1."""
-    ratios = np.ones(len(book.coins))
-    per_coin: dict[int, list[float]] = {}
-    for j, symbol in enumerate(book.symbols):
-        if book.p_kind[j] != KIND_OPTION and symbol in prices and book.p_mark[j] > 0:
-            per_coin.setdefault(int(book.p_coin[j]), []).append(float(prices[symbol]) / float(book.p_mark[j]))
+    if new_mark is None:
+        new_mark = np.array(
+            [float(prices[s]) if s in prices else np.nan for s in book.symbols], dtype=np.float64
+        )
+    n = len(book.coins)
+    usable = (book.p_kind != KIND_OPTION) & np.isfinite(new_mark) & (book.p_mark > 0)
+    ratio = np.divide(new_mark, book.p_mark, out=np.ones(book.n_positions), where=usable)
+    total = np.bincount(book.p_coin[usable], weights=ratio[usable], minlength=n)
+    count = np.bincount(book.p_coin[usable], minlength=n)
+    ratios = np.divide(total, count, out=np.ones(n), where=count > 0)
     for k, coin in enumerate(book.coins):
-        if k in per_coin:
-            ratios[k] = float(np.median(per_coin[k]))
-        elif f"{coin}USDT" in prices and book.coin_price[k] > 0:
+        if count[k] == 0 and f"{coin}USDT" in prices and book.coin_price[k] > 0:
             ratios[k] = float(prices[f"{coin}USDT"]) / float(book.coin_price[k])
     return ratios
 
@@ -88,7 +91,7 @@ def reprice(book: Book, prices: Mapping[str, float], *, source: str = "stream") 
     """Book at streamed mark prices (symbol -> price). Symbols without a new price move with their coin
     (linear/inverse) or by delta (options). Pure: no network, no clock."""
     new_mark = np.array([float(prices[s]) if s in prices else np.nan for s in book.symbols], dtype=np.float64)
-    return revalue(book, new_mark, coin_ratios(book, prices), source=source)
+    return revalue(book, new_mark, coin_ratios(book, prices, new_mark), source=source)
 
 
 def shocked(book: Book, coin_returns: np.ndarray) -> Book:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from desktop_app.risk.book import MODE_ISOLATED, MODE_POSITION, MODE_RATE, Book
-from desktop_app.risk.reprice import coin_index, shocked
+from desktop_app.risk.repricing import coin_index, shocked
 from desktop_app.risk.results import AccountStress, FirstLiquidation, LiquidatedPosition, StressResult
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
 

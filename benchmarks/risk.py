@@ -1,0 +1,139 @@
+"""Risk-engine timings: full recompute and first-liquidation search for 20 accounts x 100 positions.
+
+Run: python benchmarks/risk.py [--runs N]
+Targets: full recompute <= 5 ms, first-liquidation search <= 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desktop_app.bybit.credentials import Credentials  # noqa: F401  (keeps the import graph realistic)
+from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
+from desktop_app.risk import ReturnModel, book_from_snapshot, build_report, first_liquidation, reprice
+from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
+
+N_ACCOUNTS, N_POSITIONS, N_COINS, N_DAYS = 20, 100, 50, 365
+MODES = (MarginMode.CROSS, MarginMode.ISOLATED, MarginMode.PORTFOLIO)
+
+
+def _d(x: float) -> Decimal:
+    return Decimal(f"{x:.8f}")
+
+
+def build(rng: np.random.Generator) -> tuple[PortfolioSnapshot, ReturnModel, dict[str, float]]:
+    coins = [f"C{i:02d}" for i in range(N_COINS)]
+    price = dict(zip(coins, np.exp(rng.uniform(0, 10, N_COINS)), strict=True))
+    accounts = []
+    for a in range(N_ACCOUNTS):
+        mode = MODES[a % 3]
+        positions = []
+        for j in range(N_POSITIONS):
+            coin = coins[int(rng.integers(N_COINS))]
+            mark = price[coin]
+            size = float(rng.uniform(0.1, 10)) * 1000 / mark
+            long = bool(rng.integers(2))
+            lev = 10.0
+            liq = mark * (1 - 0.09) if long else mark * (1 + 0.09)
+            pm = mode is MarginMode.PORTFOLIO
+            positions.append(
+                Position(
+                    Category.LINEAR,
+                    f"{coin}USDT",
+                    j,
+                    Side.LONG if long else Side.SHORT,
+                    _d(size),
+                    _d(mark),
+                    _d(mark),
+                    _d(size * mark),
+                    None if pm else _d(lev),
+                    None if pm else _d(liq),
+                    None if pm else _d(size * mark / lev),
+                    None if pm else _d(size * mark * 0.005),
+                    _d(0),
+                    _d(0),
+                    1,
+                    _d(2e6),
+                    "Normal",
+                    False,
+                    None,
+                    "USDT",
+                    None,
+                )
+            )
+        wallet = Wallet(
+            "UNIFIED",
+            _d(60_000),
+            _d(60_000),
+            _d(60_000),
+            _d(30_000),
+            _d(0),
+            _d(25_000),
+            _d(2_500),
+            _d(25_000 / 60_000),
+            _d(2_500 / 60_000),
+        )
+        info = AccountInfo(5, mode, False, None)
+        accounts.append(
+            AccountState(
+                f"a{a}", f"Account {a}", AccountData(info, wallet, tuple(positions), 0.0), None, None, 0.0
+            )
+        )
+    closes = {c: price[c] * np.exp(np.cumsum(rng.normal(0, 0.03, N_DAYS))) for c in coins}
+    marks = {f"{c}USDT": price[c] * float(rng.uniform(0.98, 1.02)) for c in coins}
+    return PortfolioSnapshot(0.0, tuple(accounts)), ReturnModel.from_closes(closes), marks
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(0.95 * len(samples)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=200)
+    runs = parser.parse_args().runs
+    snap, model, marks = build(np.random.default_rng(7))
+    book = book_from_snapshot(snap)
+    print(
+        f"{N_ACCOUNTS} accounts x {N_POSITIONS} positions, {N_COINS} coins, {model.observations} returns,"
+        f" {runs} runs (median / p95 ms)"
+    )
+    rows = [
+        (
+            "recompute from streamed marks (reprice + report)",
+            lambda: build_report(reprice(book, marks), model=model),
+        ),
+        (
+            "full recompute from snapshot (convert + report)",
+            lambda: build_report(book_from_snapshot(snap), model=model),
+        ),
+        ("  of which snapshot -> arrays", lambda: book_from_snapshot(snap)),
+        ("first-liquidation search, all coins, beta", lambda: first_liquidation(book, model=model)),
+        ("first-liquidation search, all coins, no beta", lambda: first_liquidation(book, beta=False)),
+    ]
+    for label, fn in rows:
+        median, p95 = timed(fn, runs)
+        print(f"{label:<52} {median:8.2f} {p95:8.2f}")
+    first = first_liquidation(book, model=model)
+    print("first liquidation:", first.headline if first else "none within -99 % .. +500 %")
+
+
+if __name__ == "__main__":
+    main()

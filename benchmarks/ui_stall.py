@@ -1,0 +1,115 @@
+"""Longest GUI event-loop stall while the worker refreshes: the GUI thread must never block.
+
+Runs the real main window against the simulator (20 accounts, 200 ms injected latency on every
+request, 1 s refresh interval) and measures how late a 5 ms GUI timer fires. A stall is the delay
+beyond the timer's interval; the script prints the longest one seen while a refresh was in
+flight (target <= 50 ms), and the longest over the whole run including table renders.
+
+    .venv/bin/python benchmarks/ui_stall.py [--seconds 20] [--accounts 20] [--latency-ms 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.exchange_sim import Simulator, make_demo_accounts  # noqa: E402
+from desktop_app.storage.paths import AppPaths  # noqa: E402
+from desktop_app.storage.settings import Settings  # noqa: E402
+from desktop_app.ui.app import build_window  # noqa: E402
+from desktop_app.ui.context import demo_context  # noqa: E402
+from desktop_app.ui.demo import sim_account_specs  # noqa: E402
+
+PROBE_MS = 5
+
+
+class StallProbe(QObject):
+    """A 5 ms GUI timer; each late tick is a stall of the GUI thread's event loop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+        self.last = time.perf_counter()
+        self.stalls_busy_ms: list[float] = []
+        self.stalls_all_ms: list[float] = []
+        self.timer = QTimer(self)
+        self.timer.setInterval(PROBE_MS)
+        self.timer.timeout.connect(self.tick)
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    @Slot()
+    def tick(self) -> None:
+        now = time.perf_counter()
+        stall_ms = max(0.0, (now - self.last) * 1000.0 - PROBE_MS)
+        self.last = now
+        self.stalls_all_ms.append(stall_ms)
+        if self.busy:
+            self.stalls_busy_ms.append(stall_ms)
+
+    @Slot(bool)
+    def on_busy(self, busy: bool) -> None:
+        self.busy = busy
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--interval-s", type=float, default=1.0)
+    args = parser.parse_args(argv)
+
+    app = QApplication.instance() or QApplication(["ui-stall"])
+    sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts))
+    sim.start()
+    sim.faults.latency_ms = args.latency_ms
+    updates: list[object] = []
+    try:
+        with tempfile.TemporaryDirectory() as config_dir:
+            context = demo_context(AppPaths.portable(config_dir), sim_account_specs(sim))
+            context.settings = Settings(refresh_interval_s=args.interval_s)
+            window = build_window(context, start=False)
+            window.resize(1600, 1000)
+            window.show()
+            probe = StallProbe()
+            window.host.worker.sig_busy.connect(probe.on_busy)
+            window.host.worker.sig_snapshot.connect(updates.append)
+            window.host.start()
+            probe.start()
+            loop = QEventLoop()
+            QTimer.singleShot(int(args.seconds * 1000), loop.quit)
+            loop.exec()
+            probe.timer.stop()
+            window.close()
+    finally:
+        sim.stop()
+
+    if not updates or not probe.stalls_busy_ms:
+        print("ui_stall: no refresh completed", file=sys.stderr)
+        return 1
+    failed = sum(1 for u in updates for a in u.snapshot.accounts if not a.ok)  # type: ignore[attr-defined]
+    busy = sorted(probe.stalls_busy_ms)
+    p99 = busy[int(0.99 * (len(busy) - 1))]
+    print(f"accounts={args.accounts} latency={args.latency_ms:g} ms interval={args.interval_s:g} s "
+          f"run={args.seconds:g} s refreshes={len(updates)} failed_account_states={failed}")
+    print(f"longest event-loop stall during refreshes: {max(busy):.1f} ms (p99 {p99:.1f} ms, "
+          f"{len(busy)} probe ticks)")
+    print(f"longest event-loop stall overall (incl. table renders): {max(probe.stalls_all_ms):.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

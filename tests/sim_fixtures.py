@@ -1,0 +1,32 @@
+"""Reusable simulator fixtures. Import them into a conftest.py:
+
+    from tests.sim_fixtures import sim, sim_realtime  # noqa: F401
+
+`sim` runs with a frozen price clock at a fixed start time (advance it with `sim.step(seconds)`), so
+prices and positions are identical on every run; `sim_realtime` lets prices move with the wall clock.
+Both serve on a free loopback port and stop after the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from desktop_app.exchange_sim import Simulator
+
+# 2026-01-01T00:00:00Z: a fixed origin for the price clock so paths are reproducible.
+SIM_START_MS = 1_767_225_600_000
+SIM_SEED = 7
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def sim_realtime() -> Iterator[Simulator]:
+    with Simulator(seed=SIM_SEED, realtime=True) as simulator:
+        yield simulator

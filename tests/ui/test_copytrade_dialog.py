@@ -1,0 +1,153 @@
+"""The copy-trading dialog driven with pytest-qt: presets, edits, errors, chart, models, translation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.copytrade import PRESETS, replay
+from desktop_app.ui.copytrade_dialog import CopyTradeDialog, open_copytrade_dialog
+from desktop_app.ui.copytrade_models import OrdersModel
+from desktop_app.ui.copytrade_results import ResultsModel
+
+FOLLOWER_QTY, REASON, STATUS, FOLLOWER_AVG = 7, 6, 5, 9
+
+
+@pytest.fixture
+def dialog(qtbot) -> CopyTradeDialog:  # type: ignore[no-untyped-def]
+    d = CopyTradeDialog()
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def column(d: CopyTradeDialog, col: int) -> list[str]:
+    m = d.results_model
+    return [m.data(m.index(row, col)) for row in range(m.rowCount())]
+
+
+def test_opens_with_the_article_advanced_table(dialog: CopyTradeDialog) -> None:
+    # 100 × 10 / (10,000 × 1.0114) → 0.0988; at 20,000 → 0.0494
+    assert column(dialog, FOLLOWER_QTY) == ["0.0988", "0.0494", "0.0988"]
+    # (988 + 988) / 0.1482 = 13,333.33; 2,964 / 0.247 = 12,000
+    assert column(dialog, FOLLOWER_AVG) == ["10,000", "13,333.33", "12,000"]
+    assert dialog.error.isHidden()
+
+
+def test_missed_preset_shows_reasons_and_the_chart(dialog: CopyTradeDialog) -> None:
+    curve = dialog.chart.master_curve
+    dialog.load_preset("article-missed")
+    assert column(dialog, REASON) == ["", "Slippage", "Copyguard", ""]
+    assert column(dialog, STATUS) == ["copied", "skipped", "skipped", "copied"]
+    # the curves are the ones created with the chart, updated in place
+    assert dialog.chart.master_curve is curve
+    assert len(dialog.chart.getPlotItem().listDataItems()) == 3  # two lines + the missed-order markers
+    x, master = dialog.chart.master_curve.getData()
+    _, follower = dialog.chart.follower_curve.getData()
+    assert list(x) == [1, 2, 3, 4]
+    # 30,000; 90,000 / 4; 150,000 / 6; 160,000 / 7
+    np.testing.assert_allclose(master, [30000, 22500, 25000, 160000 / 7], rtol=1e-9)
+    # 30,000 until D, then 25,000 / 1.5
+    np.testing.assert_allclose(follower, [30000, 30000, 30000, 25000 / 1.5], rtol=1e-9)
+    sx, sy = dialog.chart.skipped.getData()
+    assert list(sx) == [2, 3] and list(sy) == [22500, 25000]
+    text = dialog.explanation.toPlainText()
+    assert "Entry gap: -27.08%" in text and "Slippage:" in text
+
+
+def test_editing_an_order_replays(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog.load_preset("article-missed")
+    model = dialog.orders_model
+    # B's follower price 20,100 → 20,000: within the slippage band, so B is now copied
+    assert model.setData(model.index(1, 4), "20000")
+    qtbot.waitUntil(lambda: column(dialog, STATUS)[1] == "copied")
+    assert not model.setData(model.index(1, 3), "-5")  # prices must be positive
+    assert not model.setData(model.index(1, 1), "flip")
+
+
+def test_invalid_input_names_the_field(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog.settings.min_qty.setText("0.00015")  # not a multiple of the 0.0001 step
+    dialog.settings.min_qty.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
+    assert "min_qty" in dialog.error.text()
+    assert dialog.results_model.rowCount() == 0
+    dialog.settings.min_qty.setText("0.001")
+    dialog.settings.min_qty.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.error.isHidden())
+    assert dialog.results_model.rowCount() == 3
+
+
+def test_add_and_remove_orders(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog.add_order()
+    assert dialog.orders_model.data(dialog.orders_model.index(3, 0)) == "D"
+    qtbot.waitUntil(lambda: dialog.results_model.rowCount() == 4)
+    dialog.remove_order()
+    qtbot.waitUntil(lambda: dialog.results_model.rowCount() == 3)
+
+
+def test_mode_switch_enables_the_fixed_margin(dialog: CopyTradeDialog) -> None:
+    assert dialog.settings.fixed_margin.isEnabled()  # advanced preset
+    dialog.settings.mode.setCurrentIndex(dialog.settings.mode.findData("smart"))
+    assert not dialog.settings.fixed_margin.isEnabled()
+    assert not dialog.settings.follower_leverage.isEnabled()
+
+
+def test_selected_row_is_bold_in_the_explanation(dialog: CopyTradeDialog) -> None:
+    dialog.load_preset("article-missed")
+    dialog.select_result(2)
+    html = dialog.explanation.toHtml()
+    assert "font-weight" in html.split("C: Not copied")[0].rsplit("<li", 1)[-1]
+
+
+def test_models_pass_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    orders = OrdersModel()
+    orders.set_orders(PRESETS["article-missed"].orders)
+    qtmodeltester.check(orders)
+    orders.insertRows(1, 2)
+    orders.removeRows(0, 1)
+    qtmodeltester.check(orders)
+    results = ResultsModel()
+    results.set_results(replay(PRESETS["article-missed"]).results)
+    qtmodeltester.check(results)
+    results.set_results(replay(PRESETS["article-advanced"]).results)
+    qtmodeltester.check(results)
+
+
+class _Shouting(QTranslator):
+    """Upper-cases copytrade sentences outside their {fields}; `broken` also upper-cases the fields."""
+
+    def __init__(self, *, broken: bool = False) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        if context != "copytrade":
+            return ""
+        if self.broken:
+            return source.upper()
+        return re.sub(r"[^{}]+(?=\{|$)", lambda m: m.group(0).upper(), source)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_explanations_are_translated(dialog: CopyTradeDialog, broken: bool) -> None:
+    translator = _Shouting(broken=broken)
+    QCoreApplication.installTranslator(translator)
+    try:
+        tip = dialog.results_model.data(dialog.results_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    if broken:  # a translation that renamed a field falls back to English rather than crash
+        assert tip.startswith("Copied: your fixed order margin of 100 USDT")
+    else:
+        assert tip.startswith("COPIED: YOUR FIXED ORDER MARGIN OF 100 USDT AT 10X")
+
+
+def test_open_copytrade_dialog_shows_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    d = open_copytrade_dialog(None)
+    qtbot.addWidget(d)
+    assert d.isVisible() and d.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    assert QApplication.instance() is not None

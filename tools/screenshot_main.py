@@ -1,0 +1,101 @@
+"""Screenshots of the main window in demo mode: docs/img/main.png (light) and main-dark.png.
+
+Run under a virtual X server so the real xcb platform renders it, e.g.
+
+    xvfb-run -a -s "-screen 0 1680x1050x24" .venv/bin/python tools/screenshot_main.py
+
+It starts the embedded simulator, opens the window, waits until the tables show the first update,
+lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion with a dark palette
+(what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from desktop_app.storage.paths import AppPaths  # noqa: E402
+from desktop_app.ui.app import build_window  # noqa: E402
+from desktop_app.ui.context import demo_context  # noqa: E402
+from desktop_app.ui.demo import sim_account_specs, start_demo_simulator  # noqa: E402
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#262626",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#353535",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a8a8a",
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return palette
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "main.png")
+    parser.add_argument("--dark", action="store_true", help="dark palette (Fusion), as a dark OS theme")
+    parser.add_argument("--settle-ms", type=int, default=6000, help="time for a few refreshes after the first")
+    parser.add_argument("--shock", type=float, default=-15.0, help="stress panel shock in percent")
+    args = parser.parse_args(argv)
+
+    app = QApplication.instance() or QApplication(["riskdesk-screenshot"])
+    if args.dark:
+        app.setStyle(QStyleFactory.create("Fusion"))
+        app.setPalette(dark_palette())
+    sim = start_demo_simulator()
+    try:
+        with tempfile.TemporaryDirectory() as config_dir:
+            window = build_window(demo_context(AppPaths.portable(config_dir), sim_account_specs(sim)),
+                                  start=False)
+            window.resize(1640, 1000)
+            window.show()
+            window.host.start()
+            rendered: list[object] = []
+            window.sig_update_rendered.connect(rendered.append)
+            for _ in range(300):  # up to 30 s for the first update
+                if rendered:
+                    break
+                wait(100)
+            if not rendered:
+                print("screenshot: no update within 30 s", file=sys.stderr)
+                return 1
+            window.stress_panel.spin.setValue(args.shock)
+            wait(args.settle_ms)
+            window.positions_table.view.sortByColumn(8, window.positions_table.view.horizontalHeader()
+                                                     .sortIndicatorOrder().AscendingOrder)
+            wait(300)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(args.out)):
+                print(f"screenshot: could not write {args.out}", file=sys.stderr)
+                return 1
+            print(f"wrote {args.out}")
+            window.close()
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
