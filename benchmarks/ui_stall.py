@@ -1,7 +1,9 @@
 """Longest GUI event-loop stall while the worker refreshes: the GUI thread must never block.
 
 Runs the real main window against the simulator (20 accounts, 200 ms injected latency on every
-request, 1 s refresh interval) and measures how late a 5 ms GUI timer fires. A stall is the delay
+request, 1 s refresh interval) and measures how late a 5 ms GUI timer fires. The simulator runs in
+a child process, as Bybit is a remote server; `--in-process` runs it on threads of this process
+as `riskdesk --demo` does, where its request handling competes for the GIL too. A stall is the delay
 beyond the timer's interval; the script prints the longest one seen while a refresh was in
 flight (target <= 50 ms), and the longest over the whole run including table renders.
 
@@ -11,6 +13,7 @@ flight (target <= 50 ms), and the longest over the whole run including table ren
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -31,6 +34,29 @@ from desktop_app.ui.context import demo_context  # noqa: E402
 from desktop_app.ui.demo import sim_account_specs  # noqa: E402
 
 PROBE_MS = 5
+
+
+def _serve(conn: object, accounts: int, latency_ms: float) -> None:
+    """Child process: run the simulator, send back its URL and accounts, serve until told to stop."""
+    with Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(accounts)) as sim:
+        sim.faults.latency_ms = latency_ms
+        conn.send((sim.base_url, sim.accounts))  # type: ignore[attr-defined]
+        conn.recv()  # type: ignore[attr-defined]  # blocks until the parent says stop
+
+
+class _RemoteSim:
+    """The simulator in a child process, with the attributes `sim_account_specs` reads."""
+
+    def __init__(self, accounts: int, latency_ms: float) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, accounts, latency_ms), daemon=True)
+        self._proc.start()
+        self.base_url, self.accounts = self._conn.recv()
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._proc.join(5)
 
 
 class StallProbe(QObject):
@@ -70,12 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--interval-s", type=float, default=1.0)
+    parser.add_argument("--in-process", action="store_true", help="run the simulator on threads of this process")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(["ui-stall"])
-    sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts))
-    sim.start()
-    sim.faults.latency_ms = args.latency_ms
+    sim: Simulator | _RemoteSim
+    if args.in_process:
+        sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts))
+        sim.start()
+        sim.faults.latency_ms = args.latency_ms
+    else:
+        sim = _RemoteSim(args.accounts, args.latency_ms)
     updates: list[object] = []
     try:
         with tempfile.TemporaryDirectory() as config_dir:
@@ -103,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = sum(1 for u in updates for a in u.snapshot.accounts if not a.ok)  # type: ignore[attr-defined]
     busy = sorted(probe.stalls_busy_ms)
     p99 = busy[int(0.99 * (len(busy) - 1))]
-    print(f"accounts={args.accounts} latency={args.latency_ms:g} ms interval={args.interval_s:g} s "
+    where = "in-process" if args.in_process else "child process"
+    print(f"simulator={where} accounts={args.accounts} latency={args.latency_ms:g} ms interval={args.interval_s:g} s "
           f"run={args.seconds:g} s refreshes={len(updates)} failed_account_states={failed}")
     print(f"longest event-loop stall during refreshes: {max(busy):.1f} ms (p99 {p99:.1f} ms, "
           f"{len(busy)} probe ticks)")

@@ -68,7 +68,8 @@ def test_isolated_inverse_liquidation_price() -> None:
 def test_unrealised_pnl_linear_and_inverse() -> None:
     # Linear short 2 ETH @ 3,000, mark 2,900: (2,900 − 3,000) × 2 × (−1) = +200
     assert margin.unrealised_pnl(-1, D(2), D(3000), D(2900), inverse=False) == D(200)
-    # Inverse long 10,000 USD @ 20,000, mark 25,000: 10,000 × (1/20,000 − 1/25,000) = 10,000 × 0.00001 = 0.1 BTC
+    # Inverse long 10,000 USD @ 20,000, mark 25,000:
+    # 10,000 × (1/20,000 − 1/25,000) = 10,000 × 0.00001 = 0.1 BTC
     assert margin.unrealised_pnl(1, D(10_000), D(20_000), D(25_000), inverse=True) == D("0.1")
     assert margin.unrealised_pnl(-1, D(10_000), D(20_000), D(25_000), inverse=True) == D("-0.1")
 
@@ -86,7 +87,8 @@ def test_account_rates_and_available_balance() -> None:
 def test_cross_liquidation_estimate_for_a_single_long() -> None:
     tier = build_tiers([(D(2_000_000), D("0.005"), D("0.01"))], 1)[0]
     # 1 BTC long at mark 20,000, margin balance 2,000, MM 100 (this position only).
-    # At price p: MB = 2,000 + (p − 20,000) and MM = 0.005 p; equal when 0.995 p = 18,000 -> p = 18,090.4522...
+    # At price p: MB = 2,000 + (p − 20,000) and MM = 0.005 p;
+    # equal when 0.995 p = 18,000 -> p = 18,090.4522...
     p = margin.cross_liq_price_estimate(1, D(1), D(20_000), tier, D(2_000), D(100))
     assert p is not None and abs(p - D(18_000) / D("0.995")) < D("1e-20")
     # With 50,000 of margin balance behind a 20,000 long, no positive price liquidates it:

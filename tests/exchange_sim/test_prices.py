@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -86,7 +88,7 @@ def test_klines_are_newest_first_and_continuous() -> None:
     assert starts == sorted(starts, reverse=True) and len(candles) == 5
     # 15-minute candles start on quarter hours: now is 90.5 min after midnight -> live candle at 90 min.
     assert starts[0] == SIM_START_MS + 90 * MINUTE_MS
-    for newer, older in zip(candles, candles[1:], strict=False):
+    for newer, older in itertools.pairwise(candles):
         assert older.close == pytest.approx(newer.open, rel=1e-12)   # a close is the next open
     for c in candles:
         assert c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high

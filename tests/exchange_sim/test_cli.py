@@ -1,0 +1,33 @@
+"""`riskdesk-cli simulate` argument handling and banner."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+import pytest
+
+from desktop_app.exchange_sim import cli
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_run_prints_url_and_demo_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    stop = threading.Event()
+    stop.set()        # serve, print, and return at once
+    assert cli.run(_args("--latency-ms", "5", "--fail-account", "Hedge"), stop=stop) == 0
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:" in out
+    for name in ("Main", "Isolated", "Portfolio", "Classic", "Hedge"):
+        assert f"  {name} " in out
+    assert "BEGIN PRIVATE KEY" in out and "KEY CAN TRADE AND WITHDRAW" in out
+
+
+def test_run_rejects_unknown_account_and_bad_rates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(_args("--fail-account", "Nobody")) == 2
+    assert cli.run(_args("--error-rate-5xx", "1.5")) == 2
+    assert "Nobody" in capsys.readouterr().err
