@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.errors import BybitError
+from desktop_app.bybit.errors import MALFORMED, BybitError
 from desktop_app.bybit.models import Category
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class PriceHistoryCache:
         return PriceHistory(closes=closes, missing=missing)
 
     async def _coin(self, client: BybitClient, coin: str) -> np.ndarray | None:
-        key = (client.base_url, coin)
+        key = (client.environment.rest_url, coin)
         now_s = self._now()
         day = _utc_day(now_s)
         cached = self._closes.get(key)
@@ -89,4 +89,4 @@ class PriceHistoryCache:
             if closes.size >= 2 and np.all(np.isfinite(closes)) and np.all(closes > 0):
                 closes.flags.writeable = False
                 return closes
-        raise last_error or BybitError(0, f"no daily price history for {coin}")
+        raise last_error or BybitError(MALFORMED, f"no daily price history for {coin}")
