@@ -49,7 +49,8 @@ class Credentials:
     key_type: KeyType = KeyType.HMAC
 
     def __repr__(self) -> str:
-        return f"Credentials(api_key={redact_key(self.api_key)!r}, secret=***, key_type={self.key_type.value})"
+        key = redact_key(self.api_key)
+        return f"Credentials(api_key={key!r}, secret=***, key_type={self.key_type.value})"
 
     __str__ = __repr__
 

@@ -3,7 +3,7 @@
 `HttpPool.request` is the single choke point: it waits for rate-limit slots, signs with a
 server-aligned timestamp, sends, reads the rate-limit headers, retries what is worth retrying and
 turns every failure into exactly one `BybitError`. One `httpx.AsyncClient` per base URL is kept
-for the life of the pool (HTTP/1.1 keep-alive; a new client costs ~25 ms and a new TLS handshake).
+for the life of the pool (HTTP/1.1 keep-alive; a new client costs ~30 ms, plus a new TLS handshake).
 """
 
 from __future__ import annotations

@@ -146,9 +146,8 @@ class ApiKeyInfo:
 
     @property
     def can_transfer(self) -> bool:
-        return not self.read_only and any(
-            s in self.scopes("Wallet") for s in ("AccountTransfer", "SubMemberTransfer", "SubMemberTransferList")
-        )
+        transfer_scopes = ("AccountTransfer", "SubMemberTransfer", "SubMemberTransferList")
+        return not self.read_only and any(s in self.scopes("Wallet") for s in transfer_scopes)
 
     @property
     def can_trade(self) -> bool:

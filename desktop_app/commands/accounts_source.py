@@ -63,7 +63,9 @@ def load_accounts_file(path: Path) -> tuple[AccountSpec, ...]:
         name = entry["name"].strip()
         if any(s.name == name for s in specs):
             raise AccountsFileError(f"{where}: duplicate name {name!r}")
-        credentials = Credentials(entry["api_key"].strip(), Secret(entry["api_secret"]), KeyType(key_type_text))
+        credentials = Credentials(
+            entry["api_key"].strip(), Secret(entry["api_secret"]), KeyType(key_type_text)
+        )
         specs.append(AccountSpec(account_id=f"file-{index}", name=name, environment=environment,
                                  credentials=credentials))
     return tuple(specs)
