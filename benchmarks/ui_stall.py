@@ -23,15 +23,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication
 
-from desktop_app.exchange_sim import Simulator, make_demo_accounts  # noqa: E402
-from desktop_app.storage.paths import AppPaths  # noqa: E402
-from desktop_app.storage.settings import Settings  # noqa: E402
-from desktop_app.ui.app import build_window  # noqa: E402
-from desktop_app.ui.context import demo_context  # noqa: E402
-from desktop_app.ui.demo import sim_account_specs  # noqa: E402
+from desktop_app.exchange_sim import Simulator, make_demo_accounts
+from desktop_app.storage.paths import AppPaths
+from desktop_app.storage.settings import Settings
+from desktop_app.ui.app import build_window
+from desktop_app.ui.context import demo_context
+from desktop_app.ui.demo import sim_account_specs
 
 PROBE_MS = 5
 
@@ -96,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--interval-s", type=float, default=1.0)
-    parser.add_argument("--in-process", action="store_true", help="run the simulator on threads of this process")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the simulator on threads of this process")
     args = parser.parse_args(argv)
 
-    app = QApplication.instance() or QApplication(["ui-stall"])
+    app = QApplication.instance() or QApplication(["ui-stall"])  # noqa: F841 - must outlive the window
     sim: Simulator | _RemoteSim
     if args.in_process:
         sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts))
@@ -135,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     busy = sorted(probe.stalls_busy_ms)
     p99 = busy[int(0.99 * (len(busy) - 1))]
     where = "in-process" if args.in_process else "child process"
-    print(f"simulator={where} accounts={args.accounts} latency={args.latency_ms:g} ms interval={args.interval_s:g} s "
-          f"run={args.seconds:g} s refreshes={len(updates)} failed_account_states={failed}")
+    print(f"simulator={where} accounts={args.accounts} latency={args.latency_ms:g} ms "
+          f"interval={args.interval_s:g} s run={args.seconds:g} s refreshes={len(updates)} "
+          f"failed_account_states={failed}")
     print(f"longest event-loop stall during refreshes: {max(busy):.1f} ms (p99 {p99:.1f} ms, "
           f"{len(busy)} probe ticks)")
     print(f"longest event-loop stall overall (incl. table renders): {max(probe.stalls_all_ms):.1f} ms")

@@ -50,18 +50,24 @@ class Monitor:
     async def refresh_account(self, spec: AccountSpec, previous: AccountState | None = None) -> AccountState:
         """One account's complete fetch, or its last good data with the error of this attempt."""
         attempted_at = self._now()
-        client = self.client_for(spec)
         last_good = previous.data if previous is not None else None
         failure: BybitError | None = None
         try:
-            # A TaskGroup cancels the account's other calls as soon as one fails.
-            async with asyncio.TaskGroup() as group:
-                info_task = group.create_task(client.account_info())
-                wallet_task = group.create_task(client.wallet())
-                positions_task = group.create_task(client.all_positions())
-            info, wallet, positions = info_task.result(), wallet_task.result(), positions_task.result()
-        except* BybitError as group_exc:
-            failure = _first_error(group_exc)
+            # Building the client can fail (an unreadable RSA key): that is this account's error,
+            # not a reason to stop every other account's refresh.
+            client = self.client_for(spec)
+        except BybitError as exc:
+            failure = exc
+        else:
+            try:
+                # A TaskGroup cancels the account's other calls as soon as one fails.
+                async with asyncio.TaskGroup() as group:
+                    info_task = group.create_task(client.account_info())
+                    wallet_task = group.create_task(client.wallet())
+                    positions_task = group.create_task(client.all_positions())
+                info, wallet, positions = info_task.result(), wallet_task.result(), positions_task.result()
+            except* BybitError as group_exc:
+                failure = _first_error(group_exc)
         if failure is not None:
             log.info("refresh of %s failed: %s", spec.name, failure)
             return AccountState(

@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "main.png")
     parser.add_argument("--dark", action="store_true", help="dark palette (Fusion), as a dark OS theme")
-    parser.add_argument("--settle-ms", type=int, default=6000, help="time for a few refreshes after the first")
+    parser.add_argument("--settle-ms", type=int, default=6000,
+                        help="time for a few refreshes after the first")
     parser.add_argument("--shock", type=float, default=-15.0, help="stress panel shock in percent")
     args = parser.parse_args(argv)
 

@@ -118,8 +118,9 @@ def stale(report: RiskReport, snapshot: PortfolioSnapshot | None, now_s: float, 
     if snapshot is not None:
         states = [(s.account_id, s.name, s.age_s(now_s), s.error) for s in snapshot.accounts]
     else:
-        states = [(a.account_id, a.name, None if a.age_s is None else a.age_s + max(0.0, now_s - report.taken_at),
-                   a.error) for a in report.accounts]
+        since_report_s = max(0.0, now_s - report.taken_at)
+        states = [(a.account_id, a.name, None if a.age_s is None else a.age_s + since_report_s, a.error)
+                  for a in report.accounts]
     for account_id, name, age_s, error in states:
         never = age_s is None
         if never:

@@ -131,7 +131,8 @@ class ManagedStream:
             except BybitStreamError as exc:
                 error = exc
             except TimeoutError:
-                error = BybitStreamError(WS_CLOSED, f"stream {self.host} did not answer in time", retryable=True)
+                error = BybitStreamError(WS_CLOSED, f"stream {self.host} did not answer in time",
+                                         retryable=True)
             except (OSError, WebSocketException) as exc:
                 # The class name is enough; the text may hold the URL and adds nothing for the user.
                 error = BybitStreamError(WS_CLOSED, f"stream {self.host} lost ({type(exc).__name__})",

@@ -15,6 +15,7 @@ from desktop_app.exchange_sim.instruments import CATALOGUE
 from desktop_app.exchange_sim.klines import CandleMaker
 from desktop_app.exchange_sim.prices import PriceModel, Shock
 from desktop_app.exchange_sim.server import SimHTTPServer, serve_in_thread
+from desktop_app.exchange_sim.ws_server import SimStreamServer
 
 SCENARIOS = ("demo", "crash")
 
@@ -26,13 +27,15 @@ class Simulator:
     `crash_drop` (15 %) over `crash_duration_s`, starting `crash_delay_s` after the start, every other
     coin moving with its beta to BTC. `realtime=False` freezes the price clock; advance it with step().
     `start_ms` fixes the price clock's origin (default: now), making paths reproducible across runs.
+    `streams=True` also serves Bybit's WebSocket streams (`sim.streams`, at `sim.ws_url`).
     """
 
     def __init__(self, seed: int = 7, scenario: str = "demo", port: int = 0, realtime: bool = True,
                  accounts: tuple[SimAccount, ...] | list[SimAccount] | None = None, *,
                  start_ms: int | None = None, host: str = "127.0.0.1", page_size_cap: int | None = 3,
                  crash_delay_s: float = 30.0, crash_duration_s: float = 600.0, crash_drop: float = 0.15,
-                 ip_limit: int = 600, ip_window_s: float = 5.0, ip_ban_s: float = 600.0) -> None:
+                 ip_limit: int = 600, ip_window_s: float = 5.0, ip_ban_s: float = 600.0,
+                 streams: bool = True) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
         self.seed = seed
@@ -55,6 +58,8 @@ class Simulator:
             self.trigger_crash(crash_drop, crash_duration_s, delay_s=crash_delay_s)
         self._app = SimApp(accounts=self.accounts, model=self.model, candles=self.candles, faults=self.faults,
                            ip_limiter=self.ip_limiter, now_ms=self.now_ms, page_size_cap=page_size_cap)
+        self._accounts_lock = threading.Lock()
+        self.streams = SimStreamServer(self, host=host) if streams else None
         self._stopping = threading.Event()
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -67,10 +72,14 @@ class Simulator:
         if self._server is None:
             self._stopping.clear()
             self._server, self._thread = serve_in_thread(self._host, self._port, self._app, self._stopping)
+            if self.streams is not None:
+                self.streams.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port; held (timeout-fault) requests are released at once."""
+        if self.streams is not None:
+            self.streams.stop()
         if self._server is not None:
             self._stopping.set()
             self._server.shutdown()
@@ -97,6 +106,16 @@ class Simulator:
         return f"http://{self._host}:{self.port}"
 
     @property
+    def ws_url(self) -> str:
+        """`ws://127.0.0.1:PORT` of the streams (`/v5/public/linear`, `/v5/private`, ...).
+
+        May raise: RuntimeError when streams are off or not started.
+        """
+        if self.streams is None:
+            raise RuntimeError("simulator started without streams")
+        return self.streams.url
+
+    @property
     def stats(self) -> Stats:
         return self._app.stats
 
@@ -106,6 +125,18 @@ class Simulator:
             if a.name == name:
                 return a
         raise KeyError(name)
+
+    def replace_account(self, account: SimAccount) -> None:
+        """Swap in a changed account (matched by API key): REST serves it from the next request.
+
+        May raise: KeyError when no account has that API key.
+        """
+        with self._accounts_lock:
+            index = next((i for i, a in enumerate(self.accounts) if a.api_key == account.api_key), None)
+            if index is None:
+                raise KeyError(account.api_key)
+            self.accounts = (*self.accounts[:index], account, *self.accounts[index + 1:])
+            self._app.by_key[account.api_key] = account
 
     # -- clocks and prices -----------------------------------------------------------------------
     def now_ms(self) -> int:

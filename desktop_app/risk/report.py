@@ -14,9 +14,10 @@ import numpy as np
 
 from desktop_app.risk.book import MODE_POSITION, MODE_RATE, Book
 from desktop_app.risk.exposure import coin_exposure, hedges, net_by_coin
-from desktop_app.risk.results import AccountRisk, PositionRisk, RiskReport, Totals
+from desktop_app.risk.results import AccountRisk, RiskReport, Totals
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
 from desktop_app.risk.scenarios import first_liquidation
+from desktop_app.risk.table import PositionTable
 from desktop_app.risk.var import DEFAULT_CONFIDENCES, value_at_risk
 
 
@@ -33,52 +34,30 @@ def liq_distance(book: Book) -> np.ndarray:
     return np.where(past, 0.0, dist)
 
 
-def _positions(book: Book, dist: np.ndarray, expo: np.ndarray) -> tuple[PositionRisk, ...]:
-    cols = [
-        _opt(a)
-        for a in (
-            book.p_entry,
-            book.p_mark,
-            book.p_value,
-            book.p_lev,
-            book.p_liq,
-            dist,
-            book.p_upnl,
-            book.p_im,
-            book.p_mm,
-        )
-    ]
-    stale = (~book.a_ok)[book.p_acc].tolist()
-    acc, coin, size, d, e = (
-        book.p_acc.tolist(),
-        book.p_coin.tolist(),
-        book.p_size.tolist(),
-        book.p_dir.tolist(),
-        expo.tolist(),
-    )
-    return tuple(
-        PositionRisk(
-            book.names[acc[j]],
-            book.account_ids[acc[j]],
-            book.categories[j].value,
-            book.symbols[j],
-            book.position_idx[j],
-            book.coins[coin[j]],
-            "long" if d[j] > 0 else "short",
-            size[j],
-            cols[0][j],
-            cols[1][j],
-            cols[2][j],
-            cols[3][j],
-            cols[4][j],
-            cols[5][j],
-            cols[6][j],
-            cols[7][j],
-            cols[8][j],
-            e[j],
-            stale[j],
-        )
-        for j in range(book.n_positions)
+def _positions(book: Book, dist: np.ndarray, expo: np.ndarray) -> PositionTable:
+    # Columns only: the rows are built when something reads them (see table.py).
+    return PositionTable(
+        account_names=book.names,
+        account_ids=book.account_ids,
+        coins=book.coins,
+        categories=book.categories,
+        symbols=book.symbols,
+        position_idx=book.position_idx,
+        account_index=book.p_acc,
+        coin_index=book.p_coin,
+        direction=book.p_dir,
+        size=book.p_size,
+        entry_price=book.p_entry,
+        mark_price=book.p_mark,
+        value_usd=book.p_value,
+        leverage=book.p_lev,
+        liq_price=book.p_liq,
+        liq_distance=dist,
+        unrealised_pnl_usd=book.p_upnl,
+        im_usd=book.p_im,
+        mm_usd=book.p_mm,
+        exposure_usd=expo,
+        stale=(~book.a_ok)[book.p_acc],
     )
 
 
@@ -157,15 +136,16 @@ def build_report(
     """Every figure of the book. May raise: ValueError (confidence outside (0, 1), horizon < 1)."""
     dist = liq_distance(book)
     accounts = _accounts(book, dist)
-    exposure = coin_exposure(book)
-    net = net_by_coin(book)
+    expo = book.exposure()  # once: exposure, net and the position rows all read it
+    exposure = coin_exposure(book, expo)
+    net = net_by_coin(book, expo)
     scores = [(a.risk_score, a.name) for a in accounts if a.risk_score is not None]
     return RiskReport(
         taken_at=book.taken_at,
         source=book.source,
         repriced=book.repriced,
         accounts=accounts,
-        positions=_positions(book, dist, book.exposure()),
+        positions=_positions(book, dist, expo),
         exposure=exposure,
         hedges=hedges(exposure),
         totals=_totals(book, accounts, float(sum(e.gross_usd for e in exposure)), float(net.sum())),

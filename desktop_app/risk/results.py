@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -118,7 +119,8 @@ class RiskReport:
     source: str  # "snapshot" or "stream"
     repriced: bool  # figures were recomputed from streamed marks, not read from the last REST poll
     accounts: tuple[AccountRisk, ...]
-    positions: tuple[PositionRisk, ...]
+    # A PositionTable from build_report (columns, rows built on first read); any sequence of rows works.
+    positions: Sequence[PositionRisk]
     exposure: tuple[CoinExposure, ...]
     hedges: tuple[Hedge, ...]
     totals: Totals

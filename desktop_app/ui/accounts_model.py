@@ -38,7 +38,9 @@ class AccountsModel(RowTableModel[AccountRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[AccountRow]] = [
             Column(_tr("Account"), lambda r: r.name),
-            Column(_tr("Status"), status_text, sort=lambda r: (r.ok, -(r.age_s or 0.0)),
+            # Failed first when ascending, then stale, then fresh; older data before newer.
+            Column(_tr("Status"), status_text, sort=lambda r: (2.0 if r.ok else 1.0 if r.has_data else 0.0)
+                   * 1e9 - (r.age_s or 0.0),
                    severity=_status_severity, tooltip=status_tooltip),
             Column(_tr("Equity"), lambda r: fmt.usd(r.equity_usd), sort=lambda r: r.equity_usd, numeric=True),
             Column(_tr("Available"), lambda r: fmt.usd(r.available_usd), sort=lambda r: r.available_usd,

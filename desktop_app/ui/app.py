@@ -9,9 +9,8 @@ import argparse
 import functools
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
@@ -45,16 +44,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def stress_function() -> Any:
-    """The pure stress computation the panel calls on the GUI thread (no network)."""
-    from desktop_app.service import RiskService
-
-    def stress(update: Any, shocks: Mapping[str, float], beta: bool) -> Any:
-        return RiskService.stress(None, update, shocks, beta=beta)  # type: ignore[arg-type]
-
-    return stress
-
-
 def _install_translators(app: QApplication) -> None:
     translator = QTranslator(app)
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
@@ -68,7 +57,7 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     context.messages.extend(problems)
     host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s)
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
-    window = MainWindow(context, host, stress_function(), qsettings=qsettings)
+    window = MainWindow(context, host, host.worker.stress, qsettings=qsettings)
     if start:
         host.start()
     return window

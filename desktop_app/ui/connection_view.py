@@ -55,15 +55,6 @@ def permissions_text(info: ApiKeyInfo) -> str:
     return f"{_tr('read-only')} — {text}" if info.read_only else text
 
 
-def report_warnings(report: Any, now: datetime) -> tuple[str, ...]:
-    """The service's warnings plus ours about the key, each once."""
-    merged: list[str] = []
-    for text in (*getattr(report, "warnings", ()), *key_warnings(report.key, now)):
-        if text not in merged:
-            merged.append(text)
-    return tuple(merged)
-
-
 def report_html(report: Any, now: datetime) -> str:
     """Rich text for a successful test."""
     info: ApiKeyInfo = report.key
@@ -77,14 +68,17 @@ def report_html(report: Any, now: datetime) -> str:
     lines = [
         f"<p style='color:{ok.name() if ok else ''}'><b>{html.escape(_tr('Connection OK'))}</b></p>",
         "<table>",
-        _row(_tr("Reachable"), _tr("yes") if report.reachable else _tr("no")),
-        _row(_tr("Margin mode"), mode_text),
+        _row(_tr("Reachable"), _tr("yes")),
+        _row(_tr("Margin mode"), mode_text + (f" ({_tr('classic account')})" if report.classic else "")),
+        _row(_tr("Clock offset"), f"{report.clock_offset_ms / 1000:+.2f} s"),
         _row(_tr("Permissions"), permissions_text(info)),
         _row(_tr("IP addresses"), ips),
         _row(_tr("Expires"), expiry),
         "</table>",
     ]
-    warnings = report_warnings(report, now)
+    # Built here from the key's facts rather than taken from `report.warnings` (English text shared
+    # with the CLI) so that they go through Qt's translation like every other string of the GUI.
+    warnings = key_warnings(info, now)
     if warnings:
         colour = danger.name() if danger else ""
         items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)

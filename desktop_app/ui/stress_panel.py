@@ -87,7 +87,7 @@ class StressModel(RowTableModel[StressRow]):
                    sort=lambda r: r.mm_rate_after, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
             Column(_tr("Outcome"), _liquidated_text,
-                   sort=lambda r: (r.liquidated, len(r.liquidated_positions)),
+                   sort=lambda r: (1000.0 if r.liquidated else 0.0) + len(r.liquidated_positions),
                    severity=lambda r: danger if r.liquidated or r.liquidated_positions else fmt.Severity.OK,
                    tooltip=lambda r: ", ".join(r.liquidated_positions) or None,
                    bold=lambda r: r.liquidated),

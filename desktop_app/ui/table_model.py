@@ -4,7 +4,10 @@ Each table declares its columns once (`Column`). `set_rows` compares row keys: w
 same keys in the same order only `dataChanged` is emitted for the rows whose values changed, so
 views keep their selection, scroll position and sort; otherwise the model is reset. Sorting uses
 `SORT_ROLE`, which carries numbers for numeric columns (the display text "$1,200" would sort
-before "$900").
+before "$900") and text otherwise, so the proxy's C++ comparison does the sorting.
+
+Every cell's values are computed once per changed row in `set_rows`, not in `data()`: a view calls
+`data()` thousands of times per repaint, and each call is a GUI-thread trip into Python.
 """
 
 from __future__ import annotations
@@ -35,13 +38,16 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+_Cell = tuple[str, object, QColor | None, str | None, bool]  # display, sort key, foreground, tooltip, bold
+
+
 @dataclass(frozen=True, slots=True)
 class Column(Generic[R]):
     """One column: its (already translated) title, how a row is shown, and how it sorts."""
 
     title: str
     text: Callable[[R], str]
-    sort: Callable[[R], Any] | None = None  # numbers for numeric columns; defaults to the text
+    sort: Callable[[R], float | str | None] | None = None  # a number (numeric) or text; default: the text
     numeric: bool = False
     severity: Callable[[R], Severity] | None = None
     tooltip: Callable[[R], str | None] | None = None
@@ -58,6 +64,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._stale = stale
         self._keys: tuple[Hashable, ...] = ()
         self._rows: tuple[R, ...] = ()
+        self._cells: list[tuple[_Cell, ...]] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -74,6 +81,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             start: int | None = None
             for i, (before, after) in enumerate(zip(old, values, strict=True)):
                 if before != after:
+                    self._cells[i] = self._row_cells(after)
                     start = i if start is None else start
                     continue
                 if start is not None:
@@ -85,7 +93,29 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self.beginResetModel()
         self._keys = keys
         self._rows = values
+        self._cells = [self._row_cells(r) for r in values]
         self.endResetModel()
+
+    def _row_cells(self, row: R) -> tuple[_Cell, ...]:
+        stale = self._stale is not None and self._stale(row)
+        cells = []
+        for column in self._columns:
+            text = column.text(row)
+            if column.sort is None:
+                key: object = text
+            else:
+                key = column.sort(row)
+                if key is None:
+                    # Unknown sorts below every number; keep the column's type so C++ compares it.
+                    key = float("-inf") if column.numeric else ""
+            if stale:
+                colour = stale_colour()
+            else:
+                colour = severity_colour(column.severity(row)) if column.severity is not None else None
+            tooltip = column.tooltip(row) if column.tooltip is not None else None
+            bold = column.bold(row) if column.bold is not None else False
+            cells.append((text, key, colour, tooltip, bold))
+        return tuple(cells)
 
     def row_at(self, row: int) -> R:
         return self._rows[row]
@@ -113,23 +143,18 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._columns):
             return None
-        row = self._rows[index.row()]
-        column = self._columns[index.column()]
+        cell = self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+            return cell[0]
         if role == SORT_ROLE:
-            if column.sort is None:
-                return column.text(row)
-            value = column.sort(row)
-            # None sorts first in both directions' worst case; keep it a number for numeric columns.
-            return float("-inf") if value is None and column.numeric else value
+            return cell[1]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_RIGHT if column.numeric else _LEFT)
+            return int(_RIGHT if self._columns[index.column()].numeric else _LEFT)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.FontRole and column.bold is not None and column.bold(row):
+            return cell[2]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell[3]
+        if role == Qt.ItemDataRole.FontRole and cell[4]:
             return self._bold
         if role == KEY_ROLE:
             return repr(self._keys[index.row()])
@@ -139,13 +164,6 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def _foreground(self, row: R, column: Column[R]) -> QColor | None:
-        if self._stale is not None and self._stale(row):
-            return stale_colour()
-        if column.severity is not None:
-            return severity_colour(column.severity(row))
-        return None
 
 
 class TableFilterProxy(QSortFilterProxyModel):
@@ -157,12 +175,3 @@ class TableFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            # Mixed types (text in a numeric column) sort by their text.
-            return str(a) < str(b)

@@ -16,7 +16,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,14 @@ class RiskWorker(QObject):
         with self._lock:
             self._stopped = True
         self._post(self._do_stop)
+
+    def stress(self, update: Any, shocks: Mapping[str, float], beta: bool) -> Any:
+        """The service's stress on an update it produced. Pure (no network, reads only `update`), so
+        the GUI thread calls it directly for an instant answer while the loop keeps refreshing.
+
+        May raise: ValueError (a shock of −100% or worse, or not finite).
+        """
+        return self._service.stress(update, shocks, beta=beta)
 
     # --- the loop (worker thread) ------------------------------------------------------------
 

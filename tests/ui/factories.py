@@ -2,28 +2,22 @@
 
 Two UTA cross accounts: "Main" long 1 BTC at 60,000 (mark 62,000), "Hedge" short 0.5 BTC at
 61,000 (mark 62,000) and long 10 ETH at 3,000 (mark 3,100). The risk report comes from the real
-engine; `FakeUpdate` mirrors the service's PortfolioUpdate (snapshot, report, history).
+engine, wrapped in the service's PortfolioUpdate as a refresh would.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
 from desktop_app.price_history import PriceHistory
-from desktop_app.risk import ReturnModel, book_from_snapshot, build_report, stress
+from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
+from desktop_app.service import PortfolioUpdate, RiskService
 from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 NOW = 1_750_000_000.0
-
-
-@dataclass(frozen=True, slots=True)
-class FakeUpdate:
-    snapshot: PortfolioSnapshot
-    report: Any
-    history: PriceHistory
 
 
 def position(symbol: str, side: Side, size: str, entry: str, mark: str, liq: str | None,
@@ -68,10 +62,11 @@ def hedge_state(*, fetched_at: float = NOW) -> AccountState:
     return AccountState("acc-hedge", "Hedge", data, None, None, fetched_at)
 
 
-def make_update(states: tuple[AccountState, ...] | None = None, *, taken_at: float = NOW) -> FakeUpdate:
+def make_update(states: tuple[AccountState, ...] | None = None, *, taken_at: float = NOW) -> PortfolioUpdate:
     snapshot = PortfolioSnapshot(taken_at, states if states is not None else (main_state(), hedge_state()))
-    report = build_report(book_from_snapshot(snapshot), model=ReturnModel.from_closes({}))
-    return FakeUpdate(snapshot, report, PriceHistory())
+    book = book_from_snapshot(snapshot)
+    model = ReturnModel.from_closes({})
+    return PortfolioUpdate(snapshot, book, model, build_report(book, model=model), PriceHistory())
 
 
 def failed(state: AccountState, error: str = "[10003] API key is invalid.") -> AccountState:
@@ -79,6 +74,6 @@ def failed(state: AccountState, error: str = "[10003] API key is invalid.") -> A
     return replace(state, error=error, error_code=10003, attempted_at=state.attempted_at + 5)
 
 
-def stress_fn(update: FakeUpdate, shocks: dict[str, float], beta: bool) -> Any:
-    """The engine's stress on the update, as the service does it (no network)."""
-    return stress(book_from_snapshot(update.snapshot), shocks, beta=beta)
+def stress_fn(update: PortfolioUpdate, shocks: dict[str, float], beta: bool) -> Any:
+    """The service's stress on the update (pure: no network, no service state)."""
+    return RiskService(pool=None).stress(update, shocks, beta=beta)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.bybit.credentials import KeyType, Secret
 from desktop_app.bybit.models import ApiKeyInfo, MarginMode
+from desktop_app.service import ConnectionReport, key_warnings
 from desktop_app.storage.accounts import AccountConfig
 from desktop_app.ui.account_dialog import AccountDialog
 from desktop_app.ui.worker import ConnectionOutcome
@@ -103,7 +104,8 @@ def test_rsa_key_file_messages(qtbot, tmp_path: Path) -> None:
     }
     junk = tmp_path / "junk.pem"
     junk.write_text("not a key")
-    cases[str(junk)] = 'The file is not a PEM private key (it should begin with "-----BEGIN PRIVATE KEY-----").'
+    cases[str(junk)] = ('The file is not a PEM private key (it should begin with '
+                        '"-----BEGIN PRIVATE KEY-----").')
     ec_file = tmp_path / "ec.pem"
     ec_file.write_bytes(_pem(ec.generate_private_key(ec.SECP256R1())))
     cases[str(ec_file)] = "The private key is not an RSA key. Bybit's self-generated keys are RSA."
@@ -153,12 +155,9 @@ def _key_info(**overrides: object) -> ApiKeyInfo:
     return ApiKeyInfo(**values)  # type: ignore[arg-type]
 
 
-class _Report:
-    def __init__(self, key: ApiKeyInfo) -> None:
-        self.reachable = True
-        self.margin_mode = MarginMode.CROSS
-        self.key = key
-        self.warnings = ()
+def _Report(key: ApiKeyInfo) -> ConnectionReport:
+    return ConnectionReport(margin_mode=MarginMode.CROSS, classic=False, key=key, clock_offset_ms=-1250.0,
+                            warnings=key_warnings(key))
 
 
 def test_connection_test_shows_permissions_and_loud_warnings(qtbot) -> None:
@@ -174,6 +173,7 @@ def test_connection_test_shows_permissions_and_loud_warnings(qtbot) -> None:
     text = dialog.result_view.toPlainText()
     assert "Connection OK" in text
     assert "REGULAR_MARGIN" in text
+    assert "−1.25 s" in text or "-1.25 s" in text
     assert "ContractTrade: Order, Position; Wallet: AccountTransfer, Withdraw" in text
     for warning in ("can WITHDRAW", "can TRANSFER", "can TRADE", "not bound to an IP address",
                     "expires in 5 day(s)"):

@@ -87,7 +87,8 @@ def test_connection_test_outcomes(qtbot) -> None:
     assert blocker.args == [ConnectionOutcome(7, "report", None)]
     with qtbot.waitSignal(host.worker.sig_connection, timeout=5000) as blocker:
         host.worker.test_connection(8, "bad")
-    assert blocker.args == [ConnectionOutcome(8, None, "[10004] The API secret is wrong (signature rejected).")]
+    message = "[10004] The API secret is wrong (signature rejected)."
+    assert blocker.args == [ConnectionOutcome(8, None, message)]
     assert host.shutdown()
 
 

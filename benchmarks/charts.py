@@ -1,0 +1,103 @@
+"""Frame time of the history charts while panning a week of 5-second samples for 20 accounts.
+
+7 days at 5 s is 120,960 points per curve; with 20 accounts the widget holds 1 total equity curve,
+20 equity curves, 20 MM-rate curves and 4 exposure curves (45 curves, 5.4 million points). Each
+frame pans the X range by a step and repaints the chart view synchronously; the script prints the
+median and p95 time per frame (target <= 33 ms, i.e. 30 frames per second) for a 24-hour window
+sliding over the week and for the whole week in view, plus the time of one full `render_now`
+(every curve's `setData`), which happens on each history reload.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/charts.py [--accounts 20] [--frames 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.ui.charts_synthetic import synthetic_history
+from desktop_app.ui.history_charts import HistoryChartsWidget
+
+END_S = 1_790_000_000.0
+WEEK_S = 7 * 86_400.0
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def pan(widget: HistoryChartsWidget, app: QApplication, start_s: float, span_s: float, step_s: float,
+        frames: int) -> list[float]:
+    """Pan `frames` times by `step_s` (back and forth inside the week); milliseconds per frame."""
+    plot = widget.exposure_plot.item
+    viewport = widget.view.viewport()
+    times_ms = []
+    position = start_s
+    direction = 1.0
+    for _ in range(frames):
+        if not END_S - WEEK_S <= position + direction * step_s <= END_S - span_s + 1:
+            direction = -direction
+        position += direction * step_s
+        began = time.perf_counter()
+        plot.setXRange(position, position + span_s, padding=0.0)
+        app.processEvents()  # range-change handlers: clip, downsample, Y auto-range
+        viewport.repaint()  # synchronous paint of the whole chart view
+        times_ms.append((time.perf_counter() - began) * 1000)
+    return times_ms
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--frames", type=int, default=100)
+    parser.add_argument("--size", default="1280x900", help="widget size, WxH")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    began = time.perf_counter()
+    data = synthetic_history(accounts=args.accounts, days=7.0, step_s=5.0, end_s=END_S, seed=7)
+    points = data.total_equity_usd.times_s.size
+    curves = 1 + len(data.equity_usd) + len(data.mm_rate) + len(data.net_exposure_usd)
+    print(f"synthetic history: {curves} curves x {points:,} points "
+          f"({curves * points / 1e6:.1f} M points) in {time.perf_counter() - began:.2f} s")
+
+    widget = HistoryChartsWidget(clock=lambda: END_S)
+    width, height = (int(v) for v in args.size.split("x"))
+    widget.resize(width, height)
+    widget.show()
+    widget.set_series(data)
+    renders_ms = []
+    for _ in range(5):
+        began = time.perf_counter()
+        widget.render_now()
+        app.processEvents()
+        widget.view.viewport().repaint()
+        renders_ms.append((time.perf_counter() - began) * 1000)
+    print(f"full render (setData on {curves} curves + paint): median {statistics.median(renders_ms):.1f} ms, "
+          f"max {max(renders_ms):.1f} ms over {len(renders_ms)}")
+
+    widget.set_range("24 h")
+    pan(widget, app, END_S - 86_400, 86_400, 600, 5)  # warm-up
+    day = pan(widget, app, END_S - WEEK_S, 86_400, 1800, args.frames)
+    widget.set_range("7 d")
+    week = pan(widget, app, END_S - WEEK_S, WEEK_S, 1800, args.frames)
+    for label, samples in (("24 h window", day), ("7 d window", week)):
+        median, p95 = statistics.median(samples), percentile(samples, 0.95)
+        verdict = "OK" if p95 <= 33.0 else "over the 33 ms target"
+        print(f"pan {label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms "
+              f"per frame over {len(samples)} frames ({verdict})")
+    widget.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

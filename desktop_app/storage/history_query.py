@@ -1,0 +1,128 @@
+"""Reading the history database for charts and the alert log, on a connection of its own.
+
+WAL lets this connection read while the writer thread writes; each query sees the last committed
+state. Series come back as two float64 numpy arrays (epoch seconds, values), oldest first, ready for
+pyqtgraph's `setData`. Per-account series skip refreshes in which the account was stale (its
+figures were not refreshed then), so a chart never shows old figures as new.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from desktop_app.alerts.model import AlertEvent, EventKind, Severity
+from desktop_app.storage.history_schema import HistoryError, open_history_db
+
+Series = tuple[np.ndarray, np.ndarray]
+_MEASURES = {"net": "net_usd", "long": "long_usd", "short": "short_usd", "gross": "long_usd + short_usd"}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryAccount:
+    account_id: str
+    name: str  # the name in the latest sample (accounts can be renamed)
+    first_s: float
+    last_s: float
+
+
+class HistoryReader:
+    """Chart queries. Use it from one thread (the GUI thread); it opens its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        """May raise: HistoryError."""
+        self._conn = open_history_db(path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> HistoryReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def equity_series(self, account_id: str | None, since_s: float) -> Series:
+        """Equity in USD: of one account (by id), or of the whole portfolio when None.
+
+        May raise: HistoryError.
+        """
+        return self._account_or_total("equity_usd", account_id, since_s)
+
+    def upnl_series(self, account_id: str | None, since_s: float) -> Series:
+        """Unrealised PnL in USD, of one account or of the portfolio. May raise: HistoryError."""
+        return self._account_or_total("upnl_usd", account_id, since_s)
+
+    def mm_rate_series(self, account_id: str, since_s: float) -> Series:
+        """An account's maintenance-margin rate (fraction). May raise: HistoryError."""
+        return self._account_or_total("mm_rate", account_id, since_s)
+
+    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net") -> Series:
+        """The portfolio's exposure to `coin` in USD at every refresh, summed over accounts;
+        `measure` is "net" (long − short), "long", "short" or "gross". A refresh without the coin
+        counts as 0, so a closed position shows as a fall to zero.
+
+        May raise: HistoryError, ValueError (unknown measure).
+        """
+        if measure not in _MEASURES:
+            raise ValueError(f"measure must be one of {', '.join(_MEASURES)}")
+        sql = (f"SELECT r.time_s, COALESCE(SUM(e.{_MEASURES[measure]}), 0.0) FROM refresh r"
+               " LEFT JOIN exposure_sample e ON e.refresh_id = r.id AND e.coin = ?"
+               " WHERE r.time_s >= ? GROUP BY r.id ORDER BY r.time_s")
+        return self._series(sql, (coin, since_s))
+
+    def accounts(self) -> tuple[HistoryAccount, ...]:
+        """Every account with history, by name. May raise: HistoryError."""
+        rows = self._fetch(
+            "SELECT a.account_id, (SELECT a2.account FROM account_sample a2 JOIN refresh r2"
+            " ON r2.id = a2.refresh_id WHERE a2.account_id = a.account_id ORDER BY r2.time_s DESC LIMIT 1),"
+            " MIN(r.time_s), MAX(r.time_s) FROM account_sample a JOIN refresh r ON r.id = a.refresh_id"
+            " GROUP BY a.account_id", ())
+        accounts = [HistoryAccount(str(account_id), str(name), float(first), float(last))  # type: ignore[arg-type]
+                    for account_id, name, first, last in rows]
+        return tuple(sorted(accounts, key=lambda a: (a.name.casefold(), a.account_id)))
+
+    def coins(self, since_s: float = 0.0) -> tuple[str, ...]:
+        """Coins with any exposure since `since_s`, sorted. May raise: HistoryError."""
+        rows = self._fetch("SELECT DISTINCT e.coin FROM exposure_sample e"
+                           " JOIN refresh r ON r.id = e.refresh_id WHERE r.time_s >= ? ORDER BY e.coin",
+                           (since_s,))
+        return tuple(str(row[0]) for row in rows)
+
+    def alert_log(self, limit: int = 200) -> tuple[AlertEvent, ...]:
+        """The latest `limit` alert events, newest first. May raise: HistoryError."""
+        rows = self._fetch("SELECT time_s, rule, subject, severity, kind, value, threshold, message"
+                           " FROM alert_log ORDER BY time_s DESC, id DESC LIMIT ?", (max(0, limit),))
+        events = []
+        for time_s, rule, subject, severity, kind, value, threshold, message in rows:
+            if severity not in Severity.__members__.values() or kind not in EventKind.__members__.values():
+                continue  # written by a newer version with kinds this one does not know
+            events.append(AlertEvent((rule, subject), Severity(severity), EventKind(kind), value, threshold,
+                                     message, time_s))
+        return tuple(events)
+
+    def _account_or_total(self, column: str, account_id: str | None, since_s: float) -> Series:
+        if account_id is None:
+            sql = (f"SELECT time_s, {column} FROM refresh WHERE time_s >= ? AND {column} IS NOT NULL"
+                   " ORDER BY time_s")
+            return self._series(sql, (since_s,))
+        sql = (f"SELECT r.time_s, a.{column} FROM account_sample a JOIN refresh r ON r.id = a.refresh_id"
+               f" WHERE a.account_id = ? AND r.time_s >= ? AND a.stale = 0 AND a.{column} IS NOT NULL"
+               " ORDER BY r.time_s")
+        return self._series(sql, (account_id, since_s))
+
+    def _series(self, sql: str, params: tuple[object, ...]) -> Series:
+        rows = self._fetch(sql, params)
+        if not rows:
+            return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64)
+        table = np.asarray(rows, dtype=np.float64)
+        return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
+
+    def _fetch(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Cannot read the history database: {exc}") from None

@@ -1,0 +1,147 @@
+"""The history database file: opening it (WAL, synchronous=NORMAL), its schema, and migrations.
+
+`PRAGMA user_version` holds the schema version. Each migration is a list of statements run in one
+`BEGIN IMMEDIATE` transaction together with the version bump, so a crash mid-migration leaves the
+previous version intact, and two connections opening the file at once migrate it only once.
+Migrations are never edited once released: a change to the schema is a new migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from desktop_app.storage.atomic import PRIVATE_FILE_MODE, ensure_private_dir
+from desktop_app.storage.errors import StorageError
+
+BUSY_TIMEOUT_MS = 10_000
+
+_V1 = (
+    """CREATE TABLE refresh (
+        id INTEGER PRIMARY KEY,
+        time_s REAL NOT NULL,
+        equity_usd REAL,
+        upnl_usd REAL,
+        gross_exposure_usd REAL NOT NULL,
+        net_exposure_usd REAL NOT NULL,
+        accounts_ok INTEGER NOT NULL,
+        accounts_stale INTEGER NOT NULL,
+        accounts_missing INTEGER NOT NULL)""",
+    "CREATE INDEX refresh_by_time ON refresh(time_s)",
+    """CREATE TABLE account_sample (
+        refresh_id INTEGER NOT NULL REFERENCES refresh(id) ON DELETE CASCADE,
+        account_id TEXT NOT NULL,
+        account TEXT NOT NULL,
+        stale INTEGER NOT NULL,
+        equity_usd REAL,
+        upnl_usd REAL,
+        im_rate REAL,
+        mm_rate REAL,
+        PRIMARY KEY (refresh_id, account_id))""",
+    """CREATE TABLE exposure_sample (
+        refresh_id INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        coin TEXT NOT NULL,
+        long_usd REAL NOT NULL,
+        short_usd REAL NOT NULL,
+        net_usd REAL NOT NULL,
+        PRIMARY KEY (refresh_id, account_id, coin),
+        FOREIGN KEY (refresh_id, account_id)
+            REFERENCES account_sample(refresh_id, account_id) ON DELETE CASCADE)""",
+    """CREATE TABLE alert_log (
+        id INTEGER PRIMARY KEY,
+        time_s REAL NOT NULL,
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value REAL,
+        threshold REAL,
+        message TEXT NOT NULL)""",
+    "CREATE INDEX alert_log_by_time ON alert_log(time_s)",
+)
+
+# v2: per-account and per-coin chart queries no longer scan every sample, and the available
+# balance is recorded (rows written by v1 keep NULL there: it was never measured).
+_V2 = (
+    "ALTER TABLE account_sample ADD COLUMN available_usd REAL",
+    "CREATE INDEX account_sample_by_account ON account_sample(account_id, refresh_id)",
+    "CREATE INDEX exposure_sample_by_coin ON exposure_sample(coin, refresh_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)  # MIGRATIONS[n] takes version n to n + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class HistoryError(StorageError):
+    """The history database cannot be opened, migrated, read or written."""
+
+
+def open_history_db(path: Path, *, target_version: int = SCHEMA_VERSION,
+                    check_same_thread: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed, owner-only) and migrate the database; returns an autocommit
+    connection (transactions are explicit) in WAL mode with synchronous=NORMAL and foreign keys on.
+
+    May raise: HistoryError (unreadable, not a database, or written by a newer RiskDesk).
+    """
+    try:
+        ensure_private_dir(path.parent)
+        _create_private(path)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=check_same_thread)
+    except (OSError, sqlite3.Error) as exc:
+        raise HistoryError(f"Cannot open the history database {path}: {exc}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # WAL: readers (the GUI's charts) never block the writer thread and vice versa; with WAL,
+        # synchronous=NORMAL loses no committed transaction when the app is killed (only on power loss).
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        migrate(conn, target_version)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise HistoryError(f"The history database {path} cannot be used: {exc}") from None
+    except HistoryError:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to `target_version`; returns the version found before.
+
+    May raise: HistoryError (a newer schema than this RiskDesk knows), sqlite3.Error.
+    """
+    if not 0 <= target_version <= SCHEMA_VERSION:
+        raise ValueError(f"target_version must be between 0 and {SCHEMA_VERSION}")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = schema_version(conn)
+        if found > SCHEMA_VERSION:
+            raise HistoryError(f"The history database was written by a newer RiskDesk (schema {found}; "
+                               f"this version knows up to {SCHEMA_VERSION}). Update RiskDesk.")
+        for version in range(found, target_version):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={version + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return found
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _create_private(path: Path) -> None:
+    # sqlite would create the file world-readable (0644); account names and balances are private.
+    # The -wal and -shm files take the database file's permissions.
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        os.close(fd)

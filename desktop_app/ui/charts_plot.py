@@ -1,0 +1,186 @@
+"""One history plot: named curves on a date axis, a reference line, a crosshair readout.
+
+Performance rules from pyqtgraph's own documentation, because a week of 5-second samples is 120,960
+points per curve and there can be 20 accounts:
+- each curve is created once (on the first series of that name) and then only updated by `setData`;
+- peak downsampling (min/max envelope per pixel column, faithful to spikes and crashes) and
+  clip-to-view, which pyqtgraph skips while X auto-range is on, so the X range is always explicit;
+- pen width 1, opaque colours, no antialiasing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems import DateAxisItem as dates
+
+from desktop_app.ui.charts_data import NamedSeries
+
+# Twelve hues that stay distinguishable and readable on light and dark backgrounds.
+PALETTE = (
+    "#3b82f6", "#d98a00", "#2f9e5b", "#e0464b", "#8b5cf6", "#0ea5b7",
+    "#c2410c", "#db2777", "#65a30d", "#64748b", "#a16207", "#4f46e5",
+)
+Formatter = Callable[[float], str]
+_READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first
+
+
+def compact_usd(value: float) -> str:
+    """-1234567 -> '−$1.23M'; 950 -> '$950'."""
+    if not math.isfinite(value):
+        return "—"
+    sign = "−" if value < 0 else ""
+    size = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{sign}${size / limit:.{2 if size / limit < 100 else 1}f}{suffix}"
+    return f"{sign}${size:.0f}"
+
+
+def percent(value: float) -> str:
+    """A rate already in percent: 82.04 -> '82.0%'."""
+    return f"{value:.1f}%" if math.isfinite(value) else "—"
+
+
+class ValueAxis(pg.AxisItem):
+    """A left axis whose tick labels use the plot's formatter ($1.2M, 82.0%) instead of SI prefixes."""
+
+    def __init__(self, formatter: Formatter) -> None:
+        super().__init__("left")
+        self._formatter = formatter
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [self._formatter(v * scale) for v in values]
+
+
+def _date_zoom_levels() -> OrderedDict[float, dates.ZoomLevel]:
+    """pyqtgraph's zoom levels, with the month on day ticks: a bare "15" reads as a number."""
+    day = dates.TickSpec(dates.DAY_SPACING, dates.makeSStepper(dates.DAY_SPACING), "%a %d %b")
+    return OrderedDict([
+        (np.inf, dates.YEAR_MONTH_ZOOM_LEVEL),
+        (5 * 86_400, dates.ZoomLevel([
+            dates.TickSpec(dates.MONTH_SPACING, dates.makeMStepper(1), "%b %Y"),
+            dates.TickSpec(dates.DAY_SPACING, dates.makeSStepper(dates.DAY_SPACING), "%d %b",
+                           autoSkip=[1, 5]),
+        ], "00 MMM")),
+        (6 * 3600, dates.ZoomLevel([
+            day, dates.TickSpec(dates.HOUR_SPACING, dates.makeSStepper(dates.HOUR_SPACING), "%H:%M",
+                                autoSkip=[1, 6]),
+        ], "Mon 00 MMM")),
+        (15 * 60, dates.ZoomLevel([
+            day, dates.TickSpec(dates.MINUTE_SPACING, dates.makeSStepper(dates.MINUTE_SPACING), "%H:%M",
+                                autoSkip=[1, 5, 15]),
+        ], "Mon 00 MMM")),
+        (30, dates.HMS_ZOOM_LEVEL),
+        (1, dates.MS_ZOOM_LEVEL),
+    ])
+
+
+class DateAxis(pg.DateAxisItem):
+    """Local-time date axis whose day ticks carry the month ("Mon 15 Sep", "15 Sep")."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="bottom")
+        self.zoomLevels = _date_zoom_levels()
+
+
+class HistoryPlot:
+    """A PlotItem (inside a GraphicsLayout) with curves by name. `scale` multiplies the values
+    (100 for rates shown in percent); `rank` orders the readout (largest first)."""
+
+    def __init__(self, title: str, *, formatter: Formatter, scale: float = 1.0,
+                 reference: tuple[float, str] | None = None,
+                 rank: Callable[[float], float] = abs, show_dates: bool = True, legend: bool = True) -> None:
+        self.title = title
+        self.formatter = formatter
+        self.scale = scale
+        self.rank = rank
+        self.item = pg.PlotItem(axisItems={"bottom": DateAxis(),
+                                           "left": ValueAxis(formatter)})
+        self.item.setMenuEnabled(False)
+        self.item.showGrid(x=True, y=True, alpha=0.15)
+        self.item.setDownsampling(auto=True, mode="peak")
+        self.item.setClipToView(True)
+        self.item.hideButtons()
+        self.item.getAxis("bottom").setStyle(showValues=show_dates)
+        # Y follows the visible samples only; X is set by the range selector (clip-to-view needs it).
+        self.item.enableAutoRange(x=False, y=True)
+        self.item.setAutoVisible(y=True)
+        self.legend = self.item.addLegend(offset=(8, 4), colCount=4, labelTextSize="8pt") if legend else None
+        if self.legend is not None:
+            self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable on light and dark backgrounds
+            self.legend.setLabelTextColor("#202020")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._data: dict[str, NamedSeries] = {}
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
+        self.crosshair.setVisible(False)
+        self.item.addItem(self.crosshair, ignoreBounds=True)
+        if reference is not None:
+            level, label = reference
+            line = pg.InfiniteLine(pos=level * scale, angle=0, movable=False,
+                                   pen=pg.mkPen("#e0464b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                   label=label, labelOpts={"position": 1.0, "color": "#e0464b",
+                                                               "anchors": [(1, 1), (1, 1)]})
+            self.item.addItem(line, ignoreBounds=False)
+        self.set_readout("")
+
+    def set_series(self, series: Sequence[NamedSeries]) -> None:
+        """Show these series; a new name gets a new curve, a known name keeps its curve, a name that
+        is gone keeps its curve, emptied and hidden (an account can come back)."""
+        wanted = {s.name for s in series}
+        for name, curve in self.curves.items():
+            if name not in wanted:
+                curve.setData(np.empty(0), np.empty(0))
+                curve.setVisible(False)
+                self._data.pop(name, None)
+        for s in series:
+            curve = self.curves.get(s.name) or self._new_curve(s.name)
+            values = s.values * self.scale if self.scale != 1.0 else s.values
+            curve.setData(s.times_s, values)
+            curve.setVisible(True)
+            self._data[s.name] = s
+
+    def _new_curve(self, name: str) -> pg.PlotDataItem:
+        colour = PALETTE[len(self.curves) % len(PALETTE)]
+        curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), name=name, antialias=False)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        self.item.addItem(curve)
+        self.curves[name] = curve
+        return curve
+
+    def readout_at(self, time_s: float) -> list[tuple[str, float]]:
+        """Each curve's value at `time_s` (its last sample at or before it), most significant first."""
+        values = []
+        for name, s in self._data.items():
+            index = int(np.searchsorted(s.times_s, time_s, side="right")) - 1
+            if index >= 0:
+                values.append((name, float(s.values[index]) * self.scale))
+        return sorted(values, key=lambda nv: -self.rank(nv[1]))
+
+    def show_crosshair(self, time_s: float | None) -> None:
+        """Move the crosshair to `time_s` and list the values there in the title (None hides it)."""
+        if time_s is None:
+            self.crosshair.setVisible(False)
+            self.set_readout("")
+            return
+        self.crosshair.setPos(time_s)
+        self.crosshair.setVisible(True)
+        rows = self.readout_at(time_s)
+        parts = []
+        for name, value in rows[:_READOUT_ROWS]:
+            colour = self.curves[name].opts["pen"].color().name()
+            parts.append(f"<span style='color:{colour}'>{html.escape(name)} {self.formatter(value)}</span>")
+        if len(rows) > _READOUT_ROWS:
+            parts.append(f"+{len(rows) - _READOUT_ROWS} more")
+        self.set_readout("  ".join(parts))
+
+    def set_readout(self, body_html: str) -> None:
+        self.readout_html = body_html
+        text = f"<b>{html.escape(self.title)}</b>" + (f"  {body_html}" if body_html else "")
+        self.item.setTitle(text, size="9pt", justify="left")

@@ -1,0 +1,212 @@
+"""History charts: total equity, equity per account, MM rate per account (with the 100% liquidation
+line) and net exposure per coin, over 1 h / 24 h / 7 d / all, on one shared, linked time axis.
+
+Friture's rule: data lands in a buffer (`set_series` / the history source), a GUI timer renders the
+latest state, and nothing renders or reads the database while the widget is hidden. Panning or
+zooming by hand stops the range from following "now"; choosing a range again resumes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import QDateTime, QTimer, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.storage.history_schema import HistoryError
+from desktop_app.ui.charts_data import ChartData, HistorySource, SeriesCache, empty_chart_data
+from desktop_app.ui.charts_plot import HistoryPlot, compact_usd, percent
+
+RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
+DEFAULT_RANGE = "24 h"
+
+
+class HistoryChartsWidget(QWidget):
+    """Feed it with `set_series(data)` or `set_source(reader)`; it renders on its own timer."""
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.time,
+                 render_interval_ms: int = 250, reload_interval_ms: int = 5000) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._data = empty_chart_data()
+        self._dirty = False
+        self._source: HistorySource | None = None
+        self._cache = SeriesCache()
+        self._following = True
+        self.range_name = DEFAULT_RANGE
+        self.last_error: str | None = None
+
+        self.range_group = QButtonGroup(self)
+        self.range_group.setExclusive(True)
+        self.range_buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Range:"), self))
+        for name in RANGES_S:
+            button = QPushButton(name, self)
+            button.setCheckable(True)
+            button.setChecked(name == DEFAULT_RANGE)
+            button.clicked.connect(lambda _checked=False, n=name: self.set_range(n))
+            self.range_group.addButton(button)
+            self.range_buttons[name] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.cursor_label = QLabel(self)  # the crosshair's date and time
+        bar.addWidget(self.cursor_label)
+        self.status_label = QLabel(self)  # a history database problem
+        bar.addWidget(self.status_label)
+
+        self.view = pg.GraphicsLayoutWidget(self)
+        self.view.setBackground(self.palette().base().color())
+        self.total_plot = HistoryPlot(self.tr("Total equity"), formatter=compact_usd, show_dates=False,
+                                      legend=False)
+        self.equity_plot = HistoryPlot(self.tr("Equity per account"), formatter=compact_usd, show_dates=False)
+        self.mm_plot = HistoryPlot(self.tr("Maintenance-margin rate"), formatter=percent, scale=100.0,
+                                   reference=(1.0, self.tr("liquidation 100%")), rank=lambda v: v,
+                                   show_dates=False)
+        self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd)
+        self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
+        text_colour = self.palette().text().color()
+        for row, plot in enumerate(self.plots):
+            self.view.addItem(plot.item, row=row, col=0)
+            for side in ("left", "bottom"):
+                plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))
+                plot.item.getAxis(side).setTextPen(pg.mkPen(text_colour, width=1))
+            plot.item.getAxis("left").setWidth(64)  # aligned time axes across the stacked plots
+            if plot is not self.exposure_plot:
+                plot.item.setXLink(self.exposure_plot.item)
+            plot.item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+        self.render_timer = QTimer(self)
+        self.render_timer.setInterval(render_interval_ms)
+        self.render_timer.timeout.connect(self.render_if_visible)
+        self.render_timer.start()
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setInterval(reload_interval_ms)
+        self.reload_timer.timeout.connect(self.reload_if_visible)
+        self.reload_timer.start()
+
+    # -- data in ----------------------------------------------------------------------------------
+
+    def set_series(self, data: ChartData) -> None:
+        """Buffer new data; it is drawn on the next render tick while the widget is visible."""
+        self._data = data
+        self._dirty = True
+
+    def set_source(self, source: HistorySource | None) -> None:
+        """Read the charts from the history database (reloaded on a timer while visible)."""
+        self._source = source
+        self._cache = SeriesCache()
+        self.reload_if_visible()
+
+    def refresh_from(self, source: HistorySource) -> None:
+        """Read new samples from `source` now and render (visible or not: an explicit request)."""
+        since_s = self._since_s()
+        try:
+            self.set_series(self._cache.load(source, since_s))
+            self.last_error = None
+        except HistoryError as exc:  # a database problem is shown, it must not break the window
+            self.last_error = str(exc)
+        self.status_label.setText(self.tr("History unavailable: {error}").format(error=self.last_error)
+                                  if self.last_error else "")
+        self.render_now()
+
+    @Slot()
+    def reload_if_visible(self) -> None:
+        if self._source is not None and self.isVisible():
+            self.refresh_from(self._source)
+
+    # -- ranges -----------------------------------------------------------------------------------
+
+    @Slot(str)
+    def set_range(self, name: str) -> None:
+        """Show the last hour / day / week, or all; the range follows new samples again.
+
+        May raise: KeyError for an unknown range name.
+        """
+        span_s = RANGES_S[name]
+        self.range_name = name
+        self.range_buttons[name].setChecked(True)
+        self._following = True
+        if self._source is not None and (span_s is None or self._cache.since_s is None
+                                         or self._cache.since_s > self._clock() - span_s):
+            self.refresh_from(self._source)  # a longer range than what was read
+        self._apply_x_range()
+
+    def x_range(self) -> tuple[float, float]:
+        low, high = self.exposure_plot.item.getViewBox().viewRange()[0]
+        return float(low), float(high)
+
+    def _since_s(self) -> float:
+        span_s = RANGES_S[self.range_name]
+        return 0.0 if span_s is None else self._clock() - span_s
+
+    def _apply_x_range(self) -> None:
+        end_s = self._clock()
+        span_s = RANGES_S[self.range_name]
+        bounds = self._data.time_bounds_s()
+        if span_s is None:
+            start_s = bounds[0] if bounds else end_s - 3600.0
+            end_s = max(end_s, bounds[1]) if bounds else end_s
+        else:
+            start_s = end_s - span_s
+        # Only the bottom plot is set: the other three are X-linked to it.
+        self.exposure_plot.item.setXRange(start_s, end_s, padding=0.0)
+
+    @Slot()
+    def _on_manual_range(self) -> None:
+        self._following = False
+
+    # -- rendering --------------------------------------------------------------------------------
+
+    @Slot()
+    def render_if_visible(self) -> None:
+        if self._dirty and self.isVisible():
+            self.render_now()
+
+    def render_now(self) -> None:
+        """Push the buffered data into the curves (created once, then `setData`)."""
+        data = self._data
+        self.total_plot.set_series((data.total_equity_usd,))
+        self.equity_plot.set_series(data.equity_usd)
+        self.mm_plot.set_series(data.mm_rate)
+        self.exposure_plot.set_series(data.net_exposure_usd)
+        self._dirty = False
+        if self._following:
+            self._apply_x_range()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._source is not None:
+            self.refresh_from(self._source)
+        elif self._dirty:
+            self.render_now()
+
+    # -- crosshair --------------------------------------------------------------------------------
+
+    def crosshair_at(self, time_s: float | None) -> None:
+        """Put the crosshair of every plot at `time_s` (None hides it)."""
+        for plot in self.plots:
+            plot.show_crosshair(time_s)
+        if time_s is None:
+            self.cursor_label.setText("")
+        else:
+            stamp = QDateTime.fromMSecsSinceEpoch(round(time_s * 1000)).toString("yyyy-MM-dd HH:mm:ss")
+            self.cursor_label.setText(stamp)
+
+    def _on_mouse(self, args: tuple[object, ...]) -> None:
+        position = args[0]
+        for plot in self.plots:
+            if plot.item.sceneBoundingRect().contains(position):  # type: ignore[arg-type]
+                point = plot.item.getViewBox().mapSceneToView(position)
+                self.crosshair_at(point.x())
+                return
+        self.crosshair_at(None)

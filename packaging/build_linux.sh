@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build RiskDesk for Linux: PyInstaller onedir -> dist/RiskDesk/, then a tarball
+# dist/RiskDesk-<version>-linux-<arch>.tar.gz. Prints the build time and unpacked size, then runs the
+# frozen binary's `--self-test --demo` offscreen in a sandbox (benchmarks/frozen_startup.py) and
+# prints its start-up time. Exit status is non-zero when the build or the self-test fails.
+#
+#   packaging/build_linux.sh                 (from anywhere; uses .venv/bin/python if present)
+#   PYTHON=/path/to/python packaging/build_linux.sh
+#   packaging/build_linux.sh --no-self-test  (build and pack only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}"
+SIZE_TARGET_MB=150
+self_test=1
+[ "${1:-}" = "--no-self-test" ] && self_test=0
+
+for tool in strip readelf; do
+    command -v "$tool" >/dev/null || { echo "build_linux.sh: '$tool' (binutils) is required" >&2; exit 2; }
+done
+"$PYTHON" -c "import PyInstaller" 2>/dev/null || "$PYTHON" -m pip install -q "pyinstaller>=6.10"
+"$PYTHON" packaging/render_icons.py --check
+
+version="$("$PYTHON" -c "import re,pathlib; print(re.search(r'^__version__\s*=\s*\"([^\"]+)\"', pathlib.Path('desktop_app/__init__.py').read_text(), re.M).group(1))")"
+arch="$(uname -m)"
+start=$(date +%s)
+"$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath dist --workpath build/pyinstaller packaging/riskdesk.spec
+build_s=$(( $(date +%s) - start ))
+
+app=dist/RiskDesk
+install -m 0644 packaging/riskdesk.desktop "$app/riskdesk.desktop"
+install -m 0755 packaging/install-desktop-entry.sh "$app/install-desktop-entry.sh"
+tarball="dist/RiskDesk-$version-linux-$arch.tar.gz"
+tar -C dist -czf "$tarball" RiskDesk
+
+size_b=$(du -sb "$app" | cut -f1)
+size_mb=$(( (size_b + 500000) / 1000000 ))
+verdict="met"; [ "$size_mb" -gt "$SIZE_TARGET_MB" ] && verdict="NOT met"
+echo "build time: ${build_s} s"
+echo "unpacked size: ${size_mb} MB ($size_b bytes; target <= ${SIZE_TARGET_MB} MB: $verdict)"
+echo "largest parts:"
+du -sb "$app"/_internal/* | sort -rn | head -6 | awk '{ printf "  %6.1f MB  %s\n", $1 / 1e6, $2 }'
+echo "tarball: $tarball ($(( ($(stat -c %s "$tarball") + 500000) / 1000000 )) MB)"
+
+if [ "$self_test" = 1 ]; then
+    "$PYTHON" benchmarks/frozen_startup.py "$app/RiskDesk" --runs 3
+fi

@@ -1,0 +1,78 @@
+"""The history file: pragmas, permissions, and migrating a v1 file to the current schema."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from desktop_app.storage.history import HistoryReader
+from desktop_app.storage.history_schema import SCHEMA_VERSION, HistoryError, open_history_db, schema_version
+from desktop_app.storage.paths import AppPaths
+
+
+def test_new_file_is_current_wal_normal_and_private(tmp_path: Path) -> None:
+    path = AppPaths.portable(tmp_path / "data").history_db
+    conn = open_history_db(path)
+    try:
+        assert schema_version(conn) == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        conn.close()
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_v1_file_with_data_migrates_to_v2(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    conn = open_history_db(path, target_version=1)
+    assert schema_version(conn) == 1
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(account_sample)")}
+    assert "available_usd" not in columns
+    conn.execute("INSERT INTO refresh VALUES (1, 1000.0, 25000.0, 10.0, 8000.0, 2000.0, 2, 0, 0)")
+    conn.execute("INSERT INTO account_sample VALUES (1, 'main', 'Main', 0, 15000.0, 5.0, 0.2, 0.1)")
+    conn.execute("INSERT INTO exposure_sample VALUES (1, 'main', 'BTC', 5000.0, 3000.0, 2000.0)")
+    conn.execute("INSERT INTO alert_log VALUES (1, 1000.0, 'mm_rate', 'Main', 'warning', 'raised', 0.55, 0.5,"
+                 " 'Main: margin rate 55% — liquidation at 100%')")
+    conn.close()
+
+    with HistoryReader(path) as reader:  # opening migrates
+        times, values = reader.equity_series("main", 0)
+        assert times.tolist() == [1000.0] and values.tolist() == [15000.0]
+        assert values.dtype == np.float64
+        assert reader.exposure_series("BTC", 0, measure="gross")[1].tolist() == [8000.0]  # 5,000 + 3,000
+        assert reader.alert_log()[0].message == "Main: margin rate 55% — liquidation at 100%"
+    conn = sqlite3.connect(path)
+    try:
+        assert schema_version(conn) == 2
+        assert conn.execute("SELECT available_usd FROM account_sample").fetchall() == [(None,)]
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"account_sample_by_account", "exposure_sample_by_coin"} <= indexes
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_file_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=99")
+    conn.close()
+    with pytest.raises(HistoryError, match="newer RiskDesk"):
+        open_history_db(path)
+    conn = sqlite3.connect(path)
+    assert schema_version(conn) == 99
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_file_that_is_not_a_database_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HistoryError, match="cannot be used"):
+        open_history_db(path)
