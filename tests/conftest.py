@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# No test may write into the user's real config or data directories.
-os.environ.setdefault("XDG_CONFIG_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "riskdesk-test-config"))
-os.environ.setdefault("XDG_DATA_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "riskdesk-test-data"))
+# No test may write into the user's real config or data directories: point the platform dirs at a
+# throw-away folder before anything imports platformdirs.
+_SANDBOX = tempfile.mkdtemp(prefix="riskdesk-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SANDBOX, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_SANDBOX, "data")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_SANDBOX, "cache")
 
 pytest_plugins = ["tests.keyring_memory"]
