@@ -1,12 +1,17 @@
-"""Risk-engine timings: full recompute and first-liquidation search for 20 accounts x 100 positions.
+"""Risk-engine timings for 20 accounts x 100 positions over 50 coins.
 
 Run: python benchmarks/risk.py [--runs N]
-Targets: full recompute <= 5 ms, first-liquidation search <= 20 ms.
+Targets: recompute <= 5 ms, first-liquidation search <= 20 ms.
+
+Every run times each row once, in turn (interleaved), so a burst of load on a shared machine hits all
+rows alike; the calibration row is a fixed pure-Python + numpy workload, a same-process baseline to
+compare machines and runs by. The load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -20,7 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop_app.bybit.credentials import Credentials  # noqa: F401  (keeps the import graph realistic)
 from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
-from desktop_app.risk import ReturnModel, book_from_snapshot, build_report, first_liquidation, reprice
+from desktop_app.risk import (
+    ReturnModel,
+    book_from_snapshot,
+    build_report,
+    first_liquidation,
+    report_to_dict,
+    reprice,
+)
 from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 N_ACCOUNTS, N_POSITIONS, N_COINS, N_DAYS = 20, 100, 50, 365
@@ -94,15 +106,35 @@ def build(rng: np.random.Generator) -> tuple[PortfolioSnapshot, ReturnModel, dic
     return PortfolioSnapshot(0.0, tuple(accounts)), ReturnModel.from_closes(closes), marks
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    fn()  # warm-up
-    samples = []
+def calibration() -> None:
+    """A fixed workload (Python loop + small numpy ops), to tell a slow machine from a slow engine."""
+    total = 0.0
+    for i in range(20_000):
+        total += i * 0.5
+    values = np.arange(2_000, dtype=np.float64)
+    for _ in range(50):
+        values = np.sqrt(values * values + 1.0)
+
+
+def timed(rows: list[tuple[str, Callable[[], object]]], runs: int) -> list[tuple[float, float]]:
+    """(median, p95) ms per row; the rows are run in turn on every run."""
+    for _, fn in rows:
+        fn()  # warm-up
+    samples: list[list[float]] = [[] for _ in rows]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(0.95 * len(samples)))]
+        for k, (_, fn) in enumerate(rows):
+            t0 = time.perf_counter()
+            fn()
+            samples[k].append((time.perf_counter() - t0) * 1000)
+    out = []
+    for row in samples:
+        row.sort()
+        out.append((statistics.median(row), row[min(len(row) - 1, int(0.95 * len(row)))]))
+    return out
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)"
 
 
 def main() -> None:
@@ -115,7 +147,9 @@ def main() -> None:
         f"{N_ACCOUNTS} accounts x {N_POSITIONS} positions, {N_COINS} coins, {model.observations} returns,"
         f" {runs} runs (median / p95 ms)"
     )
+    print("before:", _load())
     rows = [
+        ("calibration (fixed workload, same process)", calibration),
         (
             "recompute from streamed marks (reprice + report)",
             lambda: build_report(reprice(book, marks), model=model),
@@ -127,10 +161,14 @@ def main() -> None:
         ("  of which snapshot -> arrays", lambda: book_from_snapshot(snap)),
         ("first-liquidation search, all coins, beta", lambda: first_liquidation(book, model=model)),
         ("first-liquidation search, all coins, no beta", lambda: first_liquidation(book, beta=False)),
+        # What a reader pays once per report (the GUI at 1 Hz), not the recompute:
+        ("read all rows of a fresh report", lambda: tuple(build_report(book, model=model).positions)),
+        ("  of which the report alone", lambda: build_report(book, model=model)),
+        ("report_to_dict (CLI --json)", lambda: report_to_dict(build_report(book, model=model))),
     ]
-    for label, fn in rows:
-        median, p95 = timed(fn, runs)
+    for (label, _), (median, p95) in zip(rows, timed(rows, runs), strict=True):
         print(f"{label:<52} {median:8.2f} {p95:8.2f}")
+    print("after: ", _load())
     first = first_liquidation(book, model=model)
     print("first liquidation:", first.headline if first else "none within -99 % .. +500 %")
 

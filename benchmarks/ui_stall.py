@@ -65,6 +65,7 @@ class StallProbe(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
+        self.updates: list[object] = []
         self.last = time.perf_counter()
         self.stalls_busy_ms: list[float] = []
         self.stalls_all_ms: list[float] = []
@@ -89,6 +90,10 @@ class StallProbe(QObject):
     def on_busy(self, busy: bool) -> None:
         self.busy = busy
 
+    @Slot(object)
+    def on_update(self, update: object) -> None:
+        self.updates.append(update)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--interval-s", type=float, default=1.0)
+    parser.add_argument("--baseline-s", type=float, default=3.0, help="idle probe before the worker starts")
     parser.add_argument("--in-process", action="store_true",
                         help="run the simulator on threads of this process")
     args = parser.parse_args(argv)
@@ -108,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         sim.faults.latency_ms = args.latency_ms
     else:
         sim = _RemoteSim(args.accounts, args.latency_ms)
-    updates: list[object] = []
     try:
         with tempfile.TemporaryDirectory() as config_dir:
             context = demo_context(AppPaths.portable(config_dir), sim_account_specs(sim))
@@ -118,13 +123,21 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             probe = StallProbe()
             window.host.worker.sig_busy.connect(probe.on_busy)
-            window.host.worker.sig_snapshot.connect(updates.append)
-            window.host.start()
+            window.host.worker.sig_snapshot.connect(probe.on_update)
+            # Baseline: the same probe with the window shown and the worker not yet started, to
+            # separate this machine's scheduling noise from stalls the refreshes cause.
             probe.start()
+            loop = QEventLoop()
+            QTimer.singleShot(int(args.baseline_s * 1000), loop.quit)
+            loop.exec()
+            baseline_ms = max(probe.stalls_all_ms)
+            probe.stalls_all_ms.clear()
+            window.host.start()
             loop = QEventLoop()
             QTimer.singleShot(int(args.seconds * 1000), loop.quit)
             loop.exec()
             probe.timer.stop()
+            updates = probe.updates
             window.close()
     finally:
         sim.stop()
@@ -132,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     if not updates or not probe.stalls_busy_ms:
         print("ui_stall: no refresh completed", file=sys.stderr)
         return 1
-    failed = sum(1 for u in updates for a in u.snapshot.accounts if not a.ok)  # type: ignore[attr-defined]
+    errors = [a.error for u in updates for a in u.snapshot.accounts if not a.ok]  # type: ignore[attr-defined]
+    failed = len(errors)
     busy = sorted(probe.stalls_busy_ms)
     p99 = busy[int(0.99 * (len(busy) - 1))]
     where = "in-process" if args.in_process else "child process"
@@ -142,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"longest event-loop stall during refreshes: {max(busy):.1f} ms (p99 {p99:.1f} ms, "
           f"{len(busy)} probe ticks)")
     print(f"longest event-loop stall overall (incl. table renders): {max(probe.stalls_all_ms):.1f} ms")
+    if errors:
+        print(f"first account error: {errors[0]}")
+    print(f"baseline (worker idle, {args.baseline_s:g} s): longest stall {baseline_ms:.1f} ms; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     return 0
 
 

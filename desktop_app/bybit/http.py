@@ -73,25 +73,32 @@ class HttpPool:
         if ip_limiter is None and monotonic is time.monotonic:
             ip_limiter = process_ip_limiter()  # Bybit counts per IP, so all pools share one
         self.limits = RateLimits(ip=ip_limiter, monotonic=monotonic, sleep=sleep)
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[tuple[str, str | None], httpx.AsyncClient] = {}
         self._clocks: dict[str, HostClock] = {}
         self._banned_until_ms: dict[str, int] = {}
 
     # ----- per-host state -------------------------------------------------------------------------
 
-    def client_for(self, base_url: str) -> httpx.AsyncClient:
-        """The reused AsyncClient of `base_url` (created on first use)."""
-        client = self._clients.get(base_url)
+    def client_for(self, base_url: str, api_key: str | None = None) -> httpx.AsyncClient:
+        """The reused AsyncClient of `base_url` and one key (created on first use).
+
+        Each key (and unsigned market data) gets its own small connection pool: httpcore 1.0's pool
+        does O(connections²) bookkeeping on every request start and end, so one pool of ~120
+        connections for 20 accounts cost seconds of CPU per refresh; pools of a few connections cost
+        nothing. An injected transport is shared anyway, so it gets one client per base URL.
+        """
+        key = (base_url, api_key if self._transport is None else None)
+        client = self._clients.get(key)
         if client is None:
             transport = self._transport or httpx.AsyncHTTPTransport(
                 http1=True, http2=False, retries=0, socket_options=_SOCKET_OPTIONS,
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=30.0),
+                limits=httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30.0),
             )
             # No pool timeout: waiting for a free connection of our own is not Bybit being slow.
             timeout = httpx.Timeout(self.timeout_s, pool=None)
             client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
                                        headers={"Accept": "application/json"})
-            self._clients[base_url] = client
+            self._clients[key] = client
         return client
 
     def clock_for(self, base_url: str) -> HostClock:
@@ -163,7 +170,7 @@ class HttpPool:
             sent_ms = self._now_ms()
             delay_s: float | None = None
             try:
-                response = await self.client_for(base_url).get(url, headers=headers)
+                response = await self.client_for(base_url, api_key).get(url, headers=headers)
             except httpx.TimeoutException:
                 error = BybitError(TIMEOUT, f"{path}: Bybit did not answer within {self.timeout_s:g} s",
                                    retryable=True, endpoint=path)

@@ -4,7 +4,6 @@ peer, reconnect with backoff. Subclasses say what to send on open and what a mes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -50,6 +49,7 @@ class ManagedStream:
         self._ws: ClientConnection | None = None
         self._live = False  # opened (authenticated, subscribed) and reading
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self._req_ids = itertools.count(1)
         self.reconnects = 0
         self.host = urlsplit(url).netloc
@@ -63,10 +63,16 @@ class ManagedStream:
     async def aclose(self) -> None:
         """Stop reconnecting and close the socket; returns once the task has ended."""
         task, self._task = self._task, None
-        if task is not None:
+        self._closing = True
+        if task is None:
+            return
+        # Cancel until it ends: on Python 3.11 a cancel that lands just as a wait_for() inside
+        # websockets completes can be lost. asyncio.wait() never swallows *our* cancellation.
+        while not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task}, timeout=0.1)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("stream %s ended with %r", self.host, task.exception())
 
     @property
     def live(self) -> bool:
@@ -100,7 +106,8 @@ class ManagedStream:
 
         May raise: TimeoutError, websockets ConnectionClosed.
         """
-        raw = await asyncio.wait_for(ws.recv(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            raw = await ws.recv()
         try:
             message = json.loads(raw)
         except ValueError:
@@ -111,7 +118,7 @@ class ManagedStream:
     # -- the loop ---------------------------------------------------------------------------------
     async def _run(self) -> None:
         opened_before = False
-        while True:
+        while not self._closing:
             error: BybitStreamError
             opened_at: float | None = None
             try:
@@ -141,6 +148,8 @@ class ManagedStream:
                 self._ws = None
                 self._live = False
                 self._on_close()
+            if self._closing:
+                return
             if opened_at is not None and time.monotonic() - opened_at >= self.config.stable_after_s:
                 self._backoff.reset()
             backoff = self._auth_backoff if error.ret_code == WS_AUTH_FAILED else self._backoff
@@ -164,7 +173,8 @@ class ManagedStream:
                 raise BybitStreamError(WS_DEAD, f"stream {self.host} went silent for {cfg.dead_after_s:g} s",
                                        retryable=True)
             if now >= next_ping:
-                await asyncio.wait_for(ws.send(ping_message(self.next_req_id())), cfg.dead_after_s)
+                async with asyncio.timeout(cfg.dead_after_s):
+                    await ws.send(ping_message(self.next_req_id()))
                 next_ping = now + cfg.ping_interval_s
             wait_s = max(0.0, min(next_ping, last_rx + cfg.dead_after_s) - time.monotonic())
             try:
@@ -173,4 +183,8 @@ class ManagedStream:
                 continue
             last_rx = time.monotonic()
             if message is not None and not is_pong(message):
-                self._on_message(message)
+                try:
+                    self._on_message(message)
+                except Exception:  # one odd message must not end the stream; it is logged, not quoted
+                    log.exception("stream %s: message with topic %r not handled", self.host,
+                                  str(message.get("topic"))[:80])

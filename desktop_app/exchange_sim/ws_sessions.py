@@ -55,7 +55,8 @@ class Session:
         try:
             while True:
                 try:
-                    raw = await asyncio.wait_for(self.ws.recv(), self.server.idle_timeout_s)
+                    async with asyncio.timeout(self.server.idle_timeout_s):
+                        raw = await self.ws.recv()
                 except TimeoutError:
                     # Bybit drops a connection that sent neither ping nor data for 10 minutes.
                     await self.ws.close(1000, "idle")

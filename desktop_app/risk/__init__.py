@@ -10,7 +10,8 @@ report_to_dict(report), stress_to_dict(result)          # JSON-ready
 
 from __future__ import annotations
 
-from desktop_app.risk.book import Book, book_from_snapshot
+from desktop_app.risk.book import Book
+from desktop_app.risk.convert import book_from_snapshot
 from desktop_app.risk.report import build_report
 from desktop_app.risk.repricing import reprice
 from desktop_app.risk.results import (

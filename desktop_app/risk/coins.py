@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from desktop_app.bybit.models import Category
@@ -16,6 +17,8 @@ USD_STABLECOINS = frozenset({"USDT", "USDC", "USD"})
 _PERP_RE = re.compile(r"^([A-Z0-9]+?)(?:USDT|USDC|PERP|USD(?:[FGHJKMNQUVXZ][0-9]{2})?)$")
 
 
+# Cached: a portfolio holds a few hundred distinct symbols, converted again on every poll.
+@functools.lru_cache(maxsize=4096)
 def base_coin(symbol: str, category: Category) -> str:
     """Base coin of a contract symbol: BTCUSDT, BTCPERP, BTCUSD, BTCUSDH25, BTC-26DEC25, BTC-...-C -> BTC.
 

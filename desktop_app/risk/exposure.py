@@ -2,40 +2,45 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from desktop_app.risk.book import Book
 from desktop_app.risk.results import CoinExposure, Hedge
 
 
-def net_by_coin(book: Book) -> np.ndarray:
-    """Net signed USD exposure per coin (aligned with book.coins)."""
-    return np.bincount(book.p_coin, weights=book.exposure(), minlength=len(book.coins))
+def net_by_coin(book: Book, expo: np.ndarray | None = None) -> np.ndarray:
+    """Net signed USD exposure per coin (aligned with book.coins); `expo` is book.exposure() if known."""
+    expo = book.exposure() if expo is None else expo
+    return np.bincount(book.p_coin, weights=expo, minlength=len(book.coins))
 
 
-def coin_exposure(book: Book) -> tuple[CoinExposure, ...]:
+def _holders(book: Book, side: np.ndarray) -> list[tuple[str, ...]]:
+    """Per coin, the names of the accounts with a position on `side` (mask), in account order."""
+    n_acc = book.n_accounts
+    # One key per (coin, account) pair: unique() sorts by coin, then account, and drops repeats.
+    keys = np.unique(book.p_coin[side] * n_acc + book.p_acc[side])
+    bounds = np.searchsorted(keys // n_acc if n_acc else keys, np.arange(len(book.coins) + 1)).tolist()
+    names = np.array(book.names, dtype=object)[keys % n_acc if n_acc else keys].tolist()
+    return [tuple(names[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
+
+
+def coin_exposure(book: Book, expo: np.ndarray | None = None) -> tuple[CoinExposure, ...]:
     """Long, short, net and gross USD exposure per coin, with the accounts holding each side.
 
     Linear: size x mark; inverse: the USD size; option: delta x underlying. A hedge-mode account
-    with both legs of a symbol appears on both sides.
+    with both legs of a symbol appears on both sides. `expo` is book.exposure() if already computed.
     """
     n = len(book.coins)
-    expo = book.exposure()
-    long_usd = np.bincount(book.p_coin, weights=np.where(expo > 0, expo, 0.0), minlength=n)
-    short_usd = np.bincount(book.p_coin, weights=np.where(expo < 0, -expo, 0.0), minlength=n)
-    sides: list[tuple[set[int], set[int]]] = [(set(), set()) for _ in range(n)]
-    for coin, acc, e in zip(book.p_coin.tolist(), book.p_acc.tolist(), expo.tolist(), strict=True):
-        if e > 0:
-            sides[coin][0].add(acc)
-        elif e < 0:
-            sides[coin][1].add(acc)
-    out = []
-    for k, coin in enumerate(book.coins):
-        longs = tuple(book.names[a] for a in sorted(sides[k][0]))
-        shorts = tuple(book.names[a] for a in sorted(sides[k][1]))
-        lu, su = float(long_usd[k]), float(short_usd[k])
-        out.append(CoinExposure(coin, lu, su, lu - su, lu + su, longs, shorts))
-    return tuple(out)
+    expo = book.exposure() if expo is None else expo
+    long_usd = np.bincount(book.p_coin, weights=np.where(expo > 0, expo, 0.0), minlength=n).tolist()
+    short_usd = np.bincount(book.p_coin, weights=np.where(expo < 0, -expo, 0.0), minlength=n).tolist()
+    longs, shorts = _holders(book, expo > 0), _holders(book, expo < 0)
+    return tuple(
+        CoinExposure(coin, lu, su, lu - su, lu + su, lo, sh)
+        for coin, lu, su, lo, sh in zip(book.coins, long_usd, short_usd, longs, shorts, strict=True)
+    )
 
 
 def hedges(exposure: tuple[CoinExposure, ...]) -> tuple[Hedge, ...]:

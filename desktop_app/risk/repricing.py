@@ -68,13 +68,19 @@ def revalue(book: Book, new_mark: np.ndarray, coin_ratio: np.ndarray, *, source:
     )
 
 
+def _marks(book: Book, prices: Mapping[str, float]) -> np.ndarray:
+    """New mark per position (NaN where `prices` has none), looking each distinct symbol up once."""
+    per_symbol = np.array(
+        [float(prices[s]) if s in prices else np.nan for s in book.unique_symbols], dtype=np.float64
+    )
+    return per_symbol[book.p_symbol] if book.n_positions else np.zeros(0)
+
+
 def coin_ratios(book: Book, prices: Mapping[str, float], new_mark: np.ndarray | None = None) -> np.ndarray:
     """New/old price per coin from streamed marks: the mean ratio over the coin's linear and inverse
     positions that have a new mark, else `{COIN}USDT` against the coin's current price, else 1."""
     if new_mark is None:
-        new_mark = np.array(
-            [float(prices[s]) if s in prices else np.nan for s in book.symbols], dtype=np.float64
-        )
+        new_mark = _marks(book, prices)
     n = len(book.coins)
     usable = (book.p_kind != KIND_OPTION) & np.isfinite(new_mark) & (book.p_mark > 0)
     ratio = np.divide(new_mark, book.p_mark, out=np.ones(book.n_positions), where=usable)
@@ -90,7 +96,7 @@ def coin_ratios(book: Book, prices: Mapping[str, float], new_mark: np.ndarray | 
 def reprice(book: Book, prices: Mapping[str, float], *, source: str = "stream") -> Book:
     """Book at streamed mark prices (symbol -> price). Symbols without a new price move with their coin
     (linear/inverse) or by delta (options). Pure: no network, no clock."""
-    new_mark = np.array([float(prices[s]) if s in prices else np.nan for s in book.symbols], dtype=np.float64)
+    new_mark = _marks(book, prices)
     return revalue(book, new_mark, coin_ratios(book, prices, new_mark), source=source)
 
 

@@ -11,7 +11,7 @@ are left out (listed in `excluded`) instead of shortening everyone's history.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,6 +38,12 @@ class ReturnModel:
     cov: np.ndarray  # (n, n) EWMA covariance of daily log returns (zero mean, RiskMetrics)
     lam: float
     excluded: tuple[str, ...]
+    # exp(log return) - 1 per day and coin: the historical-VaR scenarios, computed once per model
+    # instead of on every recompute.
+    simple_returns: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "simple_returns", np.expm1(self.log_returns))
 
     @classmethod
     def from_closes(

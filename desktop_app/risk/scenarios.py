@@ -112,19 +112,26 @@ def stress(
     )
 
 
+def _by_account_and_coin(book: Book, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(len(rows), n_coins) sums of per-position `weights` by (account, coin), for the accounts `rows`."""
+    n_c = len(book.coins)
+    flat = np.bincount(book.p_acc * n_c + book.p_coin, weights=weights, minlength=book.n_accounts * n_c)
+    return flat.reshape(book.n_accounts, n_c)[rows]
+
+
 def _events(book: Book, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Liquidation conditions c0 + c1·r >= 0 for a shock r of each coin: (c0, c1, account, position or -1)."""
-    per_pos = betas[book.p_coin] if book.n_positions else np.zeros((0, len(book.coins)))  # (n_p, n_c)
     # Positions on their own liqPrice: long when mark·(1 + β r) <= liq, short when >= liq.
     pm = np.flatnonzero(book.position_liquidates())
     dirm = book.p_dir[pm] * book.p_mark[pm]
     c0_pos = -(dirm - book.p_dir[pm] * book.p_liq[pm])
-    c1_pos = -dirm[:, None] * per_pos[pm]
-    # Accounts on the MM rate: MM(r) - D(r) >= 0, or D(r) <= 0, both linear in r.
+    c1_pos = -dirm[:, None] * betas[book.p_coin[pm]]
+    # Accounts on the MM rate: MM(r) - D(r) >= 0, or D(r) <= 0, both linear in r. Summing each account's
+    # weights per coin first turns an (accounts x positions) product into a (accounts x coins) one:
+    # the same sums, without a matrix product big enough for BLAS to spread over (busy) threads.
     ra = np.flatnonzero((book.a_mode == MODE_RATE) & np.isfinite(book.a_denom) & np.isfinite(book.a_mm))
-    onehot = (book.p_acc[None, :] == ra[:, None]).astype(np.float64)  # (n_ra, n_p)
-    d_mm = onehot @ ((book.p_mm_eff * book.mm_growth())[:, None] * per_pos)
-    d_pnl = onehot @ (book.pnl_coef()[:, None] * per_pos)
+    d_mm = _by_account_and_coin(book, book.p_mm_eff * book.mm_growth(), ra) @ betas
+    d_pnl = _by_account_and_coin(book, book.pnl_coef(), ra) @ betas
     c0 = np.concatenate([c0_pos, book.a_mm[ra] - book.a_denom[ra], -book.a_denom[ra]])
     c1 = np.concatenate([c1_pos, d_mm - d_pnl, -d_pnl])
     acc = np.concatenate([book.p_acc[pm], ra, ra])
@@ -153,18 +160,22 @@ def liquidation_thresholds(
     down = np.where(already, 0.0, np.where((c1 < 0) & (root >= -max_down), -root, np.inf))
     up = np.where(already, 0.0, np.where((c1 > 0) & (root <= max_up), root, np.inf))
     wanted = range(len(book.coins)) if coins is None else [coin_index(book, c) for c in coins]
+    # The nearest event per coin and direction, for all coins at once (argmin takes the first minimum).
+    nearest = {sign: (np.argmin(dist, axis=0), dist) for sign, dist in ((-1, down), (1, up))}
     out = []
     for k in wanted:
-        for sign, dist in ((-1, down[:, k]), (1, up[:, k])):
+        for sign in (-1, 1):
             if direction not in (0, sign):
                 continue
-            e = int(np.argmin(dist))
-            if np.isfinite(dist[e]):
+            events, dist = nearest[sign]
+            e = int(events[k])
+            d = float(dist[e, k])
+            if np.isfinite(d):
                 a, j = int(acc[e]), int(pos[e])
                 out.append(
                     FirstLiquidation(
                         coin=book.coins[k],
-                        shock=sign * float(dist[e]) if dist[e] > 0 else 0.0,
+                        shock=sign * d if d > 0 else 0.0,
                         account=book.names[a],
                         account_id=book.account_ids[a],
                         symbol=book.symbols[j] if j >= 0 else None,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from desktop_app.risk.results import FirstLiquidation, RiskReport, StressResult
+from desktop_app.risk.results import FirstLiquidation, PositionRisk, RiskReport, StressResult
+from desktop_app.risk.table import FIELD_NAMES, PositionTable
 
 
 def _clean(value: Any) -> Any:
@@ -30,9 +32,20 @@ def first_liquidation_to_dict(first: FirstLiquidation | None) -> dict[str, Any] 
     return _clean({**dataclasses.asdict(first), "headline": first.headline})
 
 
+def positions_to_dicts(positions: Sequence[PositionRisk]) -> list[dict[str, Any]]:
+    """One dict per position with the `PositionRisk` fields, as `dataclasses.asdict` gives them."""
+    if isinstance(positions, PositionTable):  # straight from the columns: no row objects, no deep copies
+        columns = positions.columns(finite_only=True)
+        return [dict(zip(FIELD_NAMES, row, strict=True)) for row in zip(*columns, strict=True)]
+    return _clean([dataclasses.asdict(p) for p in positions])
+
+
 def report_to_dict(report: RiskReport) -> dict[str, Any]:
     """The report as plain dicts/lists/floats/str/None (json.dumps-able)."""
-    out = _clean(dataclasses.asdict(report))
+    # asdict would take a PositionTable (a dataclass of arrays) apart field by field, so the positions
+    # are converted on their own; the key keeps its place in the dict.
+    out = _clean(dataclasses.asdict(dataclasses.replace(report, positions=())))
+    out["positions"] = positions_to_dicts(report.positions)
     out["first_liquidation"] = first_liquidation_to_dict(report.first_liquidation)
     return out
 

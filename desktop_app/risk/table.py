@@ -111,9 +111,10 @@ class PositionTable(Sequence[PositionRisk]):
             list(self.position_idx),
             coins,
             _SIDES[(self.direction > 0).astype(np.intp)].tolist(),
-            _as_list(self.size, finite_only=finite_only) if finite_only else self.size.tolist(),
+            # size and exposure are never unknown: rows carry their floats as they are (even ±inf).
+            _as_list(self.size, finite_only=True) if finite_only else self.size.tolist(),
             *floats,
-            _as_list(self.exposure_usd, finite_only=finite_only) if finite_only else self.exposure_usd.tolist(),
+            _as_list(self.exposure_usd, finite_only=True) if finite_only else self.exposure_usd.tolist(),
             self.stale.tolist(),
         )
 

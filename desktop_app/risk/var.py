@@ -61,15 +61,18 @@ def value_at_risk(
     missing = tuple(c for c, i, e in zip(coins, idx, net, strict=True) if i < 0 and e != 0.0)
     e = np.zeros(len(model.coins))
     np.add.at(e, idx[idx >= 0], net[idx >= 0])
+    if model.observations:
+        sigma = math.sqrt(max(float(e @ model.cov @ e), 0.0))
+        # einsum's own loop, not BLAS: a (days x coins) product is just big enough for OpenBLAS to
+        # spread over threads, which stalls for milliseconds when the cores are busy.
+        pnl = np.einsum("tc,c->t", model.simple_returns, e)
     out = []
     for confidence in confidences:
         if model.observations == 0:
             parametric_var_es(1.0, confidence, horizon_days)  # validates the arguments
             out.append(VarResult(confidence, horizon_days, None, None, None, None, 0, missing))
             continue
-        sigma = math.sqrt(max(float(e @ model.cov @ e), 0.0))
         var, es = parametric_var_es(sigma, confidence, horizon_days)
-        pnl = np.expm1(model.log_returns) @ e
         h_var, h_es = historical_var_es(pnl, confidence, horizon_days)
         out.append(VarResult(confidence, horizon_days, var, es, h_var, h_es, model.observations, missing))
     return tuple(out)

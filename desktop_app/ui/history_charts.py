@@ -70,6 +70,7 @@ class HistoryChartsWidget(QWidget):
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
         text_colour = self.palette().text().color()
         for row, plot in enumerate(self.plots):
+            plot.set_background(self.palette().base().color())
             self.view.addItem(plot.item, row=row, col=0)
             for side in ("left", "bottom"):
                 plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))
@@ -78,6 +79,7 @@ class HistoryChartsWidget(QWidget):
             if plot is not self.exposure_plot:
                 plot.item.setXLink(self.exposure_plot.item)
             plot.item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self.exposure_plot.item.getViewBox().sigXRangeChanged.connect(self._on_x_range_changed)
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse)
 
         layout = QVBoxLayout(self)
@@ -165,6 +167,10 @@ class HistoryChartsWidget(QWidget):
     def _on_manual_range(self) -> None:
         self._following = False
 
+    def _on_x_range_changed(self, *_args: object) -> None:
+        for plot in self.plots:
+            plot.fit_y()
+
     # -- rendering --------------------------------------------------------------------------------
 
     @Slot()
@@ -182,6 +188,7 @@ class HistoryChartsWidget(QWidget):
         self._dirty = False
         if self._following:
             self._apply_x_range()
+        self._on_x_range_changed()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

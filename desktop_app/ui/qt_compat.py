@@ -4,15 +4,20 @@ PySide6 6.12.0's `SignalInstance.emit()` returns `True` without taking a referen
 Python-side emit steals one reference from the `True` singleton; after a few thousand emits CPython
 aborts with "bool_dealloc: deallocating True or False". `install()` checks once whether the running
 binding has the defect and, only if it does, wraps `SignalInstance.emit` to give the reference back.
+
+The same release's `QModelRoleData.setData()` and `clearData()` return `None` without a reference
+to it. `fill_role_data()` writes a cell's values into a `multiData` span and, where that defect is
+present, gives back what each call took.
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QModelRoleData, QObject, Signal, SignalInstance
 
 _inc_ref = ctypes.pythonapi.Py_IncRef
 _inc_ref.argtypes = [ctypes.py_object]
@@ -42,6 +47,32 @@ def _emit(self: SignalInstance, *args: Any) -> Any:
     if isinstance(result, bool):
         _inc_ref(result)
     return result
+
+
+def _role_data_steals_none() -> bool:
+    role_data = QModelRoleData(0)
+    before = sys.getrefcount(None)
+    role_data.setData("probe")
+    role_data.clearData()
+    stolen = before - sys.getrefcount(None)
+    for _ in range(max(0, stolen)):
+        _inc_ref(None)
+    return stolen > 0
+
+
+ROLE_DATA_STEALS_NONE = _role_data_steals_none()
+
+
+def fill_role_data(span: Iterable[QModelRoleData], value_for_role: Callable[[int], Any]) -> None:
+    """Set each role of a `multiData` span to `value_for_role(role)` (None clears it)."""
+    for role_data in span:
+        value = value_for_role(role_data.role())
+        if value is None:
+            role_data.clearData()
+        else:
+            role_data.setData(value)
+        if ROLE_DATA_STEALS_NONE:
+            _inc_ref(None)
 
 
 def install() -> bool:

@@ -6,8 +6,11 @@ views keep their selection, scroll position and sort; otherwise the model is res
 `SORT_ROLE`, which carries numbers for numeric columns (the display text "$1,200" would sort
 before "$900") and text otherwise, so the proxy's C++ comparison does the sorting.
 
-Every cell's values are computed once per changed row in `set_rows`, not in `data()`: a view calls
-`data()` thousands of times per repaint, and each call is a GUI-thread trip into Python.
+Every cell's values are computed once per changed row in `set_rows`, not in `data()`. A repaint
+asks for seven roles of every visible cell, and each call from Qt's event loop into Python must
+take the GIL, which the worker thread may hold for its switch interval. `multiData` answers all
+roles of a cell in one call, and the proxy forwards it (Qt's proxy would split it into `data()`
+calls), so a repaint costs one GIL hand-off per cell instead of seven.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -26,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from desktop_app.ui.format import Severity, severity_colour, stale_colour
+from desktop_app.ui.qt_compat import fill_role_data
 
 R = TypeVar("R")
 
@@ -38,7 +43,17 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-_Cell = tuple[str, object, QColor | None, str | None, bool]  # display, sort key, foreground, tooltip, bold
+# A cell: display text, sort key, foreground, tooltip, font, alignment; indexed by _ROLE_SLOTS.
+_Cell = tuple[str, object, QColor | None, str | None, QFont | None, int]
+_ROLE_SLOTS: dict[int, int] = {
+    int(Qt.ItemDataRole.DisplayRole): 0,
+    int(SORT_ROLE): 1,
+    int(Qt.ItemDataRole.ForegroundRole): 2,
+    int(Qt.ItemDataRole.ToolTipRole): 3,
+    int(Qt.ItemDataRole.FontRole): 4,
+    int(Qt.ItemDataRole.TextAlignmentRole): 5,
+}
+_EMPTY_CELL: tuple[None, ...] = (None,) * 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +128,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             else:
                 colour = severity_colour(column.severity(row)) if column.severity is not None else None
             tooltip = column.tooltip(row) if column.tooltip is not None else None
-            bold = column.bold(row) if column.bold is not None else False
-            cells.append((text, key, colour, tooltip, bold))
+            font = self._bold if column.bold is not None and column.bold(row) else None
+            alignment = int(_RIGHT if column.numeric else _LEFT)
+            cells.append((text, key, colour, tooltip, font, alignment))
         return tuple(cells)
 
     def row_at(self, row: int) -> R:
@@ -143,27 +159,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._columns):
             return None
-        cell = self._cells[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell[0]
-        if role == SORT_ROLE:
-            return cell[1]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_RIGHT if self._columns[index.column()].numeric else _LEFT)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return cell[2]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return cell[3]
-        if role == Qt.ItemDataRole.FontRole and cell[4]:
-            return self._bold
+        role = int(role)
+        slot = _ROLE_SLOTS.get(role)
+        if slot is not None:
+            return self._cells[index.row()][index.column()][slot]
         if role == KEY_ROLE:
             return repr(self._keys[index.row()])
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def multiData(self, index: AnyIndex, span: QModelRoleDataSpan) -> None:
+        valid = index.isValid() and index.row() < len(self._rows) and index.column() < len(self._columns)
+        cell = self._cells[index.row()][index.column()] if valid else _EMPTY_CELL
+        fill_role_data(span, lambda role: cell[_ROLE_SLOTS[role]] if role in _ROLE_SLOTS else None)
+
+    # flags() is not overridden: Qt's default (enabled, selectable) is what these tables need, and
+    # leaving it in C++ spares one call into Python per painted cell.
 
 
 class TableFilterProxy(QSortFilterProxyModel):
@@ -175,3 +185,12 @@ class TableFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
+
+    def multiData(self, index: AnyIndex, span: QModelRoleDataSpan) -> None:
+        """Forward the whole request to the source model: Qt's proxy would ask role by role."""
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel) and index.isValid():
+            # Called on the Python class so that no binding wrapper sits between the two.
+            RowTableModel.multiData(source, self.mapToSource(index), span)
+        else:
+            super().multiData(index, span)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -63,7 +64,8 @@ class Events:
     def __call__(self, event: StreamEvent) -> None:
         self.queue.put_nowait(event)
 
-    async def next(self, kind: type[E], where: Callable[[E], bool] = lambda e: True, timeout_s: float = 5.0) -> E:
+    async def next(self, kind: type[E], where: Callable[[E], bool] = lambda e: True,
+                   timeout_s: float = 5.0) -> E:
         async def find() -> E:
             while True:
                 event = await self.queue.get()
@@ -80,7 +82,11 @@ class Events:
 
 
 def run(coro_fn: Callable[[], Awaitable[Any]]) -> Any:
-    return asyncio.run(asyncio.wait_for(coro_fn(), 30))
+    async def bounded() -> Any:
+        async with asyncio.timeout(30):  # unlike wait_for on 3.11, never loses the cancellation
+            return await coro_fn()
+
+    return asyncio.run(bounded())
 
 
 def public(sim: Simulator, events: Events, category: Category = Category.LINEAR) -> PublicTickerStream:
@@ -107,11 +113,13 @@ def test_marks_follow_the_simulator_and_set_symbols_sends_only_the_difference(si
         assert await asyncio.to_thread(sim.streams.topics, "/v5/public/linear") == {"tickers.ETHUSDT",
                                                                                     "tickers.SOLUSDT"}
         assert stream.subscribed == {"tickers.ETHUSDT", "tickers.SOLUSDT"}
-        events.drain()
+        after_unsubscribe = len(events.drain())
         sim.step(60)
-        await events.next(MarkPriceEvent, lambda e: e.symbol == "ETHUSDT" and e.ts_ms == SIM_START_MS + 120_000)
-        await events.next(MarkPriceEvent, lambda e: e.symbol == "SOLUSDT" and e.ts_ms == SIM_START_MS + 120_000)
-        late = [e for e in events.drain()[-2:] if isinstance(e, MarkPriceEvent) and e.symbol == "BTCUSDT"]
+        two_minutes_ms = SIM_START_MS + 120_000
+        await events.next(MarkPriceEvent, lambda e: e.symbol == "ETHUSDT" and e.ts_ms == two_minutes_ms)
+        await events.next(MarkPriceEvent, lambda e: e.symbol == "SOLUSDT" and e.ts_ms == two_minutes_ms)
+        late = [e for e in events.drain()[after_unsubscribe:]
+                if isinstance(e, MarkPriceEvent) and e.symbol == "BTCUSDT"]
         assert late == [] and stream.book.get("tickers.BTCUSDT") is None
         await stream.aclose()
 
@@ -149,7 +157,9 @@ def test_a_dropped_connection_reconnects_resubscribes_and_says_so(sim: Simulator
         await events.next(MarkPriceEvent, lambda e: e.symbol == "XRPUSDT")
         assert await asyncio.to_thread(streams.drop_connections) == 1
         lost = await events.next(StreamErrorEvent)
-        assert lost.error.ret_code == WS_CLOSED and lost.retry_in_s is not None and 0.025 <= lost.retry_in_s <= 0.05
+        # First backoff: ceiling 0.05 s, so between 0.025 and 0.05 s.
+        assert lost.error.ret_code == WS_CLOSED and lost.retry_in_s is not None
+        assert 0.025 <= lost.retry_in_s <= 0.05
         back = await events.next(ReconnectedEvent)
         assert (back.url, back.account_id, back.reconnects) == (stream.url, None, 1)
         # Fresh snapshots after the resubscribe carry the marks again.
@@ -273,6 +283,35 @@ def test_private_stream_reconnects_reauthenticates_and_keeps_delivering(sim: Sim
         await asyncio.to_thread(streams.trade, "Main", "LINKUSDT", "Buy", "1000")  # closes the LINK short
         closed = await events.next(AccountChangedEvent, lambda e: e.topic == "position")
         assert closed.positions == ()  # an empty row: the position is gone
+        # Half-open private connection: detected, re-authenticated, announced.
+        await asyncio.to_thread(streams.silence_connections, "/v5/private")
+        assert (await events.next(StreamErrorEvent)).error.ret_code == WS_DEAD
+        assert (await events.next(ReconnectedEvent)).reconnects == 2
         await stream.aclose()
 
     run(go)
+
+
+def test_an_unreachable_host_is_retried_with_seeded_exponential_backoff() -> None:
+    with socket.socket() as probe:  # a free port with nothing listening: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def go() -> list[float]:
+        events = Events()
+        config = StreamConfig(ping_interval_s=0.1, dead_after_s=0.5, backoff_base_s=0.01, backoff_cap_s=0.04)
+        stream = PublicTickerStream(f"ws://127.0.0.1:{port}/v5/public", "linear", events, config,
+                                    rng=random.Random(99))
+        stream.start()
+        delays = []
+        for _ in range(4):
+            failed = await events.next(StreamErrorEvent)
+            assert failed.error.ret_code == WS_CLOSED and failed.retry_in_s is not None
+            delays.append(failed.retry_in_s)
+        await stream.aclose()
+        return delays
+
+    draws = random.Random(99)
+    # Ceilings 0.01, 0.02, 0.04, 0.04 (capped); each delay = ceiling/2 + u × ceiling/2.
+    expected = [c / 2 + draws.random() * c / 2 for c in (0.01, 0.02, 0.04, 0.04)]
+    assert run(go) == pytest.approx(expected)

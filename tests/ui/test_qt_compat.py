@@ -28,3 +28,22 @@ def test_emit_does_not_steal_bool_references(qtbot) -> None:
         source.plain.emit()
     received.clear()  # drop the references the list held
     assert (sys.getrefcount(True), sys.getrefcount(False)) == before
+
+
+def test_painting_tables_keeps_none_refcount(qtbot) -> None:
+    from desktop_app.ui.positions_model import PositionsModel
+    from desktop_app.ui.rows import position_rows
+    from desktop_app.ui.table_view import FilterableTable
+    from tests.ui.factories import make_update
+
+    model = PositionsModel()
+    table = FilterableTable(model, placeholder="")
+    qtbot.addWidget(table)
+    model.set_rows(position_rows(make_update()))
+    table.resize(1200, 400)
+    table.show()
+    table.grab()  # warm up: fonts, layouts, caches
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        table.grab()  # each paint answers 3 rows x 12 columns through multiData
+    assert abs(sys.getrefcount(None) - before) < 50  # a leak would drop it by >= 200 x 36 x 7

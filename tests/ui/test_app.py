@@ -1,0 +1,49 @@
+"""Start-up: --self-test in demo mode prints its line and exits 0; the single-instance handshake."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from desktop_app.ui.single_instance import InstanceServer, activate_running, server_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str, config_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "desktop_app.ui.app", *args, "--config-dir", str(config_dir)]
+    return subprocess.run(command,
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_self_test_demo_exits_zero_with_one_line(tmp_path: Path) -> None:
+    result = _run("--self-test", "--demo", config_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # The demo set has 5 accounts (Main, Isolated, Portfolio, Classic, Hedge).
+    assert result.stdout.startswith("self-test ok: 5 accounts, ")
+    assert result.stdout.count("\n") == 1
+    # Demo mode writes no account config (keys stay in memory).
+    assert not (tmp_path / "accounts.json").exists()
+
+
+def test_self_test_without_accounts_fails_with_reason(tmp_path: Path) -> None:
+    result = _run("--self-test", config_dir=tmp_path)
+    assert result.returncode == 1
+    assert "self-test failed: no enabled accounts are configured" in result.stderr
+
+
+def test_second_start_activates_the_first(qtbot, tmp_path: Path) -> None:
+    name = server_name(tmp_path)
+    assert name != server_name(tmp_path / "other")  # another config dir is never blocked
+    assert name != server_name(tmp_path, demo=True)
+    assert not activate_running(name)  # nobody listens yet
+    server = InstanceServer(name)
+    assert server.listen()
+    try:
+        with qtbot.waitSignal(server.sig_activate, timeout=5000):
+            assert activate_running(name)
+    finally:
+        server.close()
