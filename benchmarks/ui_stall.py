@@ -1,13 +1,13 @@
 """Longest GUI event-loop stall while the worker refreshes: the GUI thread must never block.
 
 Runs the real main window against the simulator (20 accounts, 200 ms injected latency on every
-request, 1 s refresh interval) and measures how late a 5 ms GUI timer fires. The simulator runs in
+request, the app's default 5 s refresh interval, Bybit's page sizes) and measures how late a 5 ms GUI timer fires. The simulator runs in
 a child process, as Bybit is a remote server; `--in-process` runs it on threads of this process
 as `riskdesk --demo` does, where its request handling competes for the GIL too. A stall is the delay
 beyond the timer's interval; the script prints the longest one seen while a refresh was in
 flight (target <= 50 ms), and the longest over the whole run including table renders.
 
-    .venv/bin/python benchmarks/ui_stall.py [--seconds 20] [--accounts 20] [--latency-ms 200]
+    .venv/bin/python benchmarks/ui_stall.py [--seconds 30] [--accounts 20] [--latency-ms 200]
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ PROBE_MS = 5
 
 def _serve(conn: object, accounts: int, latency_ms: float) -> None:
     """Child process: run the simulator, send back its URL and accounts, serve until told to stop."""
-    with Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(accounts)) as sim:
+    with Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(accounts),
+                   page_size_cap=None) as sim:
         sim.faults.latency_ms = latency_ms
         conn.send((sim.base_url, sim.accounts))  # type: ignore[attr-defined]
         conn.recv()  # type: ignore[attr-defined]  # blocks until the parent says stop
@@ -97,10 +98,10 @@ class StallProbe(QObject):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=200.0)
-    parser.add_argument("--interval-s", type=float, default=1.0)
+    parser.add_argument("--interval-s", type=float, default=5.0)
     parser.add_argument("--baseline-s", type=float, default=3.0, help="idle probe before the worker starts")
     parser.add_argument("--in-process", action="store_true",
                         help="run the simulator on threads of this process")
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(["ui-stall"])  # noqa: F841 - must outlive the window
     sim: Simulator | _RemoteSim
     if args.in_process:
-        sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts))
+        sim = Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(args.accounts),
+                        page_size_cap=None)
         sim.start()
         sim.faults.latency_ms = args.latency_ms
     else:

@@ -125,7 +125,7 @@ def _events(book: Book, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     pm = np.flatnonzero(book.position_liquidates())
     dirm = book.p_dir[pm] * book.p_mark[pm]
     c0_pos = -(dirm - book.p_dir[pm] * book.p_liq[pm])
-    c1_pos = -dirm[:, None] * betas[book.p_coin[pm]]
+    c1_pos = (-dirm)[:, None] * betas[book.p_coin[pm]]  # negate the vector, not the (events x coins) matrix
     # Accounts on the MM rate: MM(r) - D(r) >= 0, or D(r) <= 0, both linear in r. Summing each account's
     # weights per coin first turns an (accounts x positions) product into a (accounts x coins) one:
     # the same sums, without a matrix product big enough for BLAS to spread over (busy) threads.
@@ -154,11 +154,15 @@ def liquidation_thresholds(
     c0, c1, acc, pos = _events(book, betas)
     if c0.size == 0:
         return ()
-    already = (c0 >= 0)[:, None]
+    # The root of c0 + c1·r = 0 is r = -c0/c1; `ratio` is c0/c1 = -r (exact: IEEE negation), which spares
+    # the (events x coins) matrix a few full passes.
     with np.errstate(divide="ignore", invalid="ignore"):
-        root = -c0[:, None] / c1
-    down = np.where(already, 0.0, np.where((c1 < 0) & (root >= -max_down), -root, np.inf))
-    up = np.where(already, 0.0, np.where((c1 > 0) & (root <= max_up), root, np.inf))
+        ratio = c0[:, None] / c1
+    down = np.where((c1 < 0) & (ratio <= max_down), ratio, np.inf)
+    up = np.where((c1 > 0) & (ratio >= -max_up), -ratio, np.inf)
+    already = c0 >= 0  # met without any move
+    down[already] = 0.0
+    up[already] = 0.0
     wanted = range(len(book.coins)) if coins is None else [coin_index(book, c) for c in coins]
     # The nearest event per coin and direction, for all coins at once (argmin takes the first minimum).
     nearest = {sign: (np.argmin(dist, axis=0), dist) for sign, dist in ((-1, down), (1, up))}
