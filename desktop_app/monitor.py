@@ -16,9 +16,14 @@ from collections.abc import Callable, Sequence
 from desktop_app.bybit.client import BybitClient
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import HttpPool
+from desktop_app.bybit.models import AccountInfo
 from desktop_app.snapshot import AccountData, AccountSpec, AccountState, PortfolioSnapshot
 
 log = logging.getLogger(__name__)
+
+# The margin mode and account type change only when the trader switches them on the website, so
+# account info is asked for once a minute, not on every poll: one request in six saved per account.
+ACCOUNT_INFO_TTL_S = 60.0
 
 
 class Monitor:
@@ -28,6 +33,7 @@ class Monitor:
         self._pool = pool
         self._now = now
         self._clients: dict[str, tuple[AccountSpec, BybitClient]] = {}
+        self._infos: dict[str, tuple[AccountInfo, float]] = {}
 
     def client_for(self, spec: AccountSpec) -> BybitClient:
         """The account's client, rebuilt when its environment or credentials changed."""
@@ -36,6 +42,7 @@ class Monitor:
             return cached[1]
         client = BybitClient(spec.environment, spec.credentials, self._pool)
         self._clients[spec.account_id] = (spec, client)
+        self._infos.pop(spec.account_id, None)  # another key may belong to another account
         return client
 
     async def refresh(
@@ -62,7 +69,7 @@ class Monitor:
             try:
                 # A TaskGroup cancels the account's other calls as soon as one fails.
                 async with asyncio.TaskGroup() as group:
-                    info_task = group.create_task(client.account_info())
+                    info_task = group.create_task(self._account_info(spec.account_id, client))
                     wallet_task = group.create_task(client.wallet())
                     positions_task = group.create_task(client.all_positions())
                 info, wallet, positions = info_task.result(), wallet_task.result(), positions_task.result()
@@ -76,9 +83,18 @@ class Monitor:
         data = AccountData(info=info, wallet=wallet, positions=positions, fetched_at=self._now())
         return AccountState(spec.account_id, spec.name, data, None, None, attempted_at)
 
+    async def _account_info(self, account_id: str, client: BybitClient) -> AccountInfo:
+        cached = self._infos.get(account_id)
+        if cached is not None and self._now() - cached[1] < ACCOUNT_INFO_TTL_S:
+            return cached[0]
+        info = await client.account_info()
+        self._infos[account_id] = (info, self._now())
+        return info
+
     def forget(self, account_id: str) -> None:
-        """Drop a removed account's client."""
+        """Drop a removed account's client and cached account info."""
         self._clients.pop(account_id, None)
+        self._infos.pop(account_id, None)
 
 
 def _first_error(group: BaseExceptionGroup[BybitError]) -> BybitError:

@@ -3,6 +3,8 @@
 book = book_from_snapshot(snapshot)                     # PortfolioSnapshot -> flat float64 arrays
 model = ReturnModel.from_closes({"BTC": closes, ...})   # daily closes, oldest first; once a day
 report = build_report(book, model=model)                # RiskReport
+report.positions                                        # PositionTable: a Sequence[PositionRisk] whose rows
+                                                        #   are built on first read; columns as arrays
 live = build_report(reprice(book, {"BTCUSDT": 61_000.0}), model=model)   # repriced, no network
 result = stress(book, {"BTC": -0.15}, model=model)      # StressResult
 report_to_dict(report), stress_to_dict(result)          # JSON-ready
@@ -30,6 +32,7 @@ from desktop_app.risk.results import (
 from desktop_app.risk.returns import ReturnModel
 from desktop_app.risk.scenarios import first_liquidation, liquidation_thresholds, stress
 from desktop_app.risk.serialise import report_to_dict, stress_to_dict
+from desktop_app.risk.table import PositionTable
 
 __all__ = [
     "AccountRisk",
@@ -40,6 +43,7 @@ __all__ = [
     "Hedge",
     "LiquidatedPosition",
     "PositionRisk",
+    "PositionTable",
     "ReturnModel",
     "RiskReport",
     "StressResult",

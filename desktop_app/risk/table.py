@@ -174,6 +174,10 @@ class PositionTable(Sequence[PositionRisk]):
     def __hash__(self) -> int:
         return hash(self.rows())
 
+    def __reduce__(self) -> tuple[type[PositionTable], tuple[Any, ...]]:
+        # Rebuild through __init__, so an unpickled (or deep-copied) table has read-only columns too.
+        return type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self) if f.init)
+
     def __repr__(self) -> str:
         return f"PositionTable({len(self)} positions)"
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import pickle
 from collections.abc import Sequence
 
 import numpy as np
@@ -90,6 +92,13 @@ def test_columns_are_read_only_and_the_book_is_not() -> None:
         table.mark_price[0] = 1.0
     book.p_mark[0] = 1.0  # the Book's own array stays writable: the table holds a read-only view
     assert table.account_names == ("A",) and table.mark_price.flags.writeable is False
+
+
+def test_pickled_and_copied_tables_stay_equal_and_read_only() -> None:
+    report = _report()
+    tuple(report.positions)  # materialised rows are a cache, not state: they are not carried over
+    for clone in (pickle.loads(pickle.dumps(report)), copy.deepcopy(report)):
+        assert clone == report and clone.positions.liq_price.flags.writeable is False
 
 
 def test_columns_must_have_one_value_per_position() -> None:

@@ -1,0 +1,247 @@
+"""History charts: curves made once, downsampling and clip-to-view, range buttons, crosshair readout,
+rendering only while visible, and incremental reads from the history database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from desktop_app.ui.charts_data import ChartData, NamedSeries, SeriesCache
+from desktop_app.ui.charts_synthetic import synthetic_history
+from desktop_app.ui.history_charts import HistoryChartsWidget
+
+END_S = 1_790_000_000.0
+WEEK_S = 7 * 86_400.0
+
+
+def series(name: str, times_s: list[float], values: list[float]) -> NamedSeries:
+    return NamedSeries(name, np.asarray(times_s, dtype=np.float64), np.asarray(values, dtype=np.float64))
+
+
+def small_data(shift: float = 0.0) -> ChartData:
+    """Three samples 5 s apart ending at END_S; `shift` moves every value (a later update)."""
+    t = [END_S - 10, END_S - 5, END_S]
+    return ChartData(
+        total_equity_usd=series("Total", t, [300 + shift, 330 + shift, 360 + shift]),
+        equity_usd=(series("Main", t, [100 + shift, 110 + shift, 120 + shift]),
+                    series("Hedge", t, [200 + shift, 220 + shift, 240 + shift])),
+        mm_rate=(series("Hedge", t, [0.5, 0.825, 0.9]),),
+        net_exposure_usd=(series("BTC", t, [-1500.0, 2500.0, 3000.0]),),
+    )
+
+
+@pytest.fixture
+def charts(qtbot):
+    widget = HistoryChartsWidget(clock=lambda: END_S, render_interval_ms=20, reload_interval_ms=60_000)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    return widget
+
+
+def all_curves(widget: HistoryChartsWidget) -> list[object]:
+    return [curve for plot in widget.plots for curve in plot.curves.values()]
+
+
+def test_curves_are_created_once_and_updated_with_set_data(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    first = all_curves(charts)
+    items_before = [len(plot.item.listDataItems()) for plot in charts.plots]
+    # Total 1 + equity 2 + MM 1 + exposure 1 = 5 curves.
+    assert len(first) == 5
+    for shift in (1.0, 2.0, 3.0):
+        charts.set_series(small_data(shift))
+        charts.render_now()
+    assert all_curves(charts) == first
+    assert all(a is b for a, b in zip(all_curves(charts), first, strict=True))
+    assert [len(plot.item.listDataItems()) for plot in charts.plots] == items_before
+    # The data did change: Main's last value is 120 + 3.
+    _, y = charts.equity_plot.curves["Main"].getOriginalDataset()
+    assert y[-1] == pytest.approx(123.0)
+
+
+def test_a_vanished_series_keeps_its_curve_hidden(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    hedge = charts.equity_plot.curves["Hedge"]
+    data = small_data()
+    without_hedge = ChartData(data.total_equity_usd, data.equity_usd[:1], data.mm_rate, data.net_exposure_usd)
+    charts.set_series(without_hedge)
+    charts.render_now()
+    assert charts.equity_plot.curves["Hedge"] is hedge
+    assert not hedge.isVisible()
+    charts.set_series(small_data())
+    charts.render_now()
+    assert charts.equity_plot.curves["Hedge"] is hedge and hedge.isVisible()
+
+
+def test_peak_downsampling_and_clip_to_view_are_on_with_an_explicit_x_range(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    for curve in all_curves(charts):
+        assert curve.opts["autoDownsample"] is True
+        assert curve.opts["downsampleMethod"] == "peak"
+        assert curve.opts["clipToView"] is True
+        assert curve.opts["antialias"] is False
+        assert curve.opts["pen"].width() == 1
+    for plot in charts.plots:
+        # Clip-to-view does nothing under X auto-range, so X auto-range must be off.
+        assert plot.item.getViewBox().autoRangeEnabled()[0] is False
+
+
+def test_a_week_shown_as_one_hour_draws_only_a_few_points(charts, qtbot) -> None:
+    charts.show()
+    qtbot.waitExposed(charts)
+    charts.set_series(synthetic_history(accounts=2, days=7.0, step_s=5.0, end_s=END_S, seed=1))
+    charts.render_now()
+    charts.set_range("1 h")
+    x, _ = charts.equity_plot.curves["Main"].getData()
+    # One hour of 5 s samples is 3600 / 5 = 720 points out of 7 × 86,400 / 5 = 120,960; clipping keeps
+    # those (plus one downsampled step each side) and peak downsampling to the plot's width
+    # (under 900 px) leaves at most ~2 points per pixel column.
+    assert 0 < x.size <= 1000
+    assert x.min() >= END_S - 3600 - 600 and x.max() <= END_S
+
+
+@pytest.mark.parametrize(("name", "span_s"), [("1 h", 3600.0), ("24 h", 86_400.0), ("7 d", WEEK_S)])
+def test_range_buttons_set_the_x_range(charts, name: str, span_s: float) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    charts.range_buttons[name].click()
+    low, high = charts.x_range()
+    assert (low, high) == pytest.approx((END_S - span_s, END_S), abs=1e-3)
+    assert charts.range_name == name
+    # Every stacked plot shows the same time span (X-linked).
+    for plot in charts.plots:
+        assert tuple(plot.item.getViewBox().viewRange()[0]) == pytest.approx((low, high), abs=1e-3)
+
+
+def test_range_all_spans_the_whole_history(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    charts.range_buttons["All"].click()
+    # The first sample is at END_S − 10, the last at END_S.
+    assert charts.x_range() == pytest.approx((END_S - 10, END_S), abs=1e-3)
+
+
+def test_crosshair_reads_the_values_at_the_cursor(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    charts.crosshair_at(END_S - 7)  # between the samples at −10 and −5: the one at −10 holds
+    assert "Main $100" in charts.equity_plot.readout_html
+    assert "Hedge $200" in charts.equity_plot.readout_html
+    assert "Total $300" in charts.total_plot.readout_html
+    charts.crosshair_at(END_S - 5)
+    # MM rate 0.825 is shown in percent: 82.5%. BTC net exposure 2,500 USD: $2.50k.
+    assert "Hedge 82.5%" in charts.mm_plot.readout_html
+    assert "BTC $2.50k" in charts.exposure_plot.readout_html
+    assert charts.mm_plot.crosshair.isVisible()
+    assert charts.mm_plot.crosshair.value() == pytest.approx(END_S - 5)
+    assert charts.cursor_label.text() != ""
+    charts.crosshair_at(None)
+    assert charts.equity_plot.readout_html == ""
+    assert not charts.mm_plot.crosshair.isVisible()
+
+
+def test_readout_orders_by_size_and_mm_by_risk(charts) -> None:
+    t = [END_S - 5, END_S]
+    data = ChartData(series("Total", t, [1, 1]), (),
+                     (series("Calm", t, [0.1, 0.1]), series("Hot", t, [0.95, 0.97])),
+                     (series("ETH", t, [-9000.0, -9000.0]), series("BTC", t, [4000.0, 4000.0])))
+    charts.set_series(data)
+    charts.render_now()
+    rows = charts.mm_plot.readout_at(END_S)
+    assert [name for name, _ in rows] == ["Hot", "Calm"]  # the riskiest account first
+    assert rows[0][1] == pytest.approx(97.0)
+    # Exposure by absolute size: |−9,000| > |4,000|.
+    assert [name for name, _ in charts.exposure_plot.readout_at(END_S)] == ["ETH", "BTC"]
+
+
+def test_renders_on_the_timer_only_while_visible(charts, qtbot) -> None:
+    charts.set_series(small_data())
+    qtbot.wait(80)  # four 20 ms render ticks while hidden
+    assert charts.equity_plot.curves == {}
+    charts.show()
+    qtbot.waitUntil(lambda: "Main" in charts.equity_plot.curves, timeout=2000)
+
+
+def test_manual_pan_stops_following_and_a_range_click_resumes(charts) -> None:
+    charts.set_series(small_data())
+    charts.render_now()
+    charts.set_range("1 h")
+    view = charts.exposure_plot.item.getViewBox()
+    view.setXRange(END_S - 7200, END_S - 3600, padding=0.0)
+    view.sigRangeChangedManually.emit(view.state["mouseEnabled"])
+    charts.set_series(small_data(1.0))
+    charts.render_now()
+    assert charts.x_range() == pytest.approx((END_S - 7200, END_S - 3600), abs=1e-3)
+    charts.set_range("1 h")
+    assert charts.x_range() == pytest.approx((END_S - 3600, END_S), abs=1e-3)
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    name: str
+
+
+@dataclass
+class FakeSource:
+    """Shaped like desktop_app.storage.history_query.HistoryReader, over in-memory arrays."""
+
+    times_s: np.ndarray
+    calls: list[tuple[str, str | None, float]] = field(default_factory=list)
+
+    def _cut(self, since_s: float, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = self.times_s >= since_s
+        return self.times_s[keep], values[keep]
+
+    def equity_series(self, account_id: str | None, since_s: float):
+        self.calls.append(("equity", account_id, since_s))
+        return self._cut(since_s, self.times_s * 0 + (1000.0 if account_id is None else 400.0))
+
+    def mm_rate_series(self, account_id: str, since_s: float):
+        self.calls.append(("mm_rate", account_id, since_s))
+        values = self.times_s * 0 + 0.3
+        return self._cut(since_s, values) if account_id == "a1" else self._cut(np.inf, values)
+
+    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net"):
+        self.calls.append(("exposure", coin, since_s))
+        return self._cut(since_s, self.times_s * 0 - 250.0)
+
+    def accounts(self):
+        return (Account("a1", "Main"), Account("a2", "Spot only"))
+
+    def coins(self, since_s: float = 0.0):
+        return ("BTC",)
+
+
+def test_series_cache_reads_only_new_samples() -> None:
+    source = FakeSource(np.array([END_S - 20, END_S - 15, END_S - 10]))
+    cache = SeriesCache()
+    data = cache.load(source, since_s=END_S - 3600)
+    assert data.total_equity_usd.times_s.tolist() == [END_S - 20, END_S - 15, END_S - 10]
+    assert [s.name for s in data.mm_rate] == ["Main"]  # the account without an MM rate is left out
+    # Two more samples arrive; the next load asks only for what follows END_S − 10.
+    source.times_s = np.array([END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S])
+    source.calls.clear()
+    data = cache.load(source, since_s=END_S - 3600 + 10)
+    assert all(since > END_S - 10 for kind, _, since in source.calls if kind != "mm_rate" or _ == "a1")
+    assert data.equity_usd[0].times_s.tolist() == [END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S]
+    assert data.net_exposure_usd[0].values.tolist() == [-250.0] * 5
+    # A longer range than what was read starts over from the new start.
+    source.calls.clear()
+    cache.load(source, since_s=0.0)
+    assert ("equity", None, 0.0) in source.calls
+
+
+def test_refresh_from_a_source_fills_the_plots(charts) -> None:
+    source = FakeSource(np.array([END_S - 10, END_S - 5, END_S]))
+    charts.refresh_from(source)
+    assert set(charts.equity_plot.curves) == {"Main", "Spot only"}
+    assert set(charts.mm_plot.curves) == {"Main"}
+    _, y = charts.total_plot.curves["Total"].getOriginalDataset()
+    assert y.tolist() == [1000.0, 1000.0, 1000.0]
+    assert charts.last_error is None
