@@ -37,7 +37,13 @@ PROBE_MS = 5
 
 
 def _serve(conn: object, accounts: int, latency_ms: float) -> None:
-    """Child process: run the simulator, send back its URL and accounts, serve until told to stop."""
+    """Child process: run the simulator, send back its URL and accounts, serve until told to stop.
+
+    It stands in for Bybit, a remote server whose work never competes with the app for CPU; on a
+    machine with few cores a lower priority keeps it from preempting the app's threads.
+    """
+    if hasattr(os, "nice"):
+        os.nice(10)
     with Simulator(seed=7, scenario="demo", realtime=True, accounts=make_demo_accounts(accounts),
                    page_size_cap=None) as sim:
         sim.faults.latency_ms = latency_ms

@@ -87,6 +87,9 @@ class RiskService:
         model = ReturnModel.from_closes(history.closes)
         report = build_report(book, model=model, confidences=self._confidences,
                               horizon_days=self._horizon_days)
+        # Position rows are built lazily on first read and cached: read them here, on the worker
+        # thread, so the GUI thread never pays for building them.
+        tuple(report.positions)
         return PortfolioUpdate(snapshot=snapshot, book=book, model=model, report=report, history=history)
 
     async def _price_history(self, accounts: Sequence[AccountSpec], snapshot: PortfolioSnapshot,

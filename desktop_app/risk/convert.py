@@ -88,13 +88,11 @@ def _sum_if_all_known(p_acc: np.ndarray, values: np.ndarray, n_acc: int) -> np.n
     return np.where((count > 0) & (known == count), total, _NAN)
 
 
-# The Position fields the Book reads, in one attrgetter pass: four plain ones, then the Decimal fields that
-# become float columns (None -> NaN).
-_PLAIN = ("symbol", "category", "position_idx", "side")
+# The Decimal fields of a Position that become float columns (None -> NaN), in this order.
 _DECIMALS = (
     "size", "mark_price", "entry_price", "liq_price", "leverage", "im", "mm", "unrealised_pnl", "delta"
 )
-_FIELDS = operator.attrgetter(*_PLAIN, *_DECIMALS)
+_GET_DECIMALS = operator.attrgetter(*_DECIMALS)
 
 
 def book_from_snapshot(
@@ -110,8 +108,8 @@ def book_from_snapshot(
     p_acc = np.repeat(
         np.array([i for i, _ in held], dtype=np.int64), np.array([len(ps) for _, ps in held], dtype=np.int64)
     )
-    columns = list(zip(*map(_FIELDS, positions), strict=True)) or [()] * (len(_PLAIN) + len(_DECIMALS))
-    symbols, categories, position_idx, sides = columns[: len(_PLAIN)]
+    symbols = tuple(p.symbol for p in positions)
+    categories = tuple(p.category for p in positions)
     coin_of = list(map(base_coin, symbols, categories))
     coins = tuple(sorted(set(coin_of)))
     index = {c: k for k, c in enumerate(coins)}
@@ -121,15 +119,13 @@ def book_from_snapshot(
     kind_of = {c: _KINDS.get(c, KIND_LINEAR) for c in set(categories)}
     kind = np.array([kind_of[c] for c in categories], dtype=np.int8)
     long = Side.LONG
-    p_dir = np.where(np.array([side is long for side in sides], dtype=bool), 1.0, -1.0)
-    # float() per Decimal is most of the conversion (numpy's own Decimal conversion is slower); one flat
-    # list for all the Decimal columns, then one array split into its rows.
-    decimals = columns[len(_PLAIN) :]
-    flat = [_NAN if x is None else float(x) for column in decimals for x in column]
-    size, mark_raw, entry, liq, lev, im_raw, mm_raw, upnl_raw, delta = np.array(
-        flat, dtype=np.float64
-    ).reshape(len(_DECIMALS), n)
-    no_mark = np.array([x is None for x in decimals[1]], dtype=bool)
+    p_dir = np.where(np.array([p.side is long for p in positions], dtype=bool), 1.0, -1.0)
+    # float() per Decimal is most of the conversion (numpy's own Decimal conversion is slower): one flat
+    # pass over every Decimal field of every position, then one (n, 9) array split into contiguous columns.
+    flat = [_NAN if x is None else float(x) for fields in map(_GET_DECIMALS, positions) for x in fields]
+    columns = np.array(flat, dtype=np.float64).reshape(n, len(_DECIMALS)).T.copy()
+    size, mark_raw, entry, liq, lev, im_raw, mm_raw, upnl_raw, delta = columns
+    no_mark = np.array([p.mark_price is None for p in positions], dtype=bool)
 
     coin_usd: dict[str, float] = {c: 1.0 for c in USD_STABLECOINS}
     coin_usd.update({c: float(v) for c, v in (underlying_prices or {}).items()})
@@ -181,7 +177,7 @@ def book_from_snapshot(
         a_denom=figures[:, 4],
         symbols=symbols,
         categories=categories,
-        position_idx=position_idx,
+        position_idx=tuple(p.position_idx for p in positions),
         unique_symbols=tuple(sym_index),
         p_symbol=p_symbol,
         p_acc=p_acc,

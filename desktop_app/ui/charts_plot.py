@@ -153,9 +153,6 @@ class HistoryPlot:
         self.item.setMouseEnabled(x=True, y=False)
         self._reference_level: float | None = None
         self.legend = self.item.addLegend(offset=(8, 4), colCount=4, labelTextSize="8pt") if legend else None
-        if self.legend is not None:
-            self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable on light and dark backgrounds
-            self.legend.setLabelTextColor("#202020")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._data: dict[str, NamedSeries] = {}
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
@@ -167,12 +164,18 @@ class HistoryPlot:
             line = pg.InfiniteLine(pos=level * scale, angle=0, movable=False,
                                    pen=pg.mkPen("#e0464b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                    label=label, labelOpts={"position": 1.0, "color": "#e0464b",
-                                                               "anchors": [(1, 1), (1, 1)]})
+                                                               "anchors": [(1, 0), (1, 0)]})
             self.item.addItem(line, ignoreBounds=False)
         self.set_readout("")
 
-    def set_background(self, colour: QColor) -> None:
-        """The colour behind the plot, which the opaque grid lines are blended against."""
+    def set_background(self, colour: QColor, text_colour: QColor) -> None:
+        """The palette colours behind and on the plot: the opaque grid lines are blended against the
+        background, and the legend takes both so it reads in light and dark themes."""
+        if self.legend is not None:
+            box = QColor(colour)
+            box.setAlpha(215)
+            self.legend.setBrush(pg.mkBrush(box))
+            self.legend.setLabelTextColor(QColor(text_colour))
         for side in ("left", "bottom"):
             axis = self.item.getAxis(side)
             axis.background = QColor(colour)
@@ -229,7 +232,8 @@ class HistoryPlot:
         shown_low, shown_high = self.item.getViewBox().viewRange()[1]
         # Hysteresis: while panning, keep the Y range as long as it holds the data and is not much
         # too tall. Every range change re-derives every curve's bounds, so fewer changes, faster frames.
-        if shown_low <= low and high <= shown_high and shown_high - shown_low <= 1.4 * (want_high - want_low):
+        inside = shown_low <= low - margin / 2 and high + margin / 2 <= shown_high
+        if inside and shown_high - shown_low <= 1.4 * (want_high - want_low):
             return
         self.item.setYRange(want_low, want_high, padding=0.0)
 

@@ -11,7 +11,7 @@ import math
 from enum import IntEnum
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
 
@@ -43,6 +43,21 @@ FIRST_LIQ_DANGER = 0.10
 def severity_colour(severity: Severity) -> QColor | None:
     """The foreground colour of a severity, or None to keep the palette's text colour."""
     return _COLOURS.get(severity)
+
+
+def set_severity_style(widget: QWidget, severity: Severity, *, bold: bool = False) -> None:
+    """Colour a widget's text by severity (palette text for NONE). A style sheet is re-parsed and
+    the widget re-polished on every call, so it is only set when it changes."""
+    colour = severity_colour(severity)
+    sheet = "" if colour is None else f"color: {colour.name()};{' font-weight: 600;' if bold else ''}"
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def set_label_text(label: QLabel, text: str) -> None:
+    """Set a label's text only when it changed (a change re-lays out its parent)."""
+    if label.text() != text:
+        label.setText(text)
 
 
 def stale_colour() -> QColor:

@@ -93,10 +93,10 @@ class _Tile(QWidget):
         layout.addWidget(self.value, 1, 0)
 
     def show_value(self, text: str, severity: fmt.Severity = fmt.Severity.NONE, tooltip: str = "") -> None:
-        self.value.setText(text)
-        colour = fmt.severity_colour(severity)
-        self.value.setStyleSheet("" if colour is None else f"color: {colour.name()};")
-        self.setToolTip(tooltip)
+        fmt.set_label_text(self.value, text)
+        fmt.set_severity_style(self.value, severity)
+        if self.toolTip() != tooltip:
+            self.setToolTip(tooltip)
 
 
 class HeaderBar(QFrame):

@@ -70,7 +70,7 @@ class HistoryChartsWidget(QWidget):
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
         text_colour = self.palette().text().color()
         for row, plot in enumerate(self.plots):
-            plot.set_background(self.palette().base().color())
+            plot.set_background(self.palette().base().color(), text_colour)
             self.view.addItem(plot.item, row=row, col=0)
             for side in ("left", "bottom"):
                 plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))

@@ -7,6 +7,7 @@ Menus and actions live in `window_actions.py`.
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self._busy = False
         self._paused = False
         self._last_error: str | None = None
+        self._frozen = False
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("RiskDesk — demo") if context.demo else self.tr("RiskDesk"))
 
@@ -164,6 +166,12 @@ class MainWindow(QMainWindow):
             self.stress_panel.set_update(update)
         for table in (self.accounts_table, self.positions_table, self.exposure_table):
             table.fit_columns_once()
+        if not self._frozen:
+            # Everything alive after the first update (modules, widgets, caches) lives as long as
+            # the app: moving it out of the collector's reach keeps full collections short, and a
+            # collection holds the GIL, so a long one would stall this thread from the worker's.
+            self._frozen = True
+            gc.freeze()
         self.sig_update_rendered.emit(update)
 
     @Slot(bool)

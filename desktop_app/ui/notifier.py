@@ -94,6 +94,10 @@ class Notifier(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
+        # Ends a pause on time even when no event arrives, so the tray menu's check mark clears.
+        self._pause_timer = QTimer(self)
+        self._pause_timer.setSingleShot(True)
+        self._pause_timer.timeout.connect(self._on_pause_timer)
 
     def set_sink(self, sink: NotificationSink | None) -> None:
         """Swap the sink (a tray appeared or went away)."""
@@ -125,13 +129,28 @@ class Notifier(QObject):
         self._paused_until_s = self._clock() + duration_s
         self._pending.clear()
         self._timer.stop()
+        self._pause_timer.start(max(0, round(duration_s * 1000)))
         self.sig_paused_changed.emit(True)
 
     @Slot()
     def resume(self) -> None:
+        self._pause_timer.stop()
         if self._paused_until_s is not None:
             self._paused_until_s = None
             self.sig_paused_changed.emit(False)
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        """For the tray's checkable action: True pauses for one hour, False resumes."""
+        if paused:
+            self.pause_one_hour()
+        else:
+            self.resume()
+
+    @Slot()
+    def _on_pause_timer(self) -> None:
+        if self.paused:  # the injected clock says not yet (tests): look again in a second
+            self._pause_timer.start(1000)
 
     # -- events --------------------------------------------------------------------------------
 

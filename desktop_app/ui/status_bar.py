@@ -18,15 +18,15 @@ class FreshnessStatusBar(QStatusBar):
     def set_worker_state(self, *, busy: bool, paused: bool, error: str | None = None) -> None:
         if error:
             text = self.tr("Refresh failed: {error}").format(error=error)
-            colour = fmt.severity_colour(fmt.Severity.DANGER)
+            severity = fmt.Severity.DANGER
         elif paused:
-            text, colour = self.tr("Paused"), fmt.severity_colour(fmt.Severity.WARN)
+            text, severity = self.tr("Paused"), fmt.Severity.WARN
         elif busy:
-            text, colour = self.tr("Refreshing…"), None
+            text, severity = self.tr("Refreshing…"), fmt.Severity.NONE
         else:
-            text, colour = self.tr("Live"), fmt.severity_colour(fmt.Severity.OK)
-        self.worker_label.setText(text)
-        self.worker_label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+            text, severity = self.tr("Live"), fmt.Severity.OK
+        fmt.set_label_text(self.worker_label, text)
+        fmt.set_severity_style(self.worker_label, severity)
 
     def render_accounts(self, accounts: tuple[AccountState, ...], now: float) -> None:
         """One label per account: `● Main 3 s`, or `● Hedge stale 2 min` with the error as tooltip."""
@@ -42,13 +42,12 @@ class FreshnessStatusBar(QStatusBar):
                 label = QLabel(self)
                 self._labels[state.account_id] = label
                 self.addWidget(label)
-            label.setText(self.account_text(state, now))
-            severity = fmt.Severity.OK if state.ok else fmt.Severity.DANGER
-            colour = fmt.severity_colour(severity)
-            label.setStyleSheet("" if colour is None else f"color: {colour.name()};")
+            fmt.set_label_text(label, self.account_text(state, now))
+            fmt.set_severity_style(label, fmt.Severity.OK if state.ok else fmt.Severity.DANGER)
             tooltip = "" if state.error is None else self.tr("{name}: last refresh failed: {error}").format(
                 name=state.name, error=state.error)
-            label.setToolTip(tooltip)
+            if label.toolTip() != tooltip:
+                label.setToolTip(tooltip)
 
     def account_text(self, state: AccountState, now: float) -> str:
         age = fmt.age(state.age_s(now))

@@ -197,9 +197,9 @@ class StressPanel(QWidget):
             pnl=fmt.usd(fmt.as_float(result.total_pnl_usd), signed=True))
         if liquidated:
             text += " " + self.tr("Liquidated: {names}.").format(names=", ".join(liquidated))
-            colour = fmt.severity_colour(fmt.Severity.DANGER)
+            severity = fmt.Severity.DANGER
         else:
             text += " " + self.tr("No account is liquidated.")
-            colour = fmt.severity_colour(fmt.Severity.OK)
-        self.summary.setText(text)
-        self.summary.setStyleSheet("" if colour is None else f"color: {colour.name()}; font-weight: 600;")
+            severity = fmt.Severity.OK
+        fmt.set_label_text(self.summary, text)
+        fmt.set_severity_style(self.summary, severity, bold=True)

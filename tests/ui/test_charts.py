@@ -3,14 +3,17 @@ rendering only while visible, and incremental reads from the history database.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
 
+from desktop_app.storage.history import HistoryWriter
+from desktop_app.storage.history_query import HistoryReader
 from desktop_app.ui.charts_data import ChartData, NamedSeries, SeriesCache
 from desktop_app.ui.charts_synthetic import synthetic_history
 from desktop_app.ui.history_charts import HistoryChartsWidget
+from tests.test_export_csv import report as export_report
 
 END_S = 1_790_000_000.0
 WEEK_S = 7 * 86_400.0
@@ -245,3 +248,38 @@ def test_refresh_from_a_source_fills_the_plots(charts) -> None:
     _, y = charts.total_plot.curves["Total"].getOriginalDataset()
     assert y.tolist() == [1000.0, 1000.0, 1000.0]
     assert charts.last_error is None
+
+
+def test_charts_read_the_real_history_database(charts, tmp_path) -> None:
+    path = tmp_path / "history.sqlite3"
+    base = export_report()
+    with HistoryWriter(path, clock=lambda: END_S) as writer:
+        for i, equity_usd in enumerate((20000.0, 19000.0)):
+            writer.submit(replace(base, taken_at=END_S - 10 + 5 * i,
+                                  totals=replace(base.totals, equity_usd=equity_usd)))
+        assert writer.flush(timeout_s=10.0)
+    with HistoryReader(path) as reader:
+        charts.refresh_from(reader)
+    assert charts.last_error is None
+    times, totals = charts.total_plot.curves["Total"].getOriginalDataset()
+    assert times.tolist() == [END_S - 10, END_S - 5]
+    assert totals.tolist() == [20000.0, 19000.0]
+    # Main's MM rate 0.125 is plotted in percent: 0.125 × 100 = 12.5.
+    assert charts.mm_plot.curves["Main"].getOriginalDataset()[1].tolist() == [12.5, 12.5]
+    assert "Hedge, \"the\" short" not in charts.mm_plot.curves  # stale, no MM rate: no legend entry
+    # BTC net exposure: Main long 0.5 × 62,000 = 31,000, Hedge short 0.25 × 62,000 = 15,500 → 15,500.
+    assert charts.exposure_plot.curves["BTC"].getOriginalDataset()[1].tolist() == [15500.0, 15500.0]
+
+
+def test_y_range_fits_the_visible_data_and_keeps_the_liquidation_line(charts, qtbot) -> None:
+    charts.show()
+    qtbot.waitExposed(charts)
+    charts.set_series(small_data())
+    charts.render_now()
+    charts.set_range("1 h")
+    low, high = charts.mm_plot.item.getViewBox().viewRange()[1]
+    # Rates 50 %, 82.5 %, 90 % and the 100 % line: 50 … 100 must be in view.
+    assert low <= 50.0 and high >= 100.0
+    low, high = charts.equity_plot.item.getViewBox().viewRange()[1]
+    # Equity 100 … 240 USD, with a margin but not a zero-based axis.
+    assert 50.0 < low <= 100.0 and 240.0 <= high < 300.0

@@ -166,3 +166,25 @@ def test_summary_lists_five_and_counts_the_rest() -> None:
 def test_negative_interval_is_rejected(qtbot) -> None:
     with pytest.raises(ValueError):
         Notifier(FakeSink(), min_interval_s=-1.0)
+
+
+def test_the_pause_ends_on_its_own_timer(qtbot) -> None:
+    """No event needed: the end of the pause is announced, so the tray's check mark clears."""
+    notifier = Notifier(FakeSink())
+    with qtbot.waitSignal(notifier.sig_paused_changed, timeout=2000) as ended:
+        notifier.pause(0.05)
+        assert notifier.paused
+    assert ended.args == [True]
+    with qtbot.waitSignal(notifier.sig_paused_changed, timeout=2000) as ended:
+        pass
+    assert ended.args == [False]
+    assert not notifier.paused
+
+
+def test_set_paused_follows_the_tray_action(rig) -> None:
+    notifier, _, _ = rig
+    notifier.set_paused(True)
+    # Paused for exactly one hour from the fake clock's 1000 s.
+    assert notifier.paused_for_s() == pytest.approx(PAUSE_ONE_HOUR_S)
+    notifier.set_paused(False)
+    assert not notifier.paused

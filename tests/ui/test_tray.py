@@ -1,4 +1,5 @@
-"""Tray controller (menu signals, severity icon, close to tray) and the in-window alert banner.
+"""Tray controller (menu signals, severity icon, close to tray), the in-window alert banner and the
+alert log.
 
 Offscreen there is no system tray, so the controller is built with `available` given explicitly and
 the OS side (`showMessage`) is covered through the notifier's sink in test_notifier.py.
@@ -7,6 +8,7 @@ the OS side (`showMessage`) is covered through the notifier's sink in test_notif
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
@@ -14,6 +16,9 @@ from desktop_app import assets
 from desktop_app.alerts import ActiveAlert, AlertEvent, EventKind, Severity
 from desktop_app.ui import tray as tray_module
 from desktop_app.ui.alert_banner import SEVERITY_COLOURS, AlertBanner
+from desktop_app.ui.alert_log_view import AlertLogView
+from desktop_app.ui.format import Severity as FmtSeverity
+from desktop_app.ui.format import severity_colour
 from desktop_app.ui.notifier import Notifier
 from desktop_app.ui.tray import STATE_COLOURS, TrayController, drawn_icon, state_icon, tray_state
 
@@ -189,3 +194,25 @@ def test_banner_set_active_replaces_the_table(qtbot) -> None:
     assert banner.shown_key == ("liq_distance", "Main/BTCUSDT/long")
     assert banner.label.text().endswith("Main BTCUSDT long: 8% to liquidation")
     assert SEVERITY_COLOURS[Severity.WARNING] in banner.label.styleSheet()
+
+
+def test_alert_log_lists_history_then_live_events_newest_first(qtbot, qtmodeltester) -> None:
+    log = AlertLogView(limit=3)
+    qtbot.addWidget(log)
+    log.set_events([event("Newest in db", Severity.WARNING, time_s=20.0),
+                    event("Oldest in db", Severity.INFO, time_s=10.0)])
+    assert [e.subject for e in log.events()] == ["Newest in db", "Oldest in db"]
+    log.on_events([event("Live 1", Severity.CRITICAL, time_s=30.0),
+                   event("Live 2", Severity.WARNING, EventKind.CLEARED, time_s=31.0)])
+    # Newest first, capped at 3 rows: Live 2, Live 1, Newest in db (Oldest in db drops out).
+    assert [e.subject for e in log.events()] == ["Live 2", "Live 1", "Newest in db"]
+    model = log.model
+    assert model.rowCount() == 3
+    assert model.index(1, 1).data() == "critical"
+    assert model.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) == severity_colour(FmtSeverity.DANGER)
+    # A cleared alert is good news: green, not the alarm colour.
+    assert model.index(0, 2).data() == "cleared"
+    assert model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole) == severity_colour(FmtSeverity.OK)
+    log.filter_edit.setText("live 1")
+    assert log.proxy.rowCount() == 1
+    qtmodeltester.check(model)
