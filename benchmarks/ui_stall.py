@@ -1,12 +1,14 @@
 """Longest GUI event-loop stall while the worker refreshes: the GUI thread must never block.
 
 Runs the real main window against the simulator (20 accounts, 200 ms injected latency on every
-request, the app's default 5 s refresh interval, Bybit's page sizes) and measures how late a 5 ms GUI timer fires. The simulator runs in
-a child process, as Bybit is a remote server; `--in-process` runs it on threads of this process
-as `riskdesk --demo` does, where its request handling competes for the GIL too. A stall is the delay
-beyond the timer's interval; the script prints the longest one seen while a refresh was in
-flight after the first one (target <= 50 ms), the longest over the whole run including table
-renders, and the cold start (first refresh, imports, first layout and paint) on its own line.
+request, the app's default 5 s refresh interval, Bybit's page sizes) and measures how late a 5 ms
+GUI timer fires. A stall is the delay beyond the timer's interval. The simulator runs in a child
+process at lower priority, standing in for Bybit (a remote server); `--in-process` runs it on
+threads of this process as `riskdesk --demo` does, where it competes for the GIL too.
+
+Printed: the longest stall while a refresh after the first one is in flight (target <= 50 ms) with
+its p99, the longest over the whole run including table renders, the cold start (first refresh,
+imports, first layout and paint) on its own line, and an idle baseline for this machine's noise.
 
     .venv/bin/python benchmarks/ui_stall.py [--seconds 30] [--accounts 20] [--latency-ms 200]
 """

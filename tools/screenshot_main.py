@@ -6,7 +6,8 @@ Run under a virtual X server so the real xcb platform renders it, e.g.
 
 It starts the embedded simulator, opens the window, waits until the tables show the first update,
 lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion with a dark palette
-(what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds.
+(what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds;
+`--fail-account Hedge --out docs/img/main-stale.png` shows a failing account kept stale.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle-ms", type=int, default=6000,
                         help="time for a few refreshes after the first")
     parser.add_argument("--shock", type=float, default=-15.0, help="stress panel shock in percent")
+    parser.add_argument("--fail-account", metavar="NAME",
+                        help="after the first update, fail this demo account's requests (shown stale)")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(["riskdesk-screenshot"])
@@ -83,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                 print("screenshot: no update within 30 s", file=sys.stderr)
                 return 1
             window.stress_panel.spin.setValue(args.shock)
+            if args.fail_account:
+                sim.faults.fail_uids.add(sim.account(args.fail_account).uid)
+                window.host.worker.refresh_now()
             wait(args.settle_ms)
-            window.positions_table.view.sortByColumn(8, window.positions_table.view.horizontalHeader()
-                                                     .sortIndicatorOrder().AscendingOrder)
+            # Nearest liquidation first: the column a trader sorts by.
+            window.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
             wait(300)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(args.out)):

@@ -70,6 +70,22 @@ class Book:
     # coins
     coins: tuple[str, ...]
     coin_price: np.ndarray
+    # (accounts x coins) wallet balance, in coin units, of each held coin that is not a USD stablecoin
+    # (e.g. BTC collateral of inverse contracts): its USD value, part of equity and of the MM-rate
+    # denominator, moves with the coin's price.
+    a_collateral: np.ndarray
+
+    def collateral_coef(self) -> np.ndarray:
+        """(accounts x coins) USD change of each account's coin collateral per unit return of the coin."""
+        return self.a_collateral * np.nan_to_num(self.coin_price)[None, :]
+
+    def entry_margined(self) -> np.ndarray:
+        """Per position: its IM/MM are fixed at entry (isolated margin and classic accounts), not at mark."""
+        fixed = np.array(
+            [m == "ISOLATED_MARGIN" or c for m, c in zip(self.margin_modes, self.classic, strict=True)],
+            dtype=bool,
+        )
+        return fixed[self.p_acc] if self.n_positions else np.zeros(0, dtype=bool)
 
     @property
     def n_accounts(self) -> int:

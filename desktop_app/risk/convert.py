@@ -27,6 +27,7 @@ from desktop_app.snapshot import AccountState, PortfolioSnapshot
 
 _KINDS = {Category.LINEAR: KIND_LINEAR, Category.INVERSE: KIND_INVERSE, Category.OPTION: KIND_OPTION}
 _NAN = float("nan")
+_RATE_PRINT_STEP = 1e-4  # Bybit prints account rates with 4 decimals; allow one unit (rounded or cut)
 
 
 def _f(value: object) -> float:
@@ -59,13 +60,18 @@ def _wallet_figures(
         im = position_im_usd
     if np.isnan(mm):
         mm = position_mm_usd
-    rate = _f(wallet.mm_rate)
-    if np.isfinite(rate) and rate > 0 and np.isfinite(_f(wallet.total_mm_usd)):
-        denom = float(wallet.total_mm_usd) / rate  # type: ignore[arg-type]
-    elif margin_mode is MarginMode.PORTFOLIO:
-        denom = equity
+    # Bybit's denominator: margin balance (cross) or equity (PM), minus haircut loss, plus order loss.
+    base = equity if margin_mode is MarginMode.PORTFOLIO else _f(wallet.total_margin_balance_usd)
+    rate, total_mm = _f(wallet.mm_rate), _f(wallet.total_mm_usd)
+    if np.isfinite(rate) and rate > 0 and np.isfinite(total_mm):
+        # The wallet has no haircut or order-loss field; MM / rate recovers them, but the rate is printed
+        # with 4 decimals ("0.0069"), so MM / rate is off by up to 0.7 % at low rates. Where the reported
+        # rate agrees with MM / base to within its last printed digit, there is no haircut or order loss
+        # to recover and the exact base is used.
+        consistent = np.isfinite(base) and base > 0 and abs(total_mm / base - rate) <= _RATE_PRINT_STEP
+        denom = base if consistent else total_mm / rate
     else:
-        denom = _f(wallet.total_margin_balance_usd)
+        denom = base
     return equity, _f(wallet.total_available_balance_usd), im, mm, denom
 
 
@@ -144,6 +150,15 @@ def book_from_snapshot(
     p_im, p_mm, p_upnl = im_raw * to_usd, mm_raw * to_usd, upnl_raw * to_usd
     value = np.where(inverse, size, size * mark)
 
+    # Non-stablecoin wallet balances of held coins (a few coins per account): equity moves with them.
+    collateral = np.zeros((n_acc, len(coins)))
+    for i, state in enumerate(states):
+        for c in () if state.data is None else state.data.wallet.coins:
+            if c.coin in index and c.coin not in USD_STABLECOINS:
+                if c.wallet_balance is not None:
+                    collateral[i, index[c.coin]] += float(c.wallet_balance)
+                elif c.equity is not None and c.unrealised_pnl is not None:
+                    collateral[i, index[c.coin]] += float(c.equity) - float(c.unrealised_pnl)
     figures = np.full((n_acc, 5), _NAN)
     modes = np.full(n_acc, MODE_POSITION, dtype=np.int8)
     im_sums = _sum_if_all_known(p_acc, p_im, n_acc).tolist()
@@ -198,6 +213,7 @@ def book_from_snapshot(
         p_under=under,
         coins=coins,
         coin_price=coin_price,
+        a_collateral=collateral,
     )
 
 

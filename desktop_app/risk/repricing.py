@@ -1,10 +1,12 @@
 """Revalue a Book at new mark prices without a network call (streamed marks, or stress scenarios).
 
 uPnL moves by the exact change for linear and inverse contracts and by delta x change of underlying
-for options without their own mark. Margin (IM and MM) scales with position value: linear value is
-size x mark, inverse value is fixed in USD (so its USD margin does not move), and option margin
-follows the underlying. Account equity, available balance and the MM-rate denominator move by the
-uPnL change; available balance also by the IM change.
+for options without their own mark. Cross/PM margin (IM and MM) scales with position value at mark:
+linear value is size x mark, inverse value is fixed in USD (so its USD margin does not move), and
+option margin follows the underlying. Isolated and classic margin is fixed at entry in the settle
+coin (constant USD for linear, coin x mark for inverse). Account equity, available balance and the
+MM-rate denominator move by the uPnL change and by the USD change of coin collateral (no haircut is
+known, so collateral counts in full); available balance also by the IM change.
 """
 
 from __future__ import annotations
@@ -41,12 +43,19 @@ def revalue(book: Book, new_mark: np.ndarray, coin_ratio: np.ndarray, *, source:
     d_upnl = np.nan_to_num(d_upnl)
 
     value = np.where(kind == KIND_INVERSE, book.p_value, book.p_size * mark)
-    margin_scale = np.where(kind == KIND_LINEAR, _ratio(mark, book.p_mark), 1.0)
+    # Cross/PM margin is taken at mark: linear margin moves with the mark, inverse coin margin times the
+    # mark stays put in USD. Isolated and classic margin is fixed at entry: linear USD margin stays put,
+    # inverse coin margin is worth mark_new/mark_old as much in USD.
+    mark_r = _ratio(mark, book.p_mark)
+    fixed_usd = np.where(book.entry_margined(), kind == KIND_LINEAR, kind == KIND_INVERSE)
+    margin_scale = np.where(fixed_usd, 1.0, mark_r)
     margin_scale = np.where(is_opt, coin_r, margin_scale)
     im, mm, mm_eff = book.p_im * margin_scale, book.p_mm * margin_scale, book.p_mm_eff * margin_scale
 
     n = book.n_accounts
-    d_equity = np.bincount(book.p_acc, weights=d_upnl, minlength=n)
+    # Coin collateral (a wallet balance in BTC, say) changes equity and margin balance with its coin.
+    d_collateral = book.a_collateral @ np.nan_to_num(book.coin_price * (coin_ratio - 1.0))
+    d_equity = np.bincount(book.p_acc, weights=d_upnl, minlength=n) + d_collateral
     d_im = np.bincount(book.p_acc, weights=np.nan_to_num(im - book.p_im), minlength=n)
     d_mm = np.bincount(book.p_acc, weights=mm_eff - book.p_mm_eff, minlength=n)
     return dataclasses.replace(

@@ -55,6 +55,7 @@ def stress(
     capped = np.where(np.isfinite(floor), np.where(crossed, floor, np.maximum(d_upnl, floor)), d_upnl)
     pnl_p = np.where(isolated, capped, d_upnl)
     pnl_a = np.bincount(book.p_acc, weights=pnl_p, minlength=book.n_accounts)
+    pnl_a += book.collateral_coef() @ moves  # coin collateral moves with its coin
     denom = book.a_denom + pnl_a
     mm_rate = np.full(book.n_accounts, np.inf)
     np.divide(after.a_mm, denom, out=mm_rate, where=denom > 0)
@@ -131,7 +132,7 @@ def _events(book: Book, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     # the same sums, without a matrix product big enough for BLAS to spread over (busy) threads.
     ra = np.flatnonzero((book.a_mode == MODE_RATE) & np.isfinite(book.a_denom) & np.isfinite(book.a_mm))
     d_mm = _by_account_and_coin(book, book.p_mm_eff * book.mm_growth(), ra) @ betas
-    d_pnl = _by_account_and_coin(book, book.pnl_coef(), ra) @ betas
+    d_pnl = (_by_account_and_coin(book, book.pnl_coef(), ra) + book.collateral_coef()[ra]) @ betas
     c0 = np.concatenate([c0_pos, book.a_mm[ra] - book.a_denom[ra], -book.a_denom[ra]])
     c1 = np.concatenate([c1_pos, d_mm - d_pnl, -d_pnl])
     acc = np.concatenate([book.p_acc[pm], ra, ra])

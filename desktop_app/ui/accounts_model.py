@@ -30,6 +30,14 @@ def status_tooltip(row: AccountRow) -> str | None:
     return _tr("Last refresh failed: {error}").format(error=row.error)
 
 
+ACCOUNTS_STATUS_COLUMN = 1
+
+
+def status_width_sample() -> str:
+    """The widest status text the column should fit without resizing."""
+    return _tr("Stale · {age}").format(age="59 min")
+
+
 def _status_severity(row: AccountRow) -> fmt.Severity:
     return fmt.Severity.OK if row.ok else fmt.Severity.DANGER
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from desktop_app.ui.accounts_model import AccountsModel
+from desktop_app.ui.accounts_model import ACCOUNTS_STATUS_COLUMN, AccountsModel, status_width_sample
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.exposure_model import ExposureModel
 from desktop_app.ui.header import HeaderBar, header_figures
@@ -62,7 +62,9 @@ class MainWindow(QMainWindow):
         self.accounts_model = AccountsModel(self)
         self.positions_model = PositionsModel(self)
         self.exposure_model = ExposureModel(self)
-        self.accounts_table = FilterableTable(self.accounts_model, placeholder=self.tr("Filter accounts…"))
+        self.accounts_table = FilterableTable(
+            self.accounts_model, placeholder=self.tr("Filter accounts…"),
+            width_samples={ACCOUNTS_STATUS_COLUMN: status_width_sample()})
         self.positions_table = FilterableTable(
             self.positions_model, placeholder=self.tr("Filter positions (account, symbol, side)…"))
         self.exposure_table = FilterableTable(self.exposure_model, placeholder=self.tr("Filter coins…"))

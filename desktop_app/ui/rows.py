@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from desktop_app.risk.results import AccountRisk
 from desktop_app.ui.format import as_float
 
@@ -62,14 +64,24 @@ class ExposureRow:
     stale: bool = False
 
 
-_MODE_NAMES = {"REGULAR_MARGIN": "Cross", "ISOLATED_MARGIN": "Isolated", "PORTFOLIO_MARGIN": "Portfolio"}
+# Marked for lupdate; translated where shown.
+_MODE_NAMES = {
+    "REGULAR_MARGIN": QT_TRANSLATE_NOOP("AccountsModel", "Cross"),
+    "ISOLATED_MARGIN": QT_TRANSLATE_NOOP("AccountsModel", "Isolated"),
+    "PORTFOLIO_MARGIN": QT_TRANSLATE_NOOP("AccountsModel", "Portfolio"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AccountsModel", text)
 
 
 def _margin_mode_text(risk: AccountRisk | None) -> str:
     if risk is None or not risk.margin_mode:
         return "—"
-    text = _MODE_NAMES.get(risk.margin_mode, risk.margin_mode)
-    return f"{text} (classic)" if risk.classic else text
+    name = _MODE_NAMES.get(risk.margin_mode)
+    text = _tr(name) if name is not None else risk.margin_mode
+    return _tr("{mode} (classic)").format(mode=text) if risk.classic else text
 
 
 def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ...]:

@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.ui import format as fmt
+from desktop_app.ui.stress_chart import StressChart
 from desktop_app.ui.table_model import Column, RowTableModel
 from desktop_app.ui.table_view import FilterableTable
 
@@ -119,6 +121,12 @@ class StressPanel(QWidget):
         self.summary.setWordWrap(True)
         self.model = StressModel(self)
         self.table = FilterableTable(self.model, placeholder=self.tr("Filter accounts…"), parent=self)
+        self.chart = StressChart(self)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("Coin"), self))
@@ -130,7 +138,7 @@ class StressPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(splitter, 1)
 
         self.slider.valueChanged.connect(self._on_slider)
         self.spin.valueChanged.connect(self._on_spin)
@@ -184,13 +192,17 @@ class StressPanel(QWidget):
         coin = self.coin_box.currentText()
         if self._update is None or not coin:
             self.model.set_rows(())
+            self.chart.show_accounts((), (), (), ())
             self.summary.setText(self.tr("No positions to stress.") if self._update is not None
                                  else self.tr("Waiting for data…"))
             return
         shock = self.shock
         result = self._stress_fn(self._update, {coin: shock}, self.beta_box.isChecked())
+        rows = [row for _, row in stress_rows(result)]
         self.model.set_rows(stress_rows(result))
         self.table.fit_columns_once()
+        self.chart.show_accounts([r.account for r in rows], [r.equity_before_usd for r in rows],
+                                 [r.equity_after_usd for r in rows], [r.liquidated for r in rows])
         liquidated = tuple(result.liquidated_accounts)
         text = self.tr("{coin} {shock}: total PnL {pnl}.").format(
             coin=coin, shock=fmt.percent(shock, signed=True, decimals=1),

@@ -7,11 +7,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableV
 
 from desktop_app.ui.table_model import TableFilterProxy
 
+_PADDING_PX = 6  # the cell's own margins around a width sample
+
 
 class FilterableTable(QWidget):
-    def __init__(self, model: QAbstractItemModel, *, placeholder: str, parent: QWidget | None = None) -> None:
+    def __init__(self, model: QAbstractItemModel, *, placeholder: str, parent: QWidget | None = None,
+                 width_samples: dict[int, str] | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        # Texts a column must fit even if the first rows are shorter ("Stale · 59 min" vs "OK · 1 s").
+        self._width_samples = dict(width_samples or {})
         self.proxy = TableFilterProxy(self)
         self.proxy.setSourceModel(model)
 
@@ -52,4 +57,9 @@ class FilterableTable(QWidget):
         if self._sized or self.model.rowCount() == 0:
             return
         self.view.resizeColumnsToContents()
+        metrics = self.view.fontMetrics()
+        for column, sample in self._width_samples.items():
+            wanted = metrics.horizontalAdvance(sample) + 2 * _PADDING_PX
+            if self.view.columnWidth(column) < wanted:
+                self.view.setColumnWidth(column, wanted)
         self._sized = True

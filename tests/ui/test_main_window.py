@@ -79,3 +79,13 @@ def test_layout_is_saved_in_qsettings(qtbot, tmp_path: Path) -> None:
     settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     assert settings.value("window/geometry") is not None
     assert settings.value("window/state") is not None
+
+
+def test_tools_menu_opens_the_copytrade_calculator(qtbot, tmp_path: Path) -> None:
+    from desktop_app.ui.copytrade_dialog import CopyTradeDialog
+
+    window = _window(qtbot, tmp_path)
+    window.actions_.copytrade.trigger()
+    dialogs = window.findChildren(CopyTradeDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    dialogs[0].close()

@@ -52,3 +52,18 @@ def test_panel_without_data_waits(qtbot) -> None:
     panel.recompute()
     assert panel.summary.text() == "Waiting for data…"
     assert panel.model.rowCount() == 0
+
+
+def test_chart_draws_a_pair_of_bars_per_account_and_marks_liquidation(qtbot) -> None:
+    panel = StressPanel(stress_fn)
+    qtbot.addWidget(panel)
+    panel.set_update(make_update())
+    panel.spin.setValue(-40.0)
+    after = panel.chart._after.opts
+    # Main (index 0) ends at 20,000 - 0.4 x 62,000 = -4,800 and is liquidated; Hedge at
+    # 5,000 + 0.5 x 24,800 = 17,400.
+    assert list(after["height"]) == [-4800.0, 17400.0]
+    assert list(after["x"]) == [0.19, 1.19]
+    assert after["brushes"][0].color() == severity_colour(Severity.DANGER)
+    assert after["brushes"][1].color() == severity_colour(Severity.OK)
+    assert list(panel.chart._before.opts["height"]) == [20000.0, 5000.0]
