@@ -30,7 +30,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from desktop_app.ui.format import Severity, severity_colour, stale_colour
-from desktop_app.ui.qt_compat import fill_role_data
 
 R = TypeVar("R")
 
@@ -170,7 +169,13 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def multiData(self, index: AnyIndex, span: QModelRoleDataSpan) -> None:
         valid = index.isValid() and index.row() < len(self._rows) and index.column() < len(self._columns)
         cell = self._cells[index.row()][index.column()] if valid else _EMPTY_CELL
-        fill_role_data(span, lambda role: cell[_ROLE_SLOTS[role]] if role in _ROLE_SLOTS else None)
+        for role_data in span:
+            slot = _ROLE_SLOTS.get(role_data.role())
+            value = None if slot is None else cell[slot]
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
 
     # flags() is not overridden: Qt's default (enabled, selectable) is what these tables need, and
     # leaving it in C++ spares one call into Python per painted cell.

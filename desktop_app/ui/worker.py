@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import importlib.util
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,19 +26,6 @@ from desktop_app.bybit.errors import BybitError
 from desktop_app.snapshot import AccountSpec
 
 log = logging.getLogger(__name__)
-
-def _record_missing_sniffio() -> None:
-    """httpcore runs `import sniffio` on every connection-pool lock set-up and falls back to asyncio
-    when it is missing (anyio no longer installs it). Each failing import searches sys.path while
-    holding the import lock (~0.1 ms, hundreds of times per refresh), CPU the worker takes from the
-    GUI thread. Recording the module as absent makes the import fail at once, with the same result.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_record_missing_sniffio()
-
 DEFAULT_INTERVAL_S = 5.0
 _CLOSE_TIMEOUT_S = 0.5  # closing the HTTP pool must not hold up quitting
 
