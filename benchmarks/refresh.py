@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool
-from desktop_app.bybit.ratelimit import IP_LIMIT, IP_WINDOW_S, WINDOW_MARGIN, SlidingWindowLimiter
+from desktop_app.bybit.ratelimit import IP_BUDGET, IP_WINDOW_S, WINDOW_MARGIN, SlidingWindowLimiter
 from desktop_app.exchange_sim import make_demo_accounts
 from desktop_app.monitor import Monitor
 from desktop_app.snapshot import AccountSpec
@@ -37,7 +37,7 @@ class CountingIpLimiter(SlidingWindowLimiter):
     """The client's IP limiter, adding up how long requests waited for it."""
 
     def __init__(self) -> None:
-        super().__init__(IP_LIMIT, IP_WINDOW_S * WINDOW_MARGIN)
+        super().__init__(IP_BUDGET, IP_WINDOW_S * WINDOW_MARGIN)
         self.waited_s = 0.0
         self.granted = 0
 
