@@ -53,6 +53,13 @@ class RetryPolicy:
     max_reset_wait_s: float = 2.0  # cap on one wait for Bybit's rate-limit reset (10006, Limit-Status 0)
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie store that ignores every Set-Cookie."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class HttpPool:
     """Shared HTTP state for all clients: connections, clocks, bans and rate limiters, per host."""
 
@@ -98,6 +105,10 @@ class HttpPool:
             timeout = httpx.Timeout(self.timeout_s, pool=None)
             client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
                                        headers={"Accept": "application/json"})
+            # httpx has no switch for cookies, and its http.cookiejar bridge costs ~0.5 ms of CPU per
+            # response: 40% of the client's work in a refresh. Bybit authenticates by signed headers;
+            # a cookie would only be state we did not ask for, so none is kept.
+            client._cookies = _NoCookies()
             self._clients[key] = client
         return client
 

@@ -7,6 +7,8 @@ import asyncio
 import json
 import socket
 
+import httpx
+
 from desktop_app.bybit.http import HttpPool
 from desktop_app.bybit.parse import parse_server_time_ms
 
@@ -58,3 +60,26 @@ def test_keep_alive_and_tcp_nodelay_on_loopback() -> None:
     nodelay, connection_count = asyncio.run(go())
     assert nodelay != 0
     assert connection_count == 1  # three requests, one TCP connection
+
+
+def test_cookies_from_responses_are_never_kept_or_sent() -> None:
+    # A Set-Cookie from the server must not come back on the next request: the client authenticates
+    # by signed headers only, and skipping the cookie jar saves CPU on every response.
+    sent_cookies: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent_cookies.append(request.headers.get("cookie"))
+        body = {"retCode": 0, "retMsg": "OK", "result": {"timeSecond": "1700000000",
+                                                          "timeNano": "1700000000000000000"}}
+        return httpx.Response(200, json=body, headers={"Set-Cookie": "session=abc; Path=/"})
+
+    async def run() -> None:
+        pool = HttpPool(transport=httpx.MockTransport(answer))
+        try:
+            for _ in range(2):
+                await pool.request("https://api.bybit.com", "/v5/market/time")
+        finally:
+            await pool.aclose()
+
+    asyncio.run(run())
+    assert sent_cookies == [None, None]
