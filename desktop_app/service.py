@@ -6,8 +6,10 @@ show the same numbers. No Qt here.
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_app.bybit.client import BybitClient
@@ -81,6 +83,23 @@ class RiskService:
     async def update(self, accounts: Sequence[AccountSpec]) -> PortfolioUpdate:
         """Refresh every enabled account and compute the report; account failures are in the snapshot."""
         snapshot = await self._monitor.refresh(accounts, self._previous)
+        return await self._finish(accounts, snapshot)
+
+    async def refresh_accounts(self, accounts: Sequence[AccountSpec],
+                               account_ids: Collection[str]) -> PortfolioUpdate:
+        """Refresh only `account_ids` (a stream said they changed) and reuse the previous snapshot's
+        state for every other enabled account; an account never fetched yet is fetched too."""
+        before = {s.account_id: s for s in self._previous.accounts} if self._previous is not None else {}
+        enabled = [a for a in accounts if a.enabled]
+        wanted = [a for a in enabled if a.account_id in account_ids or a.account_id not in before]
+        fresh = await asyncio.gather(*(self._monitor.refresh_account(a, before.get(a.account_id))
+                                       for a in wanted))
+        by_id = {s.account_id: s for s in fresh}
+        states = tuple(by_id.get(a.account_id) or before[a.account_id] for a in enabled)
+        snapshot = PortfolioSnapshot(taken_at=time.time(), accounts=states)
+        return await self._finish(accounts, snapshot)
+
+    async def _finish(self, accounts: Sequence[AccountSpec], snapshot: PortfolioSnapshot) -> PortfolioUpdate:
         self._previous = snapshot
         book = book_from_snapshot(snapshot)
         history = await self._price_history(accounts, snapshot, book)
@@ -122,6 +141,10 @@ class RiskService:
         key = await client.api_key_info()
         return ConnectionReport(margin_mode=info.margin_mode, classic=info.is_classic, key=key,
                                 clock_offset_ms=float(clock.offset_ms), warnings=key_warnings(key))
+
+    async def api_key_info(self, spec: AccountSpec) -> ApiKeyInfo:
+        """What the account's key may do and when it expires. May raise: BybitError."""
+        return await self._monitor.client_for(spec).api_key_info()
 
     def forget(self, account_id: str) -> None:
         self._monitor.forget(account_id)

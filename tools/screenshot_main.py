@@ -7,7 +7,8 @@ Run under a virtual X server so the real xcb platform renders it, e.g.
 It starts the embedded simulator, opens the window, waits until the tables show the first update,
 lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion with a dark palette
 (what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds;
-`--fail-account Hedge --out docs/img/main-stale.png` shows a failing account kept stale.
+`--fail-account Hedge --out docs/img/main-stale.png` shows a failing account kept stale;
+`--tab history --out docs/img/history.png` shows the history charts of the demo run (all of it).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shock", type=float, default=-15.0, help="stress panel shock in percent")
     parser.add_argument("--fail-account", metavar="NAME",
                         help="after the first update, fail this demo account's requests (shown stale)")
+    parser.add_argument("--tab", choices=("portfolio", "alerts", "history"), default="portfolio",
+                        help="the tab shown in the screenshot")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(["riskdesk-screenshot"])
@@ -92,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             wait(args.settle_ms)
             # Nearest liquidation first: the column a trader sorts by.
             window.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
-            wait(300)
+            tab = {"portfolio": 0, "alerts": 1, "history": 2}[args.tab]
+            window.tabs.setCurrentIndex(tab)
+            if args.tab == "history":
+                wait(300)  # the charts read the database when they are first shown
+                window.charts.set_range("All")  # a demo run lasts seconds: show all of it
+            wait(600)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(args.out)):
                 print(f"screenshot: could not write {args.out}", file=sys.stderr)

@@ -39,6 +39,7 @@ INSTRUMENT_PAGE_LIMIT = "1000"
 # More pages than any real account or market has; a server that keeps sending new cursors is broken.
 MAX_PAGES = 500
 PARAMS_ERROR = 10001  # also "accountType only support UNIFIED." for CONTRACT on UTA 2.0, and vice versa
+UNIFIED, CONTRACT = "UNIFIED", "CONTRACT"
 
 
 class BybitClient:
@@ -51,6 +52,10 @@ class BybitClient:
         self._pool = pool
         self._signer = Signer(credentials) if credentials is not None else None
         self.recv_window_ms = recv_window_ms
+        # The wallet's account type that Bybit accepted last. A classic account answers UNIFIED with
+        # 10001 on every poll; asking CONTRACT first saves that request and, more to the point, a whole
+        # round trip on the refresh's critical path (the two calls are sequential).
+        self._wallet_account_type = UNIFIED
 
     def __repr__(self) -> str:
         return f"BybitClient(environment={self.environment.label!r}, signer={self._signer!r})"
@@ -116,18 +121,22 @@ class BybitClient:
 
     async def wallet(self) -> Wallet:
         """The UNIFIED wallet; CONTRACT for classic accounts, tried only when Bybit answers 10001.
-        May raise: BybitError, BybitParseError (no wallet in the answer)."""
+        Once CONTRACT was accepted it is asked for first, falling back to UNIFIED on 10001 (the
+        account was upgraded). May raise: BybitError, BybitParseError (no wallet in the answer)."""
         path = "/v5/account/wallet-balance"
+        account_type = self._wallet_account_type
         try:
-            result = await self._request(path, {"accountType": "UNIFIED"}, signed=True)
+            result = await self._request(path, {"accountType": account_type}, signed=True)
         except BybitError as exc:
             if exc.ret_code != PARAMS_ERROR:
                 raise
-            result = await self._request(path, {"accountType": "CONTRACT"}, signed=True)
+            account_type = CONTRACT if account_type == UNIFIED else UNIFIED
+            result = await self._request(path, {"accountType": account_type}, signed=True)
         wallets = parse.parse_wallets(result)
         if not wallets:
             raise BybitParseError("/v5/account/wallet-balance: the answer holds no wallet",
                                   endpoint="/v5/account/wallet-balance")
+        self._wallet_account_type = account_type
         return wallets[0]
 
     async def account_info(self) -> AccountInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from desktop_app.exchange_sim import margin
@@ -155,8 +156,16 @@ def account_info(account: SimAccount) -> dict[str, object]:
     }
 
 
-def api_key_info(account: SimAccount) -> dict[str, object]:
+# An IP-unbound key expires 90 days after it was made; the demo keys were "made" a week ago, so they
+# are always 83 days from expiry, whatever today is (a fixed date would turn into an alert one day).
+UNBOUND_KEY_DAYS_LEFT = 83
+
+
+def api_key_info(account: SimAccount, server_ms: int) -> dict[str, object]:
     ip_bound = account.ip_whitelist != ("*",)
+    day_ms = 86_400_000
+    expires = datetime.fromtimestamp((server_ms + UNBOUND_KEY_DAYS_LEFT * day_ms) // 1000, UTC)
+    created = datetime.fromtimestamp((server_ms - 7 * day_ms) // 1000, UTC)
     trade = [] if account.read_only else ["Order", "Position"]
     wallet = (["AccountTransfer", "SubMemberTransfer"] if not account.read_only else []) + \
         (["Withdraw"] if account.can_withdraw else [])
@@ -168,9 +177,10 @@ def api_key_info(account: SimAccount) -> dict[str, object]:
             "Options": [], "Derivatives": [], "CopyTrading": [], "BlockTrade": [], "Exchange": [],
             "NFT": [], "Affiliate": [], "Earn": [],
         },
-        "ips": list(account.ip_whitelist), "type": 1, "deadlineDay": -2 if ip_bound else 83,
-        "expiredAt": "1970-01-01T00:00:00Z" if ip_bound else "2026-12-01T00:00:00Z",
-        "createdAt": "2025-09-09T08:00:00Z", "unified": 0, "uta": 0 if account.classic else 1,
+        "ips": list(account.ip_whitelist), "type": 1,
+        "deadlineDay": -2 if ip_bound else UNBOUND_KEY_DAYS_LEFT,
+        "expiredAt": "1970-01-01T00:00:00Z" if ip_bound else expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ"), "unified": 0, "uta": 0 if account.classic else 1,
         "userID": account.uid, "inviterID": 0, "vipLevel": "No VIP", "mktMakerLevel": "0", "affiliateID": 0,
         "rsaPublicKey": account.rsa_public_key, "isMaster": True, "parentUid": "0",
         "kycLevel": "LEVEL_1", "kycRegion": "", "userIDInt64": str(account.uid), "inviterIDInt64": "0",

@@ -78,7 +78,7 @@ def account_info(ctx: RequestContext) -> dict[str, object]:
 
 
 def query_api(ctx: RequestContext) -> dict[str, object]:
-    return render.api_key_info(_account(ctx))
+    return render.api_key_info(_account(ctx), ctx.server_ms)
 
 
 def fee_rate(ctx: RequestContext) -> dict[str, object]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from desktop_app.alerts.config import AlertConfig, load_alert_config
 from desktop_app.storage.atomic import atomic_write_json, move_aside
 from desktop_app.storage.errors import ConfigError, StorageError
 
@@ -63,6 +64,16 @@ def _telegram_chat_id(value: object) -> object:
     return value
 
 
+def _alert_config(value: object) -> object:
+    # Strict here (construction from code or the settings dialog); `settings_from_mapping` loads the
+    # file leniently with `load_alert_config`, rule by rule.
+    if isinstance(value, AlertConfig):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValueError("must be an object of alert rules")
+    return AlertConfig.from_dict(value)  # AlertConfigError is a ValueError naming the rule field
+
+
 def _spec(coerce: Coerce) -> dict[str, Coerce]:
     return {_COERCE: coerce}
 
@@ -79,6 +90,8 @@ class Settings:
     history_retention_days: int = field(
         default=90, metadata=_spec(_number(minimum=1, maximum=3650, integer=True)))
     telegram_chat_id: str = field(default="", metadata=_spec(_telegram_chat_id))
+    # Thresholds only; the Telegram bot token lives in the keyring (`secrets.TELEGRAM_BOT_TOKEN`).
+    alerts: AlertConfig = field(default=AlertConfig(), metadata=_spec(_alert_config))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -92,6 +105,8 @@ class Settings:
         document: dict[str, object] = {"version": SETTINGS_VERSION}
         for f in fields(self):
             value = getattr(self, f.name)
+            if isinstance(value, AlertConfig):
+                value = value.to_dict()
             document[f.name] = list(value) if isinstance(value, tuple) else value
         return document
 
@@ -104,11 +119,15 @@ class SettingsLoad:
 
 def settings_from_mapping(data: Mapping[str, object]) -> SettingsLoad:
     """Build settings from a decoded JSON object: unknown keys are ignored, missing keys take their
-    default, and invalid values take their default with a message."""
+    default, and invalid values take their default with a message (alert rules one by one)."""
     values: dict[str, object] = {}
     messages: list[str] = []
     for f in fields(Settings):
         if f.name not in data:
+            continue
+        if f.name == "alerts":
+            values[f.name], alert_messages = load_alert_config(data[f.name])
+            messages.extend(alert_messages)
             continue
         try:
             values[f.name] = f.metadata[_COERCE](data[f.name])

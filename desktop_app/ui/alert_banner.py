@@ -20,7 +20,7 @@ SEVERITY_COLOURS = {
     Severity.WARNING: "#d98a00",
     Severity.CRITICAL: "#e0464b",
 }
-_MARKS = {Severity.INFO: "ℹ", Severity.WARNING: "⚠", Severity.CRITICAL: "⛔"}
+_MARKS = {Severity.INFO: "ℹ", Severity.WARNING: "⚠", Severity.CRITICAL: "✖"}
 
 
 class AlertBanner(QFrame):

@@ -23,7 +23,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.self_test import SelfTest
 from desktop_app.ui.single_instance import InstanceServer, activate_running, server_name
 from desktop_app.ui.window_actions import open_copytrade
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.worker_host import WorkerHost, history_path_for
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     """The window and its worker for `context` (tests and tools use this too)."""
     specs, problems = context.specs()
     context.messages.extend(problems)
-    host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s)
+    host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s,
+                      alert_config=context.settings.alerts,
+                      history_path=history_path_for(context.paths, demo=context.demo))
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(context, host, host.worker.stress, qsettings=qsettings)
     if start:
@@ -91,10 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             context = load_context(paths)
         window = build_window(context, start=False)
+        # Hidden to the tray is not "the last window closed"; the window says when it really closed.
+        app.setQuitOnLastWindowClosed(False)
+        window.sig_closed.connect(app.quit)
+        # Logging out must end the app, not hide it to the tray.
+        app.commitDataRequest.connect(lambda _manager: window.allow_close())
         if server is not None:
             server.sig_activate.connect(window.bring_to_front)
         self_test = None
         if args.self_test:
+            window.allow_close()  # the self-test's close ends the app, tray or not
             self_test = SelfTest(window, account_count=len(context.specs()[0]))
         window.show()
         window.host.start()

@@ -14,6 +14,7 @@ import html
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,25 +28,37 @@ PALETTE = (
     "#3b82f6", "#d98a00", "#2f9e5b", "#e0464b", "#8b5cf6", "#0ea5b7",
     "#c2410c", "#db2777", "#65a30d", "#64748b", "#a16207", "#4f46e5",
 )
-Formatter = Callable[[float], str]
+class Formatter(Protocol):
+    """Formats a value; `step` is the distance between axis ticks, so neighbours never print alike."""
+
+    def __call__(self, value: float, step: float | None = None) -> str: ...
 _READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first
 
 
-def compact_usd(value: float) -> str:
-    """-1234567 -> '−$1.23M'; 950 -> '$950'."""
+def _decimals_for(step: float | None, default: int) -> int:
+    """Enough decimals that two values `step` apart print differently (axis ticks on a narrow range)."""
+    if step is None or not math.isfinite(step) or step <= 0:
+        return default
+    return max(default, min(6, math.ceil(-math.log10(step))))
+
+
+def compact_usd(value: float, step: float | None = None) -> str:
+    """-1234567 -> '−$1.23M'; 950 -> '$950'. With `step`, as many decimals as ticks that far apart need."""
     if not math.isfinite(value):
         return "—"
     sign = "−" if value < 0 else ""
     size = abs(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
-            return f"{sign}${size / limit:.{2 if size / limit < 100 else 1}f}{suffix}"
-    return f"{sign}${size:.0f}"
+            scaled_step = None if step is None else step / limit
+            decimals = _decimals_for(scaled_step, 2 if size / limit < 100 else 1)
+            return f"{sign}${size / limit:.{decimals}f}{suffix}"
+    return f"{sign}${size:.{_decimals_for(step, 0)}f}"
 
 
-def percent(value: float) -> str:
+def percent(value: float, step: float | None = None) -> str:
     """A rate already in percent: 82.04 -> '82.0%'."""
-    return f"{value:.1f}%" if math.isfinite(value) else "—"
+    return f"{value:.{_decimals_for(step, 1)}f}%" if math.isfinite(value) else "—"
 
 
 class _OpaqueGridMixin:
@@ -91,7 +104,7 @@ class ValueAxis(_OpaqueGridMixin, pg.AxisItem):
         self._formatter = formatter
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [self._formatter(v * scale) for v in values]
+        return [self._formatter(v * scale, spacing * scale) for v in values]
 
 
 def _date_zoom_levels() -> OrderedDict[float, dates.ZoomLevel]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import custom
+from desktop_app.bybit.environments import Environment, EnvKind, custom
 from desktop_app.snapshot import AccountSpec
 
 
 def sim_account_specs(sim: Any) -> tuple[AccountSpec, ...]:
     """AccountSpecs for the simulator's accounts; the keys never leave memory."""
-    environment = custom(sim.base_url)
+    environment = demo_environment(sim)
     return tuple(
         AccountSpec(
             account_id=f"demo-{account.uid}",
@@ -21,6 +21,16 @@ def sim_account_specs(sim: Any) -> tuple[AccountSpec, ...]:
         )
         for account in sim.accounts
     )
+
+
+def demo_environment(sim: Any) -> Environment:
+    """The simulator's REST host with its stream server: the streams listen on a port of their own,
+    so the URLs cannot be derived from the REST URL as `custom()` does."""
+    try:
+        ws_url = sim.ws_url
+    except RuntimeError:  # started without streams: polling only
+        return custom(sim.base_url)
+    return Environment(EnvKind.CUSTOM, "Demo", sim.base_url, f"{ws_url}/v5/public", f"{ws_url}/v5/private")
 
 
 def start_demo_simulator(seed: int = 7) -> Any:

@@ -1,14 +1,16 @@
 """The header of key figures: equity, uPnL, exposure, worst MM rate, VaR and the first liquidation.
 
 Rendered as soon as an update arrives (it is a handful of labels); severity colours mark what needs
-attention, everything else keeps the palette's colours.
+attention, everything else keeps the palette's colours. Figures recomputed from streamed prices
+between two REST refreshes carry a "streamed" badge with the time of the last REST confirmation,
+until the next REST update arrives.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
@@ -33,6 +35,21 @@ class HeaderFigures:
     first_liq_shock: float | None
     first_liq_account: str | None
     stale_accounts: int
+    repriced: bool = False  # from streamed prices, not yet confirmed by a REST refresh
+    rest_at_s: float | None = None  # epoch seconds of the last REST snapshot
+
+
+def is_repriced(update: object) -> bool:
+    """Whether the update's figures come from streamed prices rather than a REST refresh."""
+    report = getattr(update, "report", None)
+    return bool(getattr(report, "repriced", False)) or getattr(report, "source", "snapshot") == "stream"
+
+
+def clock_text(epoch_s: float | None) -> str:
+    """Local wall-clock time of `epoch_s` ("14:03:27"), or "—"."""
+    if epoch_s is None:
+        return "—"
+    return QDateTime.fromMSecsSinceEpoch(round(epoch_s * 1000)).toString("HH:mm:ss")
 
 
 HEADER_VAR_CONFIDENCE = 0.95
@@ -70,6 +87,8 @@ def header_figures(update: object) -> HeaderFigures:
         first_liq_shock=None if first is None else fmt.as_float(first.shock),
         first_liq_account=None if first is None else first.account,
         stale_accounts=sum(1 for a in update.snapshot.accounts if not a.ok),  # type: ignore[attr-defined]
+        repriced=is_repriced(update),
+        rest_at_s=fmt.as_float(getattr(update.snapshot, "taken_at", None)),  # type: ignore[attr-defined]
     )
 
 
@@ -118,6 +137,11 @@ class HeaderBar(QFrame):
             layout.addWidget(tile, 0, column)
         layout.addWidget(self.first_liq, 0, 6)
         layout.setColumnStretch(6, 1)
+        self.stream_badge = QLabel(self)
+        self.stream_badge.setObjectName("streamBadge")
+        self.stream_badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.stream_badge.setVisible(False)
+        layout.addWidget(self.stream_badge, 0, 7)
         self.figures: HeaderFigures | None = None
 
     def render(self, figures: HeaderFigures) -> None:  # type: ignore[override]
@@ -143,6 +167,20 @@ class HeaderBar(QFrame):
         self.first_liq.show_value(
             first_liquidation_text(self, figures), fmt.shock_severity(figures.first_liq_shock),
             self.tr("The smallest move of one coin (others following by beta) that liquidates an account."))
+        self._render_badge(figures)
+
+    def _render_badge(self, figures: HeaderFigures) -> None:
+        if not figures.repriced:
+            self.stream_badge.setVisible(False)
+            return
+        fmt.set_label_text(self.stream_badge, self.tr("● streamed prices\nREST confirmed {time}").format(
+            time=clock_text(figures.rest_at_s)))
+        fmt.set_severity_style(self.stream_badge, fmt.Severity.WARN)
+        self.stream_badge.setToolTip(self.tr(
+            "Live prices — awaiting REST confirmation. These figures were recomputed from streamed mark "
+            "prices; balances and positions are those of the last REST refresh at {time}.").format(
+            time=clock_text(figures.rest_at_s)))
+        self.stream_badge.setVisible(True)
 
 
 def first_liquidation_text(widget: QWidget, figures: HeaderFigures) -> str:

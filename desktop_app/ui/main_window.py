@@ -1,8 +1,11 @@
-"""The main window: header, tables, stress panel and status bar, fed by the worker's updates.
+"""The main window: alert banner, header, tabs (portfolio tables, alert log, history charts), stress
+panel and status bar, fed by the worker's updates; a tray icon and desktop notifications for alerts.
 
 Updates land in `self._latest`; the header renders on arrival, the tables and the stress panel on a
 1 Hz GUI timer, and nothing renders while the window is hidden or minimised (Friture's pattern).
-Menus and actions live in `window_actions.py`.
+Alerts always reach the banner, the log and the tray colour, hidden or not; the notifier decides
+which become desktop notifications. Where a tray exists, closing the window hides it to the tray and
+File → Quit or the tray's Quit ends the app; elsewhere closing quits. Menus live in `window_actions.py`.
 """
 
 from __future__ import annotations
@@ -11,14 +14,28 @@ import gc
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSplitter,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop_app.bybit.credentials import Secret
+from desktop_app.storage.settings import Settings
 from desktop_app.ui.accounts_model import ACCOUNTS_STATUS_COLUMN, AccountsModel, status_width_sample
+from desktop_app.ui.alert_banner import AlertBanner
+from desktop_app.ui.alert_log_view import AlertLogView
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.exposure_model import ExposureModel
-from desktop_app.ui.header import HeaderBar, header_figures
+from desktop_app.ui.header import HeaderBar, clock_text, header_figures, is_repriced
+from desktop_app.ui.history_charts import HistoryChartsWidget
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.positions_model import PositionsModel
 from desktop_app.ui.rows import account_rows, exposure_rows, position_rows
@@ -26,6 +43,7 @@ from desktop_app.ui.status_bar import FreshnessStatusBar
 from desktop_app.ui.stress_panel import StressFn, StressPanel
 from desktop_app.ui.table_view import FilterableTable
 from desktop_app.ui.window_actions import WindowActions
+from desktop_app.ui.window_alerts import ALERT_LOG_ROWS, WindowAlerts
 from desktop_app.ui.worker import WorkerError
 from desktop_app.ui.worker_host import WorkerHost
 
@@ -34,9 +52,12 @@ TABLE_RENDER_MS = 1000
 
 class MainWindow(QMainWindow):
     sig_update_rendered = Signal(object)  # the update the tables now show (self-test, screenshots)
+    sig_closed = Signal()  # the window really closed (not hidden to the tray): the app should quit
 
     def __init__(self, context: AppContext, host: WorkerHost, stress_fn: StressFn, *,
-                 qsettings: QSettings, parent: QWidget | None = None) -> None:
+                 qsettings: QSettings, tray_available: bool | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`tray_available` None asks the platform (tests pass it)."""
         super().__init__(parent)
         self.context = context
         self.host = host
@@ -47,6 +68,11 @@ class MainWindow(QMainWindow):
         self._paused = False
         self._last_error: str | None = None
         self._frozen = False
+        # Close-to-tray is decided in closeEvent rather than by TrayController.hide_on_close's event
+        # filter: a Python event filter can be called on a half-destroyed wrapper at interpreter exit.
+        self._quitting = False
+        self._closed = False
+        self._told_about_tray = False
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("RiskDesk — demo") if context.demo else self.tr("RiskDesk"))
 
@@ -69,6 +95,9 @@ class MainWindow(QMainWindow):
             self.positions_model, placeholder=self.tr("Filter positions (account, symbol, side)…"))
         self.exposure_table = FilterableTable(self.exposure_model, placeholder=self.tr("Filter coins…"))
         self.stress_panel = StressPanel(stress_fn, self)
+        self.alert_banner = AlertBanner(self)
+        self.alert_log = AlertLogView(self, limit=ALERT_LOG_ROWS)
+        self.charts = HistoryChartsWidget(self)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("tablesSplitter")
@@ -77,12 +106,19 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([220, 600])
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(splitter, self.tr("Portfolio"))
+        self.tabs.addTab(self.alert_log, self.tr("Alerts"))
+        self.tabs.addTab(self.charts, self.tr("History"))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.messages)
+        layout.addWidget(self.alert_banner)
         layout.addWidget(self.header)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.exposure_dock = self._dock("exposureDock", self.tr("Exposure by coin"), self.exposure_table,
@@ -98,11 +134,16 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.set_worker_state(busy=False, paused=False)
         self.actions_ = WindowActions(self)
+        self.alerting = WindowAlerts(self, tray_available=tray_available)
+        self.tray = self.alerting.tray
+        self.notifier = self.alerting.notifier
 
         worker = host.worker
         worker.sig_snapshot.connect(self.on_update)
         worker.sig_error.connect(self.on_worker_error)
         worker.sig_busy.connect(self.on_busy)
+        self.alerting.push_alert_config()
+        self.alerting.push_telegram()
 
         self.table_timer = QTimer(self)
         self.table_timer.setInterval(TABLE_RENDER_MS)
@@ -125,6 +166,10 @@ class MainWindow(QMainWindow):
         self._latest = update
         self._tables_dirty = True
         self._last_error = None
+        self.actions_.set_data_available(True)
+        self.status.set_price_source(repriced=is_repriced(update),
+                                     rest_at_text=clock_text(getattr(update.snapshot, "taken_at", None)))
+        self.alerting.update_tray()
         if self.rendering_allowed():
             self.header.render(header_figures(update))
             if self.accounts_model.rowCount() == 0:
@@ -183,6 +228,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.tray.set_window_visible(True)
         if self._latest is not None:
             self._tables_dirty = True
             self.header.render(header_figures(self._latest))
@@ -191,6 +237,18 @@ class MainWindow(QMainWindow):
     @property
     def latest(self) -> Any:
         return self._latest
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.tray.set_window_visible(False)
+
+    @Slot()
+    def toggle_visible(self) -> None:
+        """The tray's show/hide: hide only where the tray can bring the window back."""
+        if self.isVisible() and not self.isMinimized() and self.tray.available:
+            self.hide()
+        else:
+            self.bring_to_front()
 
     @Slot()
     def bring_to_front(self) -> None:
@@ -210,6 +268,16 @@ class MainWindow(QMainWindow):
             self.messages.add_message(problem)
         self.host.worker.set_accounts(specs)
 
+    # --- settings ----------------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings, session_token: Secret | None = None) -> None:
+        """New settings from the settings dialog (already saved): push them to the worker."""
+        self.context.settings = settings
+        self.alerting.session_token = session_token
+        self.host.worker.set_interval(settings.refresh_interval_s)
+        self.alerting.push_alert_config()
+        self.alerting.push_telegram()
+
     # --- layout persistence ----------------------------------------------------------------
 
     def restore_layout(self) -> None:
@@ -219,14 +287,46 @@ class MainWindow(QMainWindow):
         state = self.qsettings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        tab = self.qsettings.value("window/tab")
+        if tab is not None and str(tab).isdigit() and int(tab) < self.tabs.count():
+            self.tabs.setCurrentIndex(int(tab))
 
     def save_layout(self) -> None:
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.setValue("window/state", self.saveState())
+        self.qsettings.setValue("window/tab", self.tabs.currentIndex())
         self.qsettings.sync()
 
+    def allow_close(self) -> None:
+        """Let the next close really close the window, tray or not (Quit, the self-test)."""
+        self._quitting = True
+        self.tray.allow_close()
+
+    @Slot()
+    def quit_app(self) -> None:
+        """File → Quit and the tray's Quit: really close (not to the tray), which quits the app."""
+        self.allow_close()
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.tray.available and not self._quitting:
+            event.ignore()  # the tray can bring the window back: keep monitoring
+            self.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.tray.showMessage("RiskDesk", self.tr("RiskDesk keeps monitoring in the tray."),
+                                           QSystemTrayIcon.MessageIcon.Information, 5000)
+            return
+        if self._closed:  # closed before (a test, or Quit after the self-test): already torn down
+            event.accept()
+            return
         self.table_timer.stop()
         self.save_layout()
         self.host.shutdown()
+        self.alerting.close()
+        self._closed = True
+        # pyqtgraph's scene must go before the interpreter tears down the Python wrappers of its
+        # items, or the exit crashes; the window never shows the charts again after a real close.
+        shiboken6.delete(self.charts)
         event.accept()
+        self.sig_closed.emit()

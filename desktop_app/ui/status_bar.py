@@ -12,8 +12,21 @@ class FreshnessStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._labels: dict[str, QLabel] = {}
+        self.price_label = QLabel(self)  # figures from streamed prices, awaiting a REST refresh
+        self.price_label.setVisible(False)
+        self.addPermanentWidget(self.price_label)
         self.worker_label = QLabel(self)
         self.addPermanentWidget(self.worker_label)
+
+    def set_price_source(self, *, repriced: bool, rest_at_text: str = "") -> None:
+        """Mark figures computed from streamed prices until the next REST update clears it."""
+        if not repriced:
+            self.price_label.setVisible(False)
+            return
+        fmt.set_label_text(self.price_label, self.tr("Live prices — awaiting REST confirmation (last {time})")
+                           .format(time=rest_at_text))
+        fmt.set_severity_style(self.price_label, fmt.Severity.WARN)
+        self.price_label.setVisible(True)
 
     def set_worker_state(self, *, busy: bool, paused: bool, error: str | None = None) -> None:
         if error:

@@ -1,15 +1,20 @@
-"""The main window's menus and toolbar (kept out of main_window.py so that stays small)."""
+"""The main window's menus and toolbar, CSV export and the settings dialog (kept out of
+main_window.py so that stays small)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QToolBar
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar
 
 from desktop_app import __version__
+from desktop_app.export_csv import positions_csv, report_csv
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -37,7 +42,17 @@ class WindowActions(QObject):
 
         self.quit = QAction(tr("&Quit"), self)
         self.quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit.triggered.connect(window.close)
+        self.quit.triggered.connect(window.quit_app)
+
+        self.export_positions = QAction(tr("Export &positions as CSV…"), self)
+        self.export_positions.triggered.connect(self.export_positions_csv)
+        self.export_report = QAction(tr("Export risk &report as CSV…"), self)
+        self.export_report.triggered.connect(self.export_report_csv)
+        self.set_data_available(False)
+
+        self.settings = QAction(tr("&Settings…"), self)
+        self.settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings.triggered.connect(self.open_settings)
 
         self.manage_accounts = QAction(tr("&Manage accounts…"), self)
         self.manage_accounts.setShortcut(QKeySequence("Ctrl+M"))
@@ -64,6 +79,11 @@ class WindowActions(QObject):
 
         bar = window.menuBar()
         file_menu = bar.addMenu(tr("&File"))
+        file_menu.addAction(self.export_positions)
+        file_menu.addAction(self.export_report)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit)
         accounts_menu = bar.addMenu(tr("&Accounts"))
         accounts_menu.addAction(self.manage_accounts)
@@ -75,6 +95,8 @@ class WindowActions(QObject):
         view_menu.addAction(window.stress_dock.toggleViewAction())
         tools_menu = bar.addMenu(tr("&Tools"))
         tools_menu.addAction(self.copytrade)
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.settings)
         help_menu = bar.addMenu(tr("&Help"))
         help_menu.addAction(self.about)
 
@@ -87,6 +109,61 @@ class WindowActions(QObject):
         toolbar.addAction(self.manage_accounts)
         window.addToolBar(toolbar)
         self.toolbar = toolbar
+
+    def set_data_available(self, available: bool) -> None:
+        """Exports need a report: disabled until the first update arrives."""
+        for action in (self.export_positions, self.export_report):
+            if action.isEnabled() != available:
+                action.setEnabled(available)
+
+    # --- CSV export ------------------------------------------------------------------------
+
+    @Slot()
+    def export_positions_csv(self) -> Path | None:
+        return self._export(self.tr("Export positions"), "positions", positions_csv)
+
+    @Slot()
+    def export_report_csv(self) -> Path | None:
+        return self._export(self.tr("Export risk report"), "risk-report", report_csv)
+
+    def _export(self, title: str, stem: str, render: Callable[[Any], str]) -> Path | None:
+        """Ask where to save the latest report as CSV and write it; the path written, or None."""
+        update = self.window.latest
+        if update is None:
+            return None
+        report = update.report
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(report.taken_at))
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = str(Path(folder) / f"riskdesk-{stem}-{stamp}.csv")
+        chosen, _ = QFileDialog.getSaveFileName(self.window, title, suggested, self.tr("CSV files (*.csv)"))
+        if not chosen:
+            return None
+        path = Path(chosen)
+        try:
+            # newline="": the CSV text already has RFC 4180 line ends; no translation on Windows.
+            path.write_text(render(report), encoding="utf-8", newline="")
+        except OSError as exc:
+            QMessageBox.warning(self.window, title, self.tr("Could not write {path}: {reason}").format(
+                path=path, reason=exc.strerror or type(exc).__name__))
+            return None
+        self.window.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
+        return path
+
+    # --- settings --------------------------------------------------------------------------
+
+    @Slot()
+    def open_settings(self) -> None:
+        from desktop_app.ui.settings_dialog import SettingsDialog
+
+        window = self.window
+        dialog = SettingsDialog(window.context, window.host.worker,
+                                session_token=window.alerting.session_token, parent=window)
+        accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted and dialog.settings is not None
+        if accepted and dialog.settings is not None:
+            window.apply_settings(dialog.settings, dialog.session_token)
+        elif dialog.telegram_touched:
+            window.alerting.push_telegram()  # back to the saved Telegram settings (a test sent unsaved ones)
+        dialog.deleteLater()
 
     @Slot(bool)
     def _pause_toggled(self, paused: bool) -> None:

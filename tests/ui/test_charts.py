@@ -283,3 +283,17 @@ def test_y_range_fits_the_visible_data_and_keeps_the_liquidation_line(charts, qt
     low, high = charts.equity_plot.item.getViewBox().viewRange()[1]
     # Equity 100 … 240 USD, with a margin but not a zero-based axis.
     assert 50.0 < low <= 100.0 and 240.0 <= high < 300.0
+
+
+def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
+    from desktop_app.ui.charts_plot import compact_usd, percent
+
+    # Equity moving between $1,060,000 and $1,064,000 with ticks every $2,000: at the default two
+    # decimals all three read "$1.06M"; with the step they read $1.060M, $1.062M, $1.064M.
+    ticks = [1_060_000.0, 1_062_000.0, 1_064_000.0]
+    assert [compact_usd(v) for v in ticks] == ["$1.06M"] * 3
+    assert [compact_usd(v, 2_000.0) for v in ticks] == ["$1.060M", "$1.062M", "$1.064M"]
+    # A wide range keeps the short form: ticks $200k apart need no extra decimals.
+    assert compact_usd(1_200_000.0, 200_000.0) == "$1.20M"
+    # Margin-rate ticks 0.05 points apart: 4.65%, 4.70%.
+    assert [percent(v, 0.05) for v in (4.65, 4.70)] == ["4.65%", "4.70%"]

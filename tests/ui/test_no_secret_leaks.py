@@ -20,9 +20,15 @@ from desktop_app.ui.account_dialog import AccountDialog
 from desktop_app.ui.accounts_dialog import AccountsDialog
 from desktop_app.ui.app import build_window
 from desktop_app.ui.context import load_context, spec_for
+from tests.ui.recorder import Recorder
 
 WAIT_MS = 30_000
 WRONG_SECRET = "wrong-secret-ABCDEFGHIJKLMNOPQRSTUV"
+
+
+def _is_rest(update: object) -> bool:
+    """A REST refresh, not a snapshot repriced from streamed prices between polls."""
+    return not update.report.repriced  # type: ignore[attr-defined]
 
 
 def _secret_fragments(accounts) -> list[str]:
@@ -77,19 +83,19 @@ def test_no_secret_in_files_logs_or_reprs(qtbot, memory_keyring, tmp_path: Path,
         bound_state = next(a for a in updates[0].snapshot.accounts if a.name == "Bound")
         assert bound_state.error is not None and "whitelist" in bound_state.error
 
+        snapshots = Recorder(window.host.worker.sig_snapshot)
+        connections = Recorder(window.host.worker.sig_connection)
         sim.faults.fail_uids.add(demo[1].uid)
         for fault, value in (("error_rate_5xx", 0.3), ("error_rate_10006", 0.3), ("malformed_rate", 0.3),
                              ("clock_skew_ms", 20_000)):
             setattr(sim.faults, fault, value)
-            with qtbot.waitSignal(window.host.worker.sig_snapshot, timeout=WAIT_MS) as blocker:
-                window.host.worker.refresh_now()
-            updates.append(blocker.args[0])
+            updates.append(snapshots.next_item(qtbot, window.host.worker.refresh_now, _is_rest,
+                                               timeout_ms=WAIT_MS))
             setattr(sim.faults, fault, 0 if fault == "clock_skew_ms" else 0.0)
         sim.faults.timeout_mode = "close"
         sim.faults.timeout_rate = 0.5
-        with qtbot.waitSignal(window.host.worker.sig_snapshot, timeout=WAIT_MS) as blocker:
-            window.host.worker.refresh_now()
-        updates.append(blocker.args[0])
+        updates.append(snapshots.next_item(qtbot, window.host.worker.refresh_now, _is_rest,
+                                           timeout_ms=WAIT_MS))
         sim.faults.timeout_rate = 0.0
         errors = {a.error for u in updates for a in u.snapshot.accounts if a.error}
         assert len(errors) >= 3  # several distinct failure messages were produced
@@ -103,9 +109,9 @@ def test_no_secret_in_files_logs_or_reprs(qtbot, memory_keyring, tmp_path: Path,
         outcomes = []
         bound_spec = spec_for(store.accounts[-1], context.secrets)
         for i, spec in enumerate((main_spec, bad, bound_spec)):
-            with qtbot.waitSignal(window.host.worker.sig_connection, timeout=WAIT_MS) as blocker:
-                window.host.worker.test_connection(100 + i, spec)
-            outcomes.append(blocker.args[0])
+            outcomes.append(connections.next_item(
+                qtbot, lambda i=i, spec=spec: window.host.worker.test_connection(100 + i, spec),
+                timeout_ms=WAIT_MS))
         assert outcomes[0].error is None
         assert "signature rejected" in outcomes[1].error
         assert "whitelist" in outcomes[2].error

@@ -10,6 +10,7 @@ from desktop_app.bybit.errors import BybitError
 from desktop_app.ui.worker import ConnectionOutcome, WorkerError
 from desktop_app.ui.worker_host import WorkerHost
 from tests.ui.factories import make_update
+from tests.ui.recorder import Recorder
 
 
 class ScriptedService:
@@ -51,16 +52,13 @@ def test_emits_one_update_per_refresh_and_errors_as_values(qtbot) -> None:
     first = make_update()
     service = ScriptedService(first, RuntimeError("boom"))
     host = _host(service, interval_s=3600)
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000) as blocker:
-        host.start()
-    assert blocker.args == [first]
-    with qtbot.waitSignal(host.worker.sig_error, timeout=5000) as blocker:
-        host.worker.refresh_now()
-    error = blocker.args[0]
+    snapshots, errors = Recorder(host.worker.sig_snapshot), Recorder(host.worker.sig_error)
+    assert snapshots.next_item(qtbot, host.start) is first
+    error = errors.next_item(qtbot, host.worker.refresh_now)
     assert isinstance(error, WorkerError)
     assert error.message == "RuntimeError: boom"
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
-        host.worker.refresh_now()
+    snapshots.next_item(qtbot, host.worker.refresh_now)
+    assert len(snapshots.items) == 2  # one update per successful refresh, none for the failed one
     assert host.shutdown()
     assert service.closed.is_set()
 
@@ -68,35 +66,31 @@ def test_emits_one_update_per_refresh_and_errors_as_values(qtbot) -> None:
 def test_pause_stops_timed_refreshes_but_refresh_now_works(qtbot) -> None:
     service = ScriptedService()
     host = _host(service, interval_s=0.5, paused=True)
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
-        host.start()  # the first refresh always happens
-    with qtbot.assertNotEmitted(host.worker.sig_snapshot, wait=900):
-        pass
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
-        host.worker.refresh_now()
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=5000):
-        host.worker.set_paused(False)  # timed refreshes resume
+    snapshots = Recorder(host.worker.sig_snapshot)
+    snapshots.next_item(qtbot, host.start)  # the first refresh always happens
+    qtbot.wait(900)  # paused: no timed refresh although the interval (0.5 s) passed
+    assert len(snapshots.items) == 1
+    snapshots.next_item(qtbot, host.worker.refresh_now)
+    snapshots.next_item(qtbot, lambda: host.worker.set_paused(False))  # timed refreshes resume
     assert host.shutdown()
 
 
 def test_connection_test_outcomes(qtbot) -> None:
     host = _host(ScriptedService(), interval_s=3600)
+    outcomes = Recorder(host.worker.sig_connection)
     host.start()
-    with qtbot.waitSignal(host.worker.sig_connection, timeout=5000) as blocker:
-        host.worker.test_connection(7, "good")
-    assert blocker.args == [ConnectionOutcome(7, "report", None)]
-    with qtbot.waitSignal(host.worker.sig_connection, timeout=5000) as blocker:
-        host.worker.test_connection(8, "bad")
+    assert outcomes.next_item(qtbot, lambda: host.worker.test_connection(7, "good")) == \
+        ConnectionOutcome(7, "report", None)
     message = "[10004] The API secret is wrong (signature rejected)."
-    assert blocker.args == [ConnectionOutcome(8, None, message)]
+    assert outcomes.next_item(qtbot, lambda: host.worker.test_connection(8, "bad")) == \
+        ConnectionOutcome(8, None, message)
     assert host.shutdown()
 
 
 def test_stop_cancels_a_hanging_request_and_joins_within_a_second(qtbot) -> None:
     service = ScriptedService("hang")
     host = _host(service)
-    with qtbot.waitSignal(host.worker.sig_busy, timeout=5000):
-        host.start()
+    Recorder(host.worker.sig_busy).next_item(qtbot, host.start)
     assert host.running
     assert host.shutdown(timeout_ms=1000)  # QThread.wait(1000) returned True: joined within 1 s
     assert service.cancelled.is_set()

@@ -47,7 +47,9 @@ def test_failing_account_is_shown_stale_with_age_and_error(qtbot, sim, tmp_path:
     hedge_id = f"demo-{hedge.uid}"
     good = next(a for a in first.snapshot.accounts if a.account_id == hedge_id)
     sim.faults.fail_uids.add(hedge.uid)
-    with qtbot.waitSignal(window.sig_update_rendered, timeout=WAIT_MS) as blocker:
+    # Repriced updates from streamed marks render too; wait for the REST refresh.
+    with qtbot.waitSignal(window.sig_update_rendered, timeout=WAIT_MS,
+                          check_params_cb=lambda u: not u.report.repriced) as blocker:
         window.host.worker.refresh_now()
     state = next(a for a in blocker.args[0].snapshot.accounts if a.account_id == hedge_id)
     assert not state.ok

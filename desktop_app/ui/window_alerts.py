@@ -1,0 +1,161 @@
+"""The main window's alerting: tray icon, desktop notifications, banner, alert log, history charts,
+and the alert / Telegram settings the worker runs with (kept out of main_window.py so that stays small).
+
+Alert updates always reach the banner, the log and the tray colour, whether the window is shown or
+hidden to the tray; the notifier decides which become desktop notifications. The history database
+is the worker's: it is opened read-only-in-spirit here (a HistoryReader of its own) once it exists,
+so the reader never creates the writer's file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from desktop_app.alerts import ActiveAlert, Severity
+from desktop_app.bybit.credentials import Secret
+from desktop_app.storage.errors import SecretStoreError
+from desktop_app.storage.history_query import HistoryReader
+from desktop_app.storage.history_schema import HistoryError
+from desktop_app.ui.notifier import Notifier
+from desktop_app.ui.settings_dialog import stored_telegram_token
+from desktop_app.ui.telegram_settings import make_telegram_settings
+from desktop_app.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+HISTORY_RETRY_MS = 5000  # the worker creates the history database with its first write
+ALERT_LOG_ROWS = 1000
+
+
+class WindowAlerts(QObject):
+    def __init__(self, window: MainWindow, *, tray_available: bool | None = None) -> None:
+        """`tray_available` None asks the platform (tests pass it)."""
+        super().__init__(window)
+        self.window = window
+        self.active: tuple[ActiveAlert, ...] = ()
+        self.worst: Severity | None = None
+        self.session_token: Secret | None = None  # demo mode's Telegram token (never stored)
+        self.history_reader: HistoryReader | None = None
+        self._closed = False
+
+        self.tray = TrayController(window, available=tray_available)
+        self.notifier = Notifier(self.tray.sink(), parent=window)
+        worker = window.host.worker
+        self.tray.sig_show_hide.connect(window.toggle_visible)
+        self.tray.sig_refresh_now.connect(worker.refresh_now)
+        self.tray.sig_pause_alerts.connect(self.notifier.set_paused)
+        self.notifier.sig_paused_changed.connect(self.tray.set_paused)
+        self.tray.sig_quit.connect(window.quit_app)
+        self.tray.show()
+        if hasattr(worker, "sig_alerts"):
+            worker.sig_alerts.connect(self.on_alerts)
+        if hasattr(worker, "sig_telegram_result"):
+            worker.sig_telegram_result.connect(self.on_telegram_result)
+
+        self.history_timer = QTimer(self)  # retries opening the history until the worker created it
+        self.history_timer.setInterval(HISTORY_RETRY_MS)
+        self.history_timer.timeout.connect(self.open_history)
+        QTimer.singleShot(0, self.open_history)  # after the window is up: reading takes a moment
+
+    # --- alerts ------------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_alerts(self, update: Any) -> None:
+        """An `AlertUpdate`: transitions to the notifier and the log, the active list to the banner."""
+        window = self.window
+        events = tuple(update.events)
+        self.active = tuple(update.active)
+        self.worst = update.worst
+        self.notifier.on_events(events)
+        window.alert_log.on_events(events)
+        window.alert_banner.set_active(self.active)
+        count = len(self.active)
+        title = self.tr("Alerts ({count})").format(count=count) if count else self.tr("Alerts")
+        window.tabs.setTabText(window.tabs.indexOf(window.alert_log), title)
+        self.update_tray()
+
+    def update_tray(self) -> None:
+        """Warnings and critical alerts colour the tray first; then stale data; then info / all clear."""
+        latest = self.window.latest
+        stale = latest is not None and any(not a.ok for a in latest.snapshot.accounts)
+        severity: Severity | str | None = self.worst
+        if stale and (self.worst is None or self.worst is Severity.INFO):
+            severity = "stale"
+        self.tray.set_severity(severity, len(self.active))
+
+    @Slot(object)
+    def on_telegram_result(self, result: Any) -> None:
+        """A failed alert message (a test is answered in the settings dialog as well)."""
+        if not result.ok:
+            text = self.tr("Telegram: {message}").format(message=result.message)
+            self.window.status.showMessage(text, 15_000)
+
+    # --- settings pushed to the worker -------------------------------------------------------
+
+    def push_alert_config(self) -> None:
+        worker = self.window.host.worker
+        if hasattr(worker, "set_alert_config"):
+            worker.set_alert_config(self.window.context.settings.alerts)
+
+    def push_telegram(self) -> None:
+        """Send the worker the saved Telegram settings (off without chat id or token)."""
+        worker = self.window.host.worker
+        if not hasattr(worker, "set_telegram"):
+            return
+        context = self.window.context
+        chat_id = context.settings.telegram_chat_id
+        token = None
+        if chat_id:  # no keyring read (and no unlock prompt) while Telegram is not set up
+            try:
+                token = stored_telegram_token(context, self.session_token)
+            except SecretStoreError as exc:
+                self.window.messages.add_message(str(exc))
+        worker.set_telegram(make_telegram_settings(token, chat_id))
+
+    # --- history -----------------------------------------------------------------------------
+
+    @Slot()
+    def open_history(self) -> None:
+        """Point the charts and the alert log at the worker's history database, once it exists.
+
+        The charts read it on their own timer and only while shown; their first read (the chosen
+        range, 24 h by default) runs on the GUI thread when the History tab is first opened.
+        """
+        if self.history_reader is not None or self._closed:
+            self.history_timer.stop()
+            return
+        window = self.window
+        path = getattr(window.host, "history_path", None)
+        if path is None:
+            window.charts.status_label.setText(self.tr("History is not recorded in this session."))
+            return
+        if not Path(path).exists():
+            self.history_timer.start()
+            return
+        self.history_timer.stop()
+        try:
+            reader = HistoryReader(Path(path))
+            history = reader.alert_log(ALERT_LOG_ROWS)
+        except HistoryError as exc:
+            window.messages.add_message(str(exc))
+            return
+        self.history_reader = reader
+        window.charts.set_source(reader)
+        # Live events that arrived before the database was readable stay on top of the stored log.
+        newest_s = history[0].time_s if history else float("-inf")
+        live = [e for e in window.alert_log.events() if e.time_s > newest_s]
+        window.alert_log.set_events(history)
+        window.alert_log.on_events(reversed(live))
+
+    def close(self) -> None:
+        """The window really closes: hide the tray icon, stop reading the history."""
+        self._closed = True
+        self.history_timer.stop()
+        self.tray.tray.hide()
+        if self.history_reader is not None:
+            self.history_reader.close()
+            self.history_reader = None
