@@ -135,12 +135,18 @@ class HeaderBar(QFrame):
         tiles = (self.equity, self.upnl, self.net, self.gross, self.worst_mm, self.var)
         for column, tile in enumerate(tiles):
             layout.addWidget(tile, 0, column)
+        # The headline may be long ("ETH −12.3% → Hedge account liquidated"): it wraps instead of
+        # widening the whole window, which would squeeze the docks' tables out of sight.
+        self.first_liq.value.setWordWrap(True)
+        self.first_liq.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.first_liq.setMinimumWidth(180)
         layout.addWidget(self.first_liq, 0, 6)
         layout.setColumnStretch(6, 1)
         self.stream_badge = QLabel(self)
         self.stream_badge.setObjectName("streamBadge")
         self.stream_badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.stream_badge.setVisible(False)
+        self.stream_badge.setWordWrap(True)
         layout.addWidget(self.stream_badge, 0, 7)
         self.figures: HeaderFigures | None = None
 

@@ -127,8 +127,7 @@ class MainWindow(QMainWindow):
                                       Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.stress_dock.visibilityChanged.connect(self._on_stress_visibility)
-        # The docks' tables need room for their numbers; the user's layout (restored below) wins.
-        self.resizeDocks([self.exposure_dock], [640], Qt.Orientation.Horizontal)
+        self._layout_restored = False
 
         self.status = FreshnessStatusBar(self)
         self.setStatusBar(self.status)
@@ -228,6 +227,12 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._layout_restored and not event.spontaneous():
+            # First show without a saved layout: the docks' tables (stress outcome, hedges) need
+            # about 40% of the width, or their last columns scroll out of sight. Sized here, not in
+            # the constructor, because the window's final size is only known once it is shown.
+            self._layout_restored = True
+            self.resizeDocks([self.exposure_dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
         self.tray.set_window_visible(True)
         if self._latest is not None:
             self._tables_dirty = True
@@ -286,7 +291,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = self.qsettings.value("window/state")
         if state is not None:
-            self.restoreState(state)
+            self._layout_restored = bool(self.restoreState(state))
         tab = self.qsettings.value("window/tab")
         if tab is not None and str(tab).isdigit() and int(tab) < self.tabs.count():
             self.tabs.setCurrentIndex(int(tab))
