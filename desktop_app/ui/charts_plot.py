@@ -39,7 +39,7 @@ def _decimals_for(step: float | None, default: int) -> int:
     """Enough decimals that two values `step` apart print differently (axis ticks on a narrow range)."""
     if step is None or not math.isfinite(step) or step <= 0:
         return default
-    return max(default, min(6, math.ceil(-math.log10(step))))
+    return max(default, min(4, math.ceil(-math.log10(step))))  # 4: the label must fit the axis
 
 
 def compact_usd(value: float, step: float | None = None) -> str:
@@ -50,6 +50,9 @@ def compact_usd(value: float, step: float | None = None) -> str:
     size = abs(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
+            if step is not None and 0 < step < limit * 1e-4:
+                # Ticks closer than the 4th decimal of the suffix: whole dollars tell them apart.
+                return f"{sign}${size:,.0f}"
             scaled_step = None if step is None else step / limit
             decimals = _decimals_for(scaled_step, 2 if size / limit < 100 else 1)
             return f"{sign}${size / limit:.{decimals}f}{suffix}"

@@ -75,7 +75,8 @@ class HistoryChartsWidget(QWidget):
             for side in ("left", "bottom"):
                 plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))
                 plot.item.getAxis(side).setTextPen(pg.mkPen(text_colour, width=1))
-            plot.item.getAxis("left").setWidth(64)  # aligned time axes across the stacked plots
+            # Room for "$1.0601M"; one width keeps the time axes of the stacked plots aligned.
+            plot.item.getAxis("left").setWidth(78)
             if plot is not self.exposure_plot:
                 plot.item.setXLink(self.exposure_plot.item)
             plot.item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)

@@ -297,3 +297,5 @@ def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
     assert compact_usd(1_200_000.0, 200_000.0) == "$1.20M"
     # Margin-rate ticks 0.05 points apart: 4.65%, 4.70%.
     assert [percent(v, 0.05) for v in (4.65, 4.70)] == ["4.65%", "4.70%"]
+    # Ticks $20 apart on a million: beyond four decimals of "M", so whole dollars.
+    assert [compact_usd(v, 20.0) for v in (1_056_900.0, 1_056_920.0)] == ["$1,056,900", "$1,056,920"]
