@@ -138,6 +138,49 @@ def test_wallet_falls_back_to_contract_on_10001() -> None:
         b"accountType=UNIFIED", b"accountType=CONTRACT"]
 
 
+def test_wallet_asks_contract_first_once_bybit_accepted_it() -> None:
+    # A classic account answers UNIFIED with 10001 on every poll: after the first fallback the client
+    # asks CONTRACT straight away (one request, one round trip, instead of two in a row).
+    fake = FakeBybit(FakeTime())
+    fake.routes["/v5/account/wallet-balance"] = wallet_route(
+        envelope({}, ret_code=10001, ret_msg="accountType only support CONTRACT."))
+
+    async def twice(client: BybitClient) -> object:
+        await client.wallet()
+        return await client.wallet()
+
+    wallet = run(fake, twice)
+    assert wallet.account_type == "CONTRACT"  # type: ignore[attr-defined]
+    assert [r.url.query for r in fake.calls("/v5/account/wallet-balance")] == [
+        b"accountType=UNIFIED", b"accountType=CONTRACT", b"accountType=CONTRACT"]
+
+
+def test_wallet_goes_back_to_unified_after_an_upgrade() -> None:
+    # The trader upgrades the classic account to UTA between two polls: CONTRACT now gets 10001, the
+    # client asks UNIFIED, and keeps asking UNIFIED first from then on.
+    fake = FakeBybit(FakeTime())
+    upgraded = [False]
+
+    def route(request: httpx.Request) -> httpx.Response:
+        unified = request.url.params["accountType"] == "UNIFIED"
+        if unified != upgraded[0]:
+            return envelope({}, ret_code=10001, ret_msg="accountType only support UNIFIED.")
+        return envelope(WALLET_UNIFIED if unified else WALLET_CONTRACT)
+
+    fake.routes["/v5/account/wallet-balance"] = route
+
+    async def across_the_upgrade(client: BybitClient) -> object:
+        await client.wallet()  # UNIFIED (10001), CONTRACT
+        upgraded[0] = True
+        await client.wallet()  # CONTRACT (10001), UNIFIED
+        return await client.wallet()  # UNIFIED
+
+    wallet = run(fake, across_the_upgrade)
+    assert wallet.account_type == "UNIFIED"  # type: ignore[attr-defined]
+    assert [r.url.params["accountType"] for r in fake.calls("/v5/account/wallet-balance")] == [
+        "UNIFIED", "CONTRACT", "CONTRACT", "UNIFIED", "UNIFIED"]
+
+
 @pytest.mark.parametrize("code", [10003, 10005, 10010, 10016])
 def test_wallet_does_not_fall_back_on_other_errors(code: int) -> None:
     fake = FakeBybit(FakeTime())

@@ -10,6 +10,7 @@ import hmac
 import httpx
 import pytest
 
+from desktop_app.bybit import http as http_module
 from desktop_app.bybit.errors import (
     HTTP_STATUS,
     TIMEOUT,
@@ -293,3 +294,28 @@ def test_one_async_client_per_base_url() -> None:
         await pool.aclose()
 
     asyncio.run(go())
+
+
+def test_parsed_urls_are_reused_and_bounded() -> None:
+    # A poll asks the same URLs each time, so each is parsed once; URLs with ever-new cursors must not
+    # grow the cache without bound, and a cached URL must still carry the exact signed bytes.
+    _time, fake = setup()
+    fake.routes["/v5/market/tickers"] = lambda _r: envelope({"category": "linear", "list": []})
+
+    async def go() -> tuple[int, int]:
+        pool = make_pool(fake)
+        try:
+            for _ in range(2):
+                await pool.request(BASE, "/v5/market/tickers", {"category": "linear", "cursor": "a%2C1"})
+            first_size = len(pool._urls)
+            for n in range(http_module._URL_CACHE_SIZE + 5):
+                await pool.request(BASE, "/v5/market/tickers", {"category": "linear", "cursor": f"c{n}"})
+            return first_size, len(pool._urls)
+        finally:
+            await pool.aclose()
+
+    first_size, last_size = asyncio.run(go())
+    assert first_size == 1
+    assert last_size <= http_module._URL_CACHE_SIZE
+    first, second = fake.calls("/v5/market/tickers")[:2]
+    assert first.url.raw_path == second.url.raw_path == b"/v5/market/tickers?category=linear&cursor=a%2C1"
