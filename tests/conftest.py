@@ -15,7 +15,7 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_SANDBOX, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SANDBOX, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_SANDBOX, "cache")
 
-pytest_plugins = ["tests.keyring_memory"]
+pytest_plugins = ["tests.keyring_memory", "tests.sim_fixtures"]
 
 # Property tests are deterministic: the same examples on every run and every machine, no database.
 settings.register_profile("riskdesk", derandomize=True, database=None, deadline=None)

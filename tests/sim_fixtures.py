@@ -10,10 +10,15 @@ Both serve on a free loopback port and stop after the test.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from desktop_app.exchange_sim import Simulator
+from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.bybit.environments import custom
+from desktop_app.exchange_sim import SimAccount, Simulator
+from desktop_app.snapshot import AccountSpec
 
 # 2026-01-01T00:00:00Z: a fixed origin for the price clock so paths are reproducible.
 SIM_START_MS = 1_767_225_600_000
@@ -30,3 +35,10 @@ def sim() -> Iterator[Simulator]:
 def sim_realtime() -> Iterator[Simulator]:
     with Simulator(seed=SIM_SEED, realtime=True) as simulator:
         yield simulator
+
+
+def spec_of(sim: Simulator, account: SimAccount, **changes: Any) -> AccountSpec:
+    """The monitor's view of a simulator account (credentials held in memory only)."""
+    credentials = Credentials(account.api_key, Secret(account.api_secret), KeyType(account.key_type))
+    spec = AccountSpec(f"id-{account.uid}", account.name, custom(sim.base_url), credentials)
+    return replace(spec, **changes)

@@ -4,7 +4,7 @@ recorded per account with the last good data kept, disabled accounts never calle
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -13,31 +13,19 @@ import httpx
 import pytest
 
 from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool, RetryPolicy
 from desktop_app.bybit.messages import BAD_CREDENTIALS
 from desktop_app.bybit.models import MarginMode, Side
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
-from desktop_app.exchange_sim import SimAccount, Simulator
+from desktop_app.exchange_sim import Simulator
 from desktop_app.monitor import Monitor
 from desktop_app.risk import book_from_snapshot, build_report
-from desktop_app.snapshot import AccountSpec, PortfolioSnapshot
-from tests.sim_fixtures import SIM_SEED, SIM_START_MS
+from desktop_app.snapshot import PortfolioSnapshot
+from tests.sim_fixtures import spec_of
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, max_reset_wait_s=0.05)
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    # Frozen price clock: marks are identical on every run, so hand-computed figures hold.
-    with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS) as simulator:
-        yield simulator
-
-
-def spec_of(sim: Simulator, account: SimAccount, **changes: Any) -> AccountSpec:
-    credentials = Credentials(account.api_key, Secret(account.api_secret), KeyType(account.key_type))
-    spec = AccountSpec(f"id-{account.uid}", account.name, custom(sim.base_url), credentials)
-    return replace(spec, **changes)
 
 
 class BarrierTransport(httpx.AsyncBaseTransport):

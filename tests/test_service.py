@@ -6,40 +6,29 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import custom
+from desktop_app.bybit.credentials import Credentials, Secret
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import HttpPool, RetryPolicy
 from desktop_app.bybit.models import ApiKeyInfo, MarginMode
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
-from desktop_app.exchange_sim import SimAccount, Simulator, make_demo_accounts
+from desktop_app.exchange_sim import Simulator, make_demo_accounts
 from desktop_app.price_history import RETRY_AFTER_FAILURE_S, PriceHistoryCache
 from desktop_app.service import KEY_EXPIRY_WARNING_DAYS, PortfolioUpdate, RiskService, key_warnings
 from desktop_app.snapshot import AccountSpec
-from tests.sim_fixtures import SIM_SEED, SIM_START_MS
+from tests.sim_fixtures import SIM_SEED, SIM_START_MS, spec_of
 from tests.test_price_history import Clock, KlineTransport
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, max_reset_wait_s=0.05)
 MORNING_S = SIM_START_MS / 1000 + 3_600   # 2026-01-01T01:00:00Z
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS) as simulator:
-        yield simulator
-
-
-def spec_of(sim: Simulator, account: SimAccount, **changes: Any) -> AccountSpec:
-    credentials = Credentials(account.api_key, Secret(account.api_secret), KeyType(account.key_type))
-    spec = AccountSpec(f"id-{account.uid}", account.name, custom(sim.base_url), credentials)
-    return replace(spec, **changes)
 
 
 class Env:
