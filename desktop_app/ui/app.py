@@ -21,7 +21,7 @@ from desktop_app.ui.context import AppContext, demo_context, load_context
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.self_test import SelfTest
-from desktop_app.ui.single_instance import InstanceServer, activate_running, server_name
+from desktop_app.ui.single_instance import InstanceServer, activate_running, hold_installer_mutex, server_name
 from desktop_app.ui.window_actions import open_copytrade
 from desktop_app.ui.worker_host import WorkerHost, history_path_for
 
@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("RiskDesk is already running; its window was brought to the front.")
             return 0
         server = InstanceServer(name)
+        server.installer_mutexes = hold_installer_mutex()
         if not server.listen():
             log.warning("could not claim the single-instance name; continuing without it")
 

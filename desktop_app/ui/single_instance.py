@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -49,6 +50,7 @@ class InstanceServer(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        self.installer_mutexes: list[int] = []  # Windows: handles kept open while this instance runs
         self._server = QLocalServer(self)
         self._server.newConnection.connect(self._on_connection)
 
@@ -74,3 +76,24 @@ class InstanceServer(QObject):
         socket = self.sender()
         if isinstance(socket, QLocalSocket) and _ACTIVATE.strip() in bytes(socket.readAll().data()):
             self.sig_activate.emit()
+
+
+# Inno Setup's AppMutex (packaging/windows/riskdesk.iss) asks the user to close RiskDesk before an
+# upgrade while a mutex of this name exists, in the session and in the global namespace.
+WINDOWS_MUTEX_NAMES = ("RiskDeskSingleInstance", "Global\\RiskDeskSingleInstance")
+
+
+def hold_installer_mutex(platform: str = sys.platform) -> list[int]:
+    """On Windows, create the named mutexes the installer checks and keep them for the process's life
+    (the handles close when it exits). Elsewhere nothing to do. Returns the handles it holds."""
+    if platform != "win32":
+        return []
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handles = []
+    for name in WINDOWS_MUTEX_NAMES:
+        handle = kernel32.CreateMutexW(None, False, name)
+        if handle:  # Global\ may be refused without the right privilege; the session one suffices
+            handles.append(int(handle))
+    return handles

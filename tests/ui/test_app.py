@@ -47,3 +47,24 @@ def test_second_start_activates_the_first(qtbot, tmp_path: Path) -> None:
             assert activate_running(name)
     finally:
         server.close()
+
+
+def test_the_installer_mutex_is_held_on_windows_only(monkeypatch) -> None:
+    import ctypes
+    import types
+
+    from desktop_app.ui.single_instance import WINDOWS_MUTEX_NAMES, hold_installer_mutex
+
+    assert hold_installer_mutex("linux") == []
+    created: list[str] = []
+
+    def create_mutex(attributes: object, initial_owner: bool, name: str) -> int:
+        created.append(name)
+        return 0 if name.startswith("Global\\") else 42  # the global namespace refused, as without privilege
+
+    fake = types.SimpleNamespace(kernel32=types.SimpleNamespace(CreateMutexW=create_mutex))
+    monkeypatch.setattr(ctypes, "windll", fake, raising=False)
+    assert hold_installer_mutex("win32") == [42]
+    # The names Inno Setup's AppMutex checks (packaging/windows/riskdesk.iss).
+    assert created == list(WINDOWS_MUTEX_NAMES)
+    assert created == ["RiskDeskSingleInstance", "Global\\RiskDeskSingleInstance"]
