@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
 
 from desktop_app.alerts.model import AlertKey
 from desktop_app.alerts.text import days_left, duration, one_line, pct, price, usd
@@ -19,7 +18,6 @@ from desktop_app.bybit.models import ApiKeyInfo
 from desktop_app.risk.results import RiskReport
 from desktop_app.snapshot import PortfolioSnapshot
 
-_SECONDS_PER_DAY = 86_400.0
 # Liquidation happens at an MM rate of 100 % only where the account as a whole is liquidated.
 _ACCOUNT_LIQUIDATION_MODES = ("REGULAR_MARGIN", "PORTFOLIO_MARGIN")
 PORTFOLIO = "portfolio"
@@ -141,7 +139,7 @@ def api_key_expiry(report: RiskReport, keys: Mapping[str, ApiKeyInfo], now_s: fl
     readings = []
     for account_id, info in keys.items():
         name = names.get(account_id)
-        days = key_days_left(info, now_s)
+        days = info.days_left(now_s)
         if name is None or days is None:
             continue
         text = f"{name}: API key {days_left(days)} — create a new read-only key in Bybit's API management"
@@ -149,11 +147,3 @@ def api_key_expiry(report: RiskReport, keys: Mapping[str, ApiKeyInfo], now_s: fl
     return readings
 
 
-def key_days_left(info: ApiKeyInfo, now_s: float) -> float | None:
-    """Days (fractional) until the key expires, or None when it does not expire."""
-    if info.expires_at is not None:
-        expires = info.expires_at if info.expires_at.tzinfo else info.expires_at.replace(tzinfo=UTC)
-        return (expires.timestamp() - now_s) / _SECONDS_PER_DAY
-    if info.deadline_day is not None and info.deadline_day >= 0:
-        return float(info.deadline_day)
-    return None

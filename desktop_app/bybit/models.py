@@ -13,7 +13,7 @@ base coin for inverse contracts (BTCUSD settles in BTC).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -139,6 +139,18 @@ class ApiKeyInfo:
             if name == group:
                 return scopes
         return ()
+
+    def days_left(self, now_s: float) -> float | None:
+        """Days (fractional) until the key expires at epoch second `now_s`; None when it does not.
+
+        `expiredAt` is exact; `deadlineDay` (whole days) is the fallback when Bybit gives no date.
+        """
+        if self.expires_at is not None:
+            expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
+            return (expires.timestamp() - now_s) / 86_400
+        if self.deadline_day is not None and self.deadline_day >= 0:
+            return float(self.deadline_day)
+        return None
 
     @property
     def can_withdraw(self) -> bool:

@@ -4,7 +4,8 @@ permissions, and loud warnings when the key can do more than read or is not IP-b
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+import math
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -20,13 +21,9 @@ def _tr(text: str) -> str:
 
 
 def days_until_expiry(info: ApiKeyInfo, now: datetime) -> int | None:
-    """Whole days until the key expires, or None when it does not expire."""
-    if info.expires_at is not None:
-        expires = info.expires_at if info.expires_at.tzinfo else info.expires_at.replace(tzinfo=UTC)
-        return (expires - now).days
-    if info.deadline_day is not None and info.deadline_day >= 0:
-        return info.deadline_day
-    return None
+    """Whole days until the key expires (rounded down), or None when it does not expire."""
+    days = info.days_left(now.timestamp())
+    return None if days is None else math.floor(days)
 
 
 def key_warnings(info: ApiKeyInfo, now: datetime) -> tuple[str, ...]:
