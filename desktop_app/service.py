@@ -63,6 +63,16 @@ def key_warnings(key: ApiKeyInfo) -> tuple[str, ...]:
     return tuple(warnings)
 
 
+def stress_update(update: PortfolioUpdate, shocks: Mapping[str, float], *, beta: bool = True) -> StressResult:
+    """Stress an update with no network call and no service state (the GUI thread calls it directly).
+
+    May raise: ValueError (a shock of −100% or worse, or not finite).
+    """
+    if any(not math.isfinite(float(s)) for s in shocks.values()):
+        raise ValueError("a shock must be a finite fraction, e.g. -0.15")
+    return risk_stress(update.book, shocks, model=update.model, beta=beta)
+
+
 class RiskService:
     """Owns the HTTP pool, the monitor and the price-history cache of one process or worker."""
 
@@ -120,13 +130,6 @@ class RiskService:
         if source is None or not book.coins:
             return PriceHistory(closes={}, missing=tuple(book.coins) if source is None else ())
         return await self._history.history(self._monitor.client_for(source), book.coins)
-
-    def stress(self, update: PortfolioUpdate, shocks: Mapping[str, float], *,
-               beta: bool = True) -> StressResult:
-        """Stress the latest update with no network call. May raise: ValueError (shock ≤ −100%)."""
-        if any(not math.isfinite(float(s)) for s in shocks.values()):
-            raise ValueError("a shock must be a finite fraction, e.g. -0.15")
-        return risk_stress(update.book, shocks, model=update.model, beta=beta)
 
     async def test_connection(self, spec: AccountSpec) -> ConnectionReport:
         """Reach the account with its key and describe what the key may do.

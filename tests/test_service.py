@@ -20,7 +20,13 @@ from desktop_app.bybit.models import ApiKeyInfo, MarginMode
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
 from desktop_app.exchange_sim import Simulator, make_demo_accounts
 from desktop_app.price_history import RETRY_AFTER_FAILURE_S, PriceHistoryCache
-from desktop_app.service import KEY_EXPIRY_WARNING_DAYS, PortfolioUpdate, RiskService, key_warnings
+from desktop_app.service import (
+    KEY_EXPIRY_WARNING_DAYS,
+    PortfolioUpdate,
+    RiskService,
+    key_warnings,
+    stress_update,
+)
 from desktop_app.snapshot import AccountSpec
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS, spec_of
 from tests.test_price_history import Clock, KlineTransport
@@ -158,10 +164,10 @@ def test_stress_rejects_a_non_finite_shock(sim: Simulator, env: Env) -> None:
     async def go(service: RiskService) -> None:
         update = await service.update([spec_of(sim, sim.account("Hedge"))])
         with pytest.raises(ValueError, match="finite"):
-            service.stress(update, {"BTC": float("nan")})
+            stress_update(update, {"BTC": float("nan")})
         # Hedge holds 2.5 BTC and 15 ETH at 25× leverage on 22,000 USDT: BTC at half price wipes it out.
-        assert "Hedge" in service.stress(update, {"BTC": -0.5}).liquidated_accounts
-        assert service.stress(update, {"BTC": 0.01}, beta=False).liquidated_accounts == ()
+        assert "Hedge" in stress_update(update, {"BTC": -0.5}).liquidated_accounts
+        assert stress_update(update, {"BTC": 0.01}, beta=False).liquidated_accounts == ()
 
     env.run(go)
 

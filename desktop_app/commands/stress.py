@@ -16,7 +16,8 @@ from desktop_app.commands.runner import (
     print_json,
     table,
 )
-from desktop_app.risk import StressResult, stress, stress_to_dict
+from desktop_app.risk import StressResult, stress_to_dict
+from desktop_app.service import stress_update
 
 
 def _shock(text: str) -> tuple[str, float]:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if len(shocks) != len(args.shock):
         return fail("each coin may be shocked only once")
     update = fetch(accounts)
-    result = stress(update.book, shocks, model=update.model, beta=not args.no_beta)
+    result = stress_update(update, shocks, beta=not args.no_beta)
     if args.json:
         print_json(stress_document(result))
     else:

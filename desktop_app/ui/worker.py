@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop_app.alerts import AlertConfig
 from desktop_app.bybit.errors import BybitError
 from desktop_app.live import LiveSession
+from desktop_app.service import RiskService, stress_update
 from desktop_app.snapshot import AccountSpec
 from desktop_app.ui.worker_messages import ConnectionOutcome, TelegramSettings, WorkerError
 
@@ -42,8 +43,6 @@ _CHANGE_DEBOUNCE_S = 0.05  # one trade sends order, execution, position and wall
 
 
 def _default_service() -> Any:
-    from desktop_app.service import RiskService
-
     return RiskService()
 
 
@@ -139,7 +138,7 @@ class RiskWorker(QObject):
 
         May raise: ValueError (a shock of −100% or worse, or not finite).
         """
-        return self._service.stress(update, shocks, beta=beta)
+        return stress_update(update, shocks, beta=beta)
 
     # --- the loop (worker thread) ------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
 from desktop_app.price_history import PriceHistory
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
-from desktop_app.service import PortfolioUpdate, RiskService
+from desktop_app.service import PortfolioUpdate, stress_update
 from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 NOW = 1_750_000_000.0
@@ -76,4 +76,4 @@ def failed(state: AccountState, error: str = "[10003] API key is invalid.") -> A
 
 def stress_fn(update: PortfolioUpdate, shocks: dict[str, float], beta: bool) -> Any:
     """The service's stress on the update (pure: no network, no service state)."""
-    return RiskService(pool=None).stress(update, shocks, beta=beta)
+    return stress_update(update, shocks, beta=beta)
