@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from desktop_app.bybit.client import BybitClient
+from desktop_app.bybit.client import BybitClient, gather_or_cancel
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import HttpPool
 from desktop_app.bybit.models import AccountInfo
@@ -58,24 +58,15 @@ class Monitor:
         """One account's complete fetch, or its last good data with the error of this attempt."""
         attempted_at = self._now()
         last_good = previous.data if previous is not None else None
-        failure: BybitError | None = None
         try:
-            # Building the client can fail (an unreadable RSA key): that is this account's error,
+            # Building the client can fail too (an unreadable RSA key): that is this account's error,
             # not a reason to stop every other account's refresh.
             client = self.client_for(spec)
-        except BybitError as exc:
-            failure = exc
-        else:
-            try:
-                # A TaskGroup cancels the account's other calls as soon as one fails.
-                async with asyncio.TaskGroup() as group:
-                    info_task = group.create_task(self._account_info(spec.account_id, client))
-                    wallet_task = group.create_task(client.wallet())
-                    positions_task = group.create_task(client.all_positions())
-                info, wallet, positions = info_task.result(), wallet_task.result(), positions_task.result()
-            except* BybitError as group_exc:
-                failure = _first_error(group_exc)
-        if failure is not None:
+            # The first failure cancels the account's other calls.
+            info, wallet, positions = await gather_or_cancel(
+                self._account_info(spec.account_id, client), client.wallet(), client.all_positions()
+            )
+        except BybitError as failure:
             log.info("refresh of %s failed: %s", spec.name, failure)
             return AccountState(
                 spec.account_id, spec.name, last_good, str(failure), failure.ret_code, attempted_at
@@ -95,12 +86,3 @@ class Monitor:
         """Drop a removed account's client and cached account info."""
         self._clients.pop(account_id, None)
         self._infos.pop(account_id, None)
-
-
-def _first_error(group: BaseExceptionGroup[BybitError]) -> BybitError:
-    while True:
-        first = group.exceptions[0]
-        if isinstance(first, BaseExceptionGroup):
-            group = first
-            continue
-        return first

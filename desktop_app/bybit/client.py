@@ -111,7 +111,7 @@ class BybitClient:
     async def all_positions(self) -> tuple[Position, ...]:
         """Linear USDT, linear USDC, inverse and option positions, fetched concurrently.
         May raise: BybitError (the first failure; the other queries are cancelled)."""
-        parts = await _gather_or_cancel(
+        parts = await gather_or_cancel(
             self.positions(Category.LINEAR, settle_coin="USDT"),
             self.positions(Category.LINEAR, settle_coin="USDC"),
             self.positions(Category.INVERSE),
@@ -201,7 +201,7 @@ def _kline_params(category: Category, symbol: str, interval: str, start_ms: int 
     }
 
 
-async def _gather_or_cancel(*calls: Awaitable[T]) -> list[T]:
+async def gather_or_cancel(*calls: Awaitable[T]) -> list[T]:
     """asyncio.gather, but the first failure cancels the calls still running (no orphaned requests)."""
     tasks = [asyncio.ensure_future(call) for call in calls]
     try:
