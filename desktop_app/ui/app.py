@@ -16,6 +16,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import __version__
+from desktop_app.service import stress_update
 from desktop_app.storage.paths import AppPaths
 from desktop_app.ui.context import AppContext, demo_context, load_context
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
@@ -59,7 +60,8 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
                       alert_config=context.settings.alerts,
                       history_path=history_path_for(context.paths, demo=context.demo))
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
-    window = MainWindow(context, host, host.worker.stress, qsettings=qsettings)
+    # Stressing the latest update is pure (no network): the GUI thread calls it directly.
+    window = MainWindow(context, host, stress_update, qsettings=qsettings)
     if start:
         host.start()
     return window

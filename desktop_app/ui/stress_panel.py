@@ -6,9 +6,9 @@ data already fetched: no network), so dragging the slider answers at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
@@ -28,7 +28,11 @@ from desktop_app.ui.stress_chart import StressChart
 from desktop_app.ui.table_model import Column, RowTableModel
 from desktop_app.ui.table_view import FilterableTable
 
-StressFn = Callable[[Any, Mapping[str, float], bool], Any]
+
+class StressFn(Protocol):
+    """Stress an update without network (`desktop_app.service.stress_update`)."""
+
+    def __call__(self, update: Any, shocks: Mapping[str, float], *, beta: bool) -> Any: ...
 
 MAX_SHOCK_PERCENT = 50
 
@@ -197,7 +201,7 @@ class StressPanel(QWidget):
                                  else self.tr("Waiting for data…"))
             return
         shock = self.shock
-        result = self._stress_fn(self._update, {coin: shock}, self.beta_box.isChecked())
+        result = self._stress_fn(self._update, {coin: shock}, beta=self.beta_box.isChecked())
         rows = [row for _, row in stress_rows(result)]
         self.model.set_rows(stress_rows(result))
         self.table.fit_columns_once()

@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop_app.alerts import AlertConfig
 from desktop_app.bybit.errors import BybitError
 from desktop_app.live import LiveSession
-from desktop_app.service import RiskService, stress_update
+from desktop_app.service import RiskService
 from desktop_app.snapshot import AccountSpec
 from desktop_app.ui.worker_messages import ConnectionOutcome, TelegramSettings, WorkerError
 
@@ -131,14 +131,6 @@ class RiskWorker(QObject):
         with self._lock:
             self._stopped = True
         self._post(self._do_stop)
-
-    def stress(self, update: Any, shocks: Mapping[str, float], beta: bool) -> Any:
-        """The service's stress on an update it produced. Pure (no network, reads only `update`), so
-        the GUI thread calls it directly for an instant answer while the loop keeps refreshing.
-
-        May raise: ValueError (a shock of −100% or worse, or not finite).
-        """
-        return stress_update(update, shocks, beta=beta)
 
     # --- the loop (worker thread) ------------------------------------------------------------
 

@@ -74,6 +74,6 @@ def failed(state: AccountState, error: str = "[10003] API key is invalid.") -> A
     return replace(state, error=error, error_code=10003, attempted_at=state.attempted_at + 5)
 
 
-def stress_fn(update: PortfolioUpdate, shocks: dict[str, float], beta: bool) -> Any:
+def stress_fn(update: PortfolioUpdate, shocks: dict[str, float], *, beta: bool) -> Any:
     """The service's stress on the update (pure: no network, no service state)."""
     return stress_update(update, shocks, beta=beta)

@@ -12,9 +12,9 @@ from tests.ui.factories import make_update, stress_fn
 def test_shock_changes_equity_after_and_marks_liquidation(qtbot) -> None:
     calls: list[tuple[dict[str, float], bool]] = []
 
-    def counting(update, shocks, beta):
+    def counting(update, shocks, *, beta):
         calls.append((dict(shocks), beta))
-        return stress_fn(update, shocks, beta)
+        return stress_fn(update, shocks, beta=beta)
 
     panel = StressPanel(counting)
     qtbot.addWidget(panel)
