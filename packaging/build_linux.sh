@@ -14,10 +14,15 @@ SIZE_TARGET_MB=150
 self_test=1
 [ "${1:-}" = "--no-self-test" ] && self_test=0
 
-for tool in strip readelf; do
-    command -v "$tool" >/dev/null || { echo "build_linux.sh: '$tool' (binutils) is required" >&2; exit 2; }
+# strip/readelf (binutils) shrink the host libraries; gcc and icupkg (icu-devtools) rebuild the ICU
+# data library with only what Qt uses (packaging/trim_icu.py).
+for tool in strip readelf gcc icupkg; do
+    command -v "$tool" >/dev/null || {
+        echo "build_linux.sh: '$tool' is required (Debian: apt-get install binutils gcc icu-devtools)" >&2
+        exit 2
+    }
 done
-"$PYTHON" -c "import PyInstaller" 2>/dev/null || "$PYTHON" -m pip install -q "pyinstaller>=6.10"
+"$PYTHON" -c "import PyInstaller" 2>/dev/null || "$PYTHON" -m pip install -q "pyinstaller>=6.10,<7"
 "$PYTHON" packaging/render_icons.py --check
 
 version="$("$PYTHON" -c "import re,pathlib; print(re.search(r'^__version__\s*=\s*\"([^\"]+)\"', pathlib.Path('desktop_app/__init__.py').read_text(), re.M).group(1))")"
