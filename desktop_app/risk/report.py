@@ -139,6 +139,11 @@ def build_report(
     expo = book.exposure()  # once: exposure, net and the position rows all read it
     exposure = coin_exposure(book, expo)
     net = net_by_coin(book, expo)
+    # VaR is on the USD PnL per unit coin return, the same first-order PnL that stress applies: an
+    # inverse contract's is size x mark/entry (not its USD size), and coin collateral (BTC held as
+    # margin) moves with its coin, so a coin-margined short hedged by its own collateral is flat.
+    delta_usd = (np.bincount(book.p_coin, weights=book.pnl_coef(), minlength=len(book.coins))
+                 + book.collateral_coef().sum(axis=0))
     scores = [(a.risk_score, a.name) for a in accounts if a.risk_score is not None]
     return RiskReport(
         taken_at=book.taken_at,
@@ -149,7 +154,7 @@ def build_report(
         exposure=exposure,
         hedges=hedges(exposure),
         totals=_totals(book, accounts, float(sum(e.gross_usd for e in exposure)), float(net.sum())),
-        var=value_at_risk(book.coins, net, model, confidences=confidences, horizon_days=horizon_days),
+        var=value_at_risk(book.coins, delta_usd, model, confidences=confidences, horizon_days=horizon_days),
         first_liquidation=first_liquidation(book, model=model, beta=beta),
         worst_account=max(scores)[1] if scores else None,
     )

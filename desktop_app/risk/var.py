@@ -1,4 +1,4 @@
-"""Value at risk and expected shortfall of the net USD exposure per coin.
+"""Value at risk and expected shortfall of a book's USD delta per coin (PnL per unit coin return).
 
 Parametric (delta-normal): σ_p = sqrt(eᵀ Σ e) with Σ the EWMA covariance of daily log returns;
 VaR = z_α σ_p sqrt(h), ES = σ_p φ(z_α) / (1 - α) sqrt(h) (zero mean, as RiskMetrics).
@@ -51,7 +51,7 @@ def value_at_risk(
     confidences: Sequence[float] = DEFAULT_CONFIDENCES,
     horizon_days: int = 1,
 ) -> tuple[VarResult, ...]:
-    """VaR/ES of net USD exposure `net_usd` (aligned with `coins`) for each confidence level.
+    """VaR/ES of the USD delta `net_usd` per coin (aligned with `coins`) for each confidence level.
 
     Coins with exposure but no history are listed in `coins_missing` and left out of the figures.
     With no usable history at all, the figures are None. May raise: ValueError (bad confidence/horizon).

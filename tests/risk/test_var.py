@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Side
+from desktop_app.bybit.models import Category, Side, WalletCoin
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
 from desktop_app.risk.returns import ewma_weights
 from desktop_app.risk.var import value_at_risk
-from tests.risk.factories import account, position, snapshot
+from tests.risk.factories import D, account, position, snapshot, wallet
 
 # Three daily log returns, oldest first: +0.02, -0.01, +0.03.
 RETURNS = (0.02, -0.01, 0.03)
@@ -76,12 +77,52 @@ def test_short_or_broken_series_are_excluded() -> None:
     assert (model.coins, model.excluded) == (("BTC",), ("BAD", "NEW"))
 
 
-def test_report_var_uses_net_exposure() -> None:
+SIGMA = math.sqrt(0.00134744 / 2.8236)  # the EWMA daily volatility of RETURNS, worked out above
+
+
+def test_report_var_of_a_linear_position_is_on_its_exposure() -> None:
     book = book_from_snapshot(snapshot(account("A", (position("BTCUSDT", Side.LONG, 0.5, mark=20_000),))))
     report = build_report(book, model=_model(), confidences=(0.95,))
     # exposure 0.5 x 20,000 = 10,000, the same book as above
-    sigma = math.sqrt(0.00134744 / 2.8236)
-    assert report.var[0].var_usd == pytest.approx(Z95 * 10_000 * sigma)
+    assert report.var[0].var_usd == pytest.approx(Z95 * 10_000 * SIGMA)
+
+
+def _coin_margined(side: Side, *, entry: float, mark: float, collateral_btc: str) -> object:
+    """A classic account holding `collateral_btc` BTC and 10,000 USD of BTCUSD (inverse)."""
+    inverse = position("BTCUSD", side, 10_000, category=Category.INVERSE, entry=entry, mark=mark)
+    coins = (WalletCoin("BTC", D(collateral_btc), None, D(collateral_btc), D(0), D(0), D(0)),)
+    contract = dataclasses.replace(
+        wallet(None, im=None, mm=None, mm_rate=None, account_type="CONTRACT"), coins=coins
+    )
+    return account("Coin", (inverse,), wallet_=contract, classic=True)
+
+
+def _report_of(state: object) -> object:
+    return build_report(book_from_snapshot(snapshot(state)), model=_model(), confidences=(0.95,))
+
+
+def test_inverse_var_is_on_its_usd_delta_not_its_usd_size() -> None:
+    # Short 10,000 USD of BTCUSD from 20,000, mark 25,000, no collateral. USD uPnL = -10,000 x
+    # (mark/entry - 1); for a return r the mark becomes 25,000 (1 + r), so the PnL per unit r is
+    # -10,000 x 25,000 / 20,000 = -12,500 USD (the exposure table shows the USD size, 10,000).
+    report = _report_of(_coin_margined(Side.SHORT, entry=20_000, mark=25_000, collateral_btc="0"))
+    assert report.exposure[0].net_usd == pytest.approx(-10_000)
+    assert report.var[0].var_usd == pytest.approx(Z95 * 12_500 * SIGMA)
+
+
+def test_coin_collateral_is_in_var() -> None:
+    # Long 10,000 USD of BTCUSD at 20,000 (delta 10,000 x 20,000/20,000 = 10,000 USD) on 0.5 BTC of
+    # collateral (0.5 x 20,000 = 10,000 USD that moves with BTC): delta 20,000 USD.
+    report = _report_of(_coin_margined(Side.LONG, entry=20_000, mark=20_000, collateral_btc="0.5"))
+    assert report.var[0].var_usd == pytest.approx(Z95 * 20_000 * SIGMA)
+
+
+def test_coin_margined_short_hedged_by_its_collateral_has_no_var() -> None:
+    # Short 10,000 USD of BTCUSD at 20,000 on 0.5 BTC: delta -10,000 + 0.5 x 20,000 = 0. The account's
+    # USD equity does not move with BTC (the classic coin-margined hedge), so neither VaR does.
+    report = _report_of(_coin_margined(Side.SHORT, entry=20_000, mark=20_000, collateral_btc="0.5"))
+    assert report.var[0].var_usd == pytest.approx(0.0, abs=1e-9)
+    assert report.var[0].historical_var_usd == pytest.approx(0.0, abs=1e-9)
 
 
 _rng = np.random.default_rng(7)
