@@ -9,7 +9,9 @@ app wrote to a platform default would land in the empty HOME). It prints the tim
 start to the `self-test ok: ...` line (the first complete snapshot on screen) and to exit.
 
 Fails (exit 1) when the self-test does not pass, when anything is written outside the config dir,
-or when the bundle lacks keyring's backends and entry-point metadata or the demo simulator.
+or when the bundle lacks keyring's backends and entry-point metadata or the demo simulator; with
+--require-keyring also when the frozen program finds no usable keyring backend (run it inside a
+desktop session, or CI's D-Bus session with an unlocked GNOME Keyring).
 Performance figures are printed, never asserted: the targets are shown next to them.
 """
 
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 OK_PREFIX = "self-test ok:"
+NO_KEYRING = "keyring: none usable"  # how the self-test line ends without a keyring backend
 # Modules that must be frozen into the bundle: keyring's OS backends are found through entry
 # points at run time, which a freezer misses unless told; the demo needs the simulator.
 REQUIRED_MODULES = (
@@ -113,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout-s", type=float, default=60.0)
     parser.add_argument("--target-s", type=float, default=3.0, help="start-up target shown in the report")
+    parser.add_argument("--require-keyring", action="store_true",
+                        help="fail unless the self-test reports a usable keyring backend")
     args = parser.parse_args(argv)
 
     failures: list[str] = []
@@ -134,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
               f" | {ok_line or 'no self-test ok line'}")
         if run.returncode != 0 or ok_line is None:
             failures.append(f"run {index}: self-test failed (rc={run.returncode}):\n{run.output}")
+        elif args.require_keyring and ok_line.endswith(NO_KEYRING):
+            failures.append(f"run {index}: the frozen program found no usable keyring backend")
         elif run.first_snapshot_s is not None:
             snapshots.append(run.first_snapshot_s)
         if run.stray_files:

@@ -7,12 +7,20 @@
 #   packaging/build_linux.sh                 (from anywhere; uses .venv/bin/python if present)
 #   PYTHON=/path/to/python packaging/build_linux.sh
 #   packaging/build_linux.sh --no-self-test  (build and pack only)
+#   packaging/build_linux.sh --require-keyring  (the self-test must find a usable keyring backend)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}"
 SIZE_TARGET_MB=150
 self_test=1
-[ "${1:-}" = "--no-self-test" ] && self_test=0
+check_args=()
+for arg in "$@"; do
+    case "$arg" in
+        --no-self-test) self_test=0 ;;
+        --require-keyring) check_args+=(--require-keyring) ;;
+        *) echo "build_linux.sh: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
 
 # strip/readelf (binutils) shrink the host libraries; gcc and icupkg (icu-devtools) rebuild the ICU
 # data library with only what Qt uses (packaging/trim_icu.py).
@@ -48,5 +56,5 @@ du -sb "$app"/_internal/* | sort -rn | head -6 | awk '{ printf "  %6.1f MB  %s\n
 echo "tarball: $tarball ($(( ($(stat -c %s "$tarball") + 500000) / 1000000 )) MB)"
 
 if [ "$self_test" = 1 ]; then
-    "$PYTHON" benchmarks/frozen_startup.py "$app/RiskDesk" --runs 3
+    "$PYTHON" benchmarks/frozen_startup.py "$app/RiskDesk" --runs 3 "${check_args[@]}"
 fi

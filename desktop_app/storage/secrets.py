@@ -71,6 +71,15 @@ class SecretStore:
         backend = keyring.get_keyring()
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
+    def usable_backend_name(self) -> str | None:
+        """The active backend's name when it can store secrets here, None when none can (the self-test
+        reports it: a frozen build that lost keyring's backends or their discovery shows None)."""
+        try:
+            usable = _usable_backends(keyring.get_keyring())
+        except Exception:  # a broken backend can fail while being discovered: nothing usable
+            return None
+        return ", ".join(f"{type(b).__module__}.{type(b).__name__}" for b in usable) or None
+
     def available(self) -> tuple[bool, str]:
         """Whether a usable keyring backend is configured, and a message for the user.
 

@@ -1,8 +1,9 @@
 """`riskdesk --self-test`: open the window, wait for the first snapshot, report it in one line.
 
-Exit 0 with `self-test ok: N accounts, M positions` when the first snapshot is complete (every
-account fetched) and rendered; exit 1 with the reason when an account fails, the worker fails, or
-nothing arrives within the timeout.
+Exit 0 with `self-test ok: N accounts, M positions; keyring: BACKEND` when the first snapshot is
+complete (every account fetched) and rendered; exit 1 with the reason when an account fails, the
+worker fails, or nothing arrives within the timeout. BACKEND is the keyring backend that would store
+API secrets, or `none usable` (demo mode needs none; a packaged build checks that it finds one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
+from desktop_app.storage.secrets import SecretStore
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.worker import WorkerError
 
@@ -51,7 +53,8 @@ class SelfTest(QObject):
             self._finish(1, f"self-test failed: {len(failed)} of {total} accounts failed ({reasons})")
             return
         accounts, positions = len(snapshot.accounts), len(update.report.positions)
-        self._finish(0, f"self-test ok: {accounts} accounts, {positions} positions")
+        backend = SecretStore().usable_backend_name() or "none usable"
+        self._finish(0, f"self-test ok: {accounts} accounts, {positions} positions; keyring: {backend}")
 
     @Slot(object)
     def _on_error(self, error: WorkerError) -> None:

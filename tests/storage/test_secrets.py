@@ -158,3 +158,22 @@ def test_plaintext_backend_is_usable_but_never_silent(installed: object) -> None
     ok, message = SecretStore().available()
     assert ok is True
     assert "PLAIN-TEXT" in message
+
+
+@pytest.mark.parametrize("installed", [fail.Keyring(), null.Keyring()], indirect=True)
+def test_no_usable_backend_has_no_name(installed: object) -> None:
+    assert SecretStore().usable_backend_name() is None
+
+
+def test_usable_backend_is_named_by_module_and_class(memory_keyring: MemoryKeyring) -> None:
+    assert SecretStore().usable_backend_name() == "tests.keyring_memory.MemoryKeyring"
+
+
+def test_chainer_names_only_its_usable_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [fail.Keyring(), MemoryKeyring()])
+    previous = keyring.get_keyring()
+    keyring.set_keyring(chainer.ChainerBackend())
+    try:
+        assert SecretStore().usable_backend_name() == "tests.keyring_memory.MemoryKeyring"
+    finally:
+        keyring.set_keyring(previous)

@@ -12,8 +12,10 @@ from desktop_app.ui.single_instance import InstanceServer, activate_running, ser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, config_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def _run(*args: str, config_dir: Path, keyring_backend: str = "keyring.backends.fail.Keyring",
+         ) -> subprocess.CompletedProcess[str]:
+    # keyring's own override: the child must not find whatever keyring the machine running the tests has.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND=keyring_backend)
     command = [sys.executable, "-m", "desktop_app.ui.app", *args, "--config-dir", str(config_dir)]
     return subprocess.run(command,
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -24,6 +26,15 @@ def test_self_test_demo_exits_zero_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # The demo set has 5 accounts (Main, Isolated, Portfolio, Classic, Hedge).
     assert result.stdout.startswith("self-test ok: 5 accounts, ")
+    # keyring's fail backend stands for a machine without a Secret Service: said, not fatal.
+    assert result.stdout.rstrip("\n").endswith("; keyring: none usable")
+
+
+def test_self_test_names_the_keyring_backend_it_finds(tmp_path: Path) -> None:
+    result = _run("--self-test", "--demo", config_dir=tmp_path,
+                  keyring_backend="tests.keyring_memory.MemoryKeyring")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip("\n").endswith("; keyring: tests.keyring_memory.MemoryKeyring")
     assert result.stdout.count("\n") == 1
     # Demo mode writes no account config (keys stay in memory).
     assert not (tmp_path / "accounts.json").exists()
