@@ -197,6 +197,17 @@ class HistoryWriter:
             "INSERT INTO exposure_sample (refresh_id, account_id, coin, long_usd, short_usd, net_usd)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(refresh_id, e.account_id, e.coin, e.long_usd, e.short_usd, e.net_usd) for e in record.exposure])
+        # The name of the newest sample wins (accounts can be renamed; samples may arrive out of order).
+        self._conn.executemany(
+            "INSERT INTO account_seen (account_id, account, first_s, last_s) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (account_id) DO UPDATE SET"
+            " account = CASE WHEN excluded.last_s >= last_s THEN excluded.account ELSE account END,"
+            " first_s = MIN(first_s, excluded.first_s), last_s = MAX(last_s, excluded.last_s)",
+            [(a.account_id, a.account, r.time_s, r.time_s) for a in record.accounts])
+        self._conn.executemany(
+            "INSERT INTO coin_seen (coin, first_s, last_s) VALUES (?, ?, ?) ON CONFLICT (coin) DO UPDATE SET"
+            " first_s = MIN(first_s, excluded.first_s), last_s = MAX(last_s, excluded.last_s)",
+            [(coin, r.time_s, r.time_s) for coin in sorted({e.coin for e in record.exposure})])
 
     def _prune(self, now_s: float) -> None:
         cutoff_s = now_s - self._retention_days * _SECONDS_PER_DAY
@@ -205,6 +216,19 @@ class HistoryWriter:
             # Children go with their refresh through ON DELETE CASCADE.
             self._conn.execute("DELETE FROM refresh WHERE time_s < ?", (cutoff_s,))
             self._conn.execute("DELETE FROM alert_log WHERE time_s < ?", (cutoff_s,))
+            # What was seen only before the cutoff is gone; what remains starts at its oldest sample
+            # left (the refresh index finds it at once: refreshes are walked in time order).
+            self._conn.execute("DELETE FROM account_seen WHERE last_s < ?", (cutoff_s,))
+            self._conn.execute("DELETE FROM coin_seen WHERE last_s < ?", (cutoff_s,))
+            self._conn.execute(
+                "UPDATE account_seen SET first_s = (SELECT r.time_s FROM refresh r"
+                " CROSS JOIN account_sample a"
+                " ON a.refresh_id = r.id AND a.account_id = account_seen.account_id"
+                " ORDER BY r.time_s LIMIT 1) WHERE first_s < ?", (cutoff_s,))
+            self._conn.execute(
+                "UPDATE coin_seen SET first_s = (SELECT r.time_s FROM refresh r CROSS JOIN exposure_sample e"
+                " ON e.refresh_id = r.id AND e.coin = coin_seen.coin ORDER BY r.time_s LIMIT 1)"
+                " WHERE first_s < ?", (cutoff_s,))
             self._conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

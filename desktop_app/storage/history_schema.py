@@ -71,7 +71,31 @@ _V2 = (
     "CREATE INDEX exposure_sample_by_coin ON exposure_sample(coin, refresh_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)  # MIGRATIONS[n] takes version n to n + 1
+# v3: which accounts and coins the history holds, and over what time, kept up to date by the writer.
+# Answering that from the samples meant grouping every sample (seconds on a week of 20 accounts),
+# and the charts ask it on every reload. Filled here from the samples already written.
+_V3 = (
+    """CREATE TABLE account_seen (
+        account_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        first_s REAL NOT NULL,
+        last_s REAL NOT NULL)""",
+    # With a single MAX() aggregate, SQLite takes the bare column (the name) from the newest row.
+    """INSERT INTO account_seen (account_id, account, first_s, last_s)
+        SELECT a.account_id, a.account, MAX(r.time_s), MAX(r.time_s)
+        FROM account_sample a JOIN refresh r ON r.id = a.refresh_id GROUP BY a.account_id""",
+    """UPDATE account_seen SET first_s = (SELECT MIN(r.time_s) FROM account_sample a
+        JOIN refresh r ON r.id = a.refresh_id WHERE a.account_id = account_seen.account_id)""",
+    """CREATE TABLE coin_seen (
+        coin TEXT PRIMARY KEY,
+        first_s REAL NOT NULL,
+        last_s REAL NOT NULL)""",
+    """INSERT INTO coin_seen (coin, first_s, last_s)
+        SELECT e.coin, MIN(r.time_s), MAX(r.time_s)
+        FROM exposure_sample e JOIN refresh r ON r.id = e.refresh_id GROUP BY e.coin""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)  # MIGRATIONS[n] takes version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,4 +1,4 @@
-"""The history file: pragmas, permissions, and migrating a v1 file to the current schema."""
+"""The history file: pragmas, permissions, and migrating v1 and v2 files to the current schema."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_new_file_is_current_wal_normal_and_private(tmp_path: Path) -> None:
     path = AppPaths.portable(tmp_path / "data").history_db
     conn = open_history_db(path)
     try:
-        assert schema_version(conn) == SCHEMA_VERSION == 2
+        assert schema_version(conn) == SCHEMA_VERSION == 3
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -28,7 +28,7 @@ def test_new_file_is_current_wal_normal_and_private(tmp_path: Path) -> None:
         assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_v1_file_with_data_migrates_to_v2(tmp_path: Path) -> None:
+def test_v1_file_with_data_migrates_to_the_current_schema(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     conn = open_history_db(path, target_version=1)
     assert schema_version(conn) == 1
@@ -49,13 +49,36 @@ def test_v1_file_with_data_migrates_to_v2(tmp_path: Path) -> None:
         assert reader.alert_log()[0].message == "Main: margin rate 55% — liquidation at 100%"
     conn = sqlite3.connect(path)
     try:
-        assert schema_version(conn) == 2
+        assert schema_version(conn) == 3
         assert conn.execute("SELECT available_usd FROM account_sample").fetchall() == [(None,)]
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"account_sample_by_account", "exposure_sample_by_coin"} <= indexes
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_v2_file_migrates_to_v3_with_the_accounts_and_coins_it_holds(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    conn = open_history_db(path, target_version=2)
+    # Three refreshes at 1000, 1005, 1010 s. "main" was renamed from "Main" to "Trading" at 1010 s;
+    # "hedge" was sampled at 1005 s only. BTC was held at 1000 and 1010 s, ETH at 1005 s.
+    for refresh_id, time_s in ((1, 1000.0), (2, 1005.0), (3, 1010.0)):
+        conn.execute("INSERT INTO refresh VALUES (?, ?, 1.0, 0.0, 0.0, 0.0, 1, 0, 0)", (refresh_id, time_s))
+    samples = ((1, "main", "Main"), (2, "main", "Main"), (2, "hedge", "Hedge"), (3, "main", "Trading"))
+    for refresh_id, account_id, name in samples:
+        conn.execute("INSERT INTO account_sample VALUES (?, ?, ?, 0, 1.0, 0.0, 0.1, 0.1, NULL)",
+                     (refresh_id, account_id, name))
+    for refresh_id, account_id, coin in ((1, "main", "BTC"), (2, "hedge", "ETH"), (3, "main", "BTC")):
+        conn.execute("INSERT INTO exposure_sample VALUES (?, ?, ?, 1.0, 0.0, 1.0)",
+                     (refresh_id, account_id, coin))
+    conn.close()
+
+    with HistoryReader(path) as reader:  # opening migrates
+        assert [(a.account_id, a.name, a.first_s, a.last_s) for a in reader.accounts()] == [
+            ("hedge", "Hedge", 1005.0, 1005.0), ("main", "Trading", 1000.0, 1010.0)]
+        assert reader.coins(0) == ("BTC", "ETH")
+        assert reader.coins(1006) == ("BTC",)  # ETH was last held at 1005 s
 
 
 def test_file_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:

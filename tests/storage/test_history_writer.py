@@ -3,12 +3,13 @@ closing, concurrent reading, and that no secret reaches the file."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from pathlib import Path
 
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
-from desktop_app.risk.results import RiskReport
+from desktop_app.risk.results import AccountRisk, RiskReport
 from desktop_app.snapshot import PortfolioSnapshot
 from desktop_app.storage.history import HistoryReader, HistoryWriter
 from tests.alerts import factories as f
@@ -148,3 +149,41 @@ def test_no_secret_or_api_key_reaches_the_file(tmp_path: Path) -> None:
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"Main" in data  # the scan does see the file's text
     assert secret.encode() not in data and api_key.encode() not in data
+
+
+def _main_named(name: str) -> AccountRisk:
+    """Account "main" (the id of sample()'s "Main") under another name."""
+    return dataclasses.replace(f.account(name, equity=1.0), account_id="main")
+
+
+def test_accounts_and_coins_follow_renames_and_retention(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    renamed = f.report([_main_named("Main 2")], [f.position("Main", "SOLUSDT", coin="SOL", exposure=100.0)],
+                       taken_at=T - 60 * DAY_S)
+    with HistoryWriter(path, clock=lambda: T) as writer:
+        writer.submit(sample(T - 70 * DAY_S))  # Main, Hedge; BTC, ETH
+        writer.submit(sample(T - 50 * DAY_S))
+        writer.submit(renamed)  # older than the last sample: its name does not win
+        writer.flush(5)
+        with HistoryReader(path) as reader:
+            assert [(a.account_id, a.name, a.first_s, a.last_s) for a in reader.accounts()] == [
+                ("hedge", "Hedge", T - 70 * DAY_S, T - 50 * DAY_S),
+                ("main", "Main", T - 70 * DAY_S, T - 50 * DAY_S)]
+            assert reader.coins(0) == ("BTC", "ETH", "SOL")
+            assert reader.coins(T - 55 * DAY_S) == ("BTC", "ETH")  # SOL: last seen at T − 60 d
+    # 30 days later with the default 90 days the cutoff is T + 30 d − 90 d = T − 60 d: the T − 70 d
+    # refresh goes; Main's oldest sample left is the rename at T − 60 d, Hedge's the one at T − 50 d.
+    with HistoryWriter(path, clock=lambda: T + 30 * DAY_S, prune_every_s=0) as writer:
+        writer.submit(f.report([_main_named("Trading")], [], taken_at=T + 30 * DAY_S))  # newest name wins
+        writer.flush(5)
+        with HistoryReader(path) as reader:
+            assert [(a.account_id, a.name, a.first_s, a.last_s) for a in reader.accounts()] == [
+                ("hedge", "Hedge", T - 50 * DAY_S, T - 50 * DAY_S),
+                ("main", "Trading", T - 60 * DAY_S, T + 30 * DAY_S)]
+        writer.retention_days = 10
+        writer.submit(f.report([_main_named("Trading")], [], taken_at=T + 30 * DAY_S + 5))
+        writer.flush(5)  # cutoff T + 30 d − 10 d = T + 20 d: Hedge and every coin are gone
+        with HistoryReader(path) as reader:
+            assert [a.account_id for a in reader.accounts()] == ["main"]
+            assert reader.accounts()[0].first_s == T + 30 * DAY_S
+            assert reader.coins(0) == ()
