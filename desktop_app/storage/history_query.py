@@ -30,7 +30,8 @@ class HistoryAccount:
 
 
 class HistoryReader:
-    """Chart queries. Use it from one thread (the GUI thread); it opens its own connection."""
+    """Chart queries, on a connection of its own; use it from the thread that opened it (`interrupt`
+    excepted)."""
 
     def __init__(self, path: Path) -> None:
         """May raise: HistoryError."""
@@ -38,6 +39,11 @@ class HistoryReader:
 
     def close(self) -> None:
         self._conn.close()
+
+    def interrupt(self) -> None:
+        """Abort the query running now (it raises HistoryError). Unlike every other method, this one
+        may be called from any thread: it is how a reader thread is stopped mid-read on quit."""
+        self._conn.interrupt()
 
     def __enter__(self) -> HistoryReader:
         return self
