@@ -5,6 +5,8 @@ hour's tens of milliseconds, a reload of what is new about a millisecond. All of
 loader's QThread with its own database connection; the GUI thread only sends "read since T" and
 receives an immutable `ChartData`.
 
+The alert log is read there as well, once, when the window opens the database.
+
 `HistoryLoaderHost` (GUI side) keeps at most one read in flight: a request made while one runs
 replaces any request still waiting, so a burst of range changes costs one extra read, not a queue.
 Quitting interrupts a read in progress (SQLite's interrupt) instead of waiting for it to finish.
@@ -70,6 +72,8 @@ class HistoryLoader(QObject):
 
     sig_loaded = Signal(float, object)  # since_s, ChartData
     sig_failed = Signal(float, str)  # since_s, a message for the user
+    sig_alert_log = Signal(object)  # tuple[AlertEvent, ...], newest first
+    sig_alert_log_failed = Signal(str)
 
     def __init__(self, path: Path, reader_factory: Callable[[Path], HistoryReader] = HistoryReader) -> None:
         super().__init__()
@@ -80,14 +84,28 @@ class HistoryLoader(QObject):
         self.stopping = threading.Event()
         self._reader_lock = threading.Lock()  # `interrupt` (GUI thread) vs opening/closing (here)
 
+    def _open(self) -> HistoryReader:
+        """May raise: HistoryError (opening also migrates an older file, which can take seconds)."""
+        if self._reader is None:
+            reader = self._reader_factory(self._path)
+            with self._reader_lock:
+                self._reader = reader
+        return self._reader
+
+    @Slot(int)
+    def load_alert_log(self, limit: int) -> None:
+        try:
+            events = self._open().alert_log(limit)
+        except HistoryError as exc:
+            if not self.stopping.is_set():
+                self.sig_alert_log_failed.emit(str(exc))
+            return
+        self.sig_alert_log.emit(events)
+
     @Slot(float)
     def load(self, since_s: float) -> None:
         try:
-            if self._reader is None:
-                reader = self._reader_factory(self._path)
-                with self._reader_lock:
-                    self._reader = reader
-            data = self._cache.load(_StoppableSource(self._reader, self.stopping), since_s)
+            data = self._cache.load(_StoppableSource(self._open(), self.stopping), since_s)
         except HistoryError as exc:
             if not self.stopping.is_set():
                 self._cache = SeriesCache()  # a failed read may have left part of a range behind
@@ -116,6 +134,7 @@ class HistoryLoaderHost(QObject):
     sig_data = Signal(object)
     sig_error = Signal(str)
     _sig_load = Signal(float)
+    _sig_load_alert_log = Signal(int)
     _sig_close = Signal()
 
     def __init__(self, path: Path, *, reader_factory: Callable[[Path], HistoryReader] = HistoryReader,
@@ -127,6 +146,10 @@ class HistoryLoaderHost(QObject):
         self.loader = HistoryLoader(path, reader_factory)
         self.loader.moveToThread(self.qthread)
         self._sig_load.connect(self.loader.load)
+        self._sig_load_alert_log.connect(self.loader.load_alert_log)
+        # The alert log comes back through these two (connect to them before asking).
+        self.sig_alert_log = self.loader.sig_alert_log
+        self.sig_alert_log_failed = self.loader.sig_alert_log_failed
         self._sig_close.connect(self.loader.close)
         self.loader.sig_loaded.connect(self._on_loaded)
         self.loader.sig_failed.connect(self._on_failed)
@@ -165,6 +188,11 @@ class HistoryLoaderHost(QObject):
         if self._waiting_since_s is not None:
             since_s, self._waiting_since_s = self._waiting_since_s, None
             self.request(since_s)
+
+    def request_alert_log(self, limit: int) -> None:
+        """Read the latest `limit` alert events (answered by `sig_alert_log` or `sig_alert_log_failed`)."""
+        if not self.loader.stopping.is_set():
+            self._sig_load_alert_log.emit(limit)
 
     def shutdown(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
         """Interrupt any read, close the connection on its thread and join it. True when it ended in time."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.storage.history import HistoryWriter
 from desktop_app.storage.history_query import HistoryReader, Series
 from desktop_app.storage.history_schema import HistoryError
@@ -139,3 +140,16 @@ def test_quitting_interrupts_a_read_in_progress(qtbot, tmp_path: Path) -> None:
     assert data_seen.items == [] and errors.items == []  # an abandoned read is not an error to show
     host.request(0.0)  # after shutdown: ignored, no thread to run it
     assert not host.busy
+
+
+def test_the_alert_log_is_read_on_the_loader_thread(qtbot, tmp_path: Path, host_for) -> None:
+    path = tmp_path / "history.sqlite3"
+    older = AlertEvent(("mm_rate", "Main"), Severity.WARNING, EventKind.RAISED, 0.55, 0.5, "Main 55%", T)
+    newer = AlertEvent(("mm_rate", "Main"), Severity.WARNING, EventKind.CLEARED, 0.4, 0.5, "Main 40%", T + 5)
+    with HistoryWriter(path, clock=lambda: T) as writer:
+        writer.submit_alerts([older, newer])
+        assert writer.flush(5)
+    host = host_for(path)
+    logs = Recorder(host.sig_alert_log)
+    assert logs.next_item(qtbot, lambda: host.request_alert_log(10)) == (newer, older)  # newest first
+    assert logs.next_item(qtbot, lambda: host.request_alert_log(1)) == (newer,)
