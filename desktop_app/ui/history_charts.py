@@ -14,9 +14,18 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QDateTime, QTimer, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.storage.history_schema import HistoryError
+from desktop_app.ui.charts_axes import DateTicks
 from desktop_app.ui.charts_data import ChartData, HistorySource, SeriesCache, empty_chart_data
 from desktop_app.ui.charts_plot import HistoryPlot, compact_usd, percent
 
@@ -58,15 +67,27 @@ class HistoryChartsWidget(QWidget):
         self.status_label = QLabel(self)  # a history database problem
         bar.addWidget(self.status_label)
 
+        self._linking = False  # True while show_time moves the views (their signals are its own doing)
+        # After the last frame of a pan, fit Y exactly (a pan fits loosely, see HistoryPlot.fit_y).
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(200)
+        self._settle_timer.timeout.connect(self._fit_y_exactly)
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setBackground(self.palette().base().color())
+        # pyqtgraph caches the plain background as a pixmap; blitting it over the whole view goes to
+        # Qt's paint thread pool and waits for it, slower than filling with the colour directly.
+        self.view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+        ticks = DateTicks()  # one time range on all four: their date ticks are worked out once
         self.total_plot = HistoryPlot(self.tr("Total equity"), formatter=compact_usd, show_dates=False,
-                                      legend=False)
-        self.equity_plot = HistoryPlot(self.tr("Equity per account"), formatter=compact_usd, show_dates=False)
+                                      legend=False, date_ticks=ticks)
+        self.equity_plot = HistoryPlot(self.tr("Equity per account"), formatter=compact_usd, show_dates=False,
+                                       date_ticks=ticks)
         self.mm_plot = HistoryPlot(self.tr("Maintenance-margin rate"), formatter=percent, scale=100.0,
                                    reference=(1.0, self.tr("liquidation 100%")), rank=lambda v: v,
-                                   show_dates=False)
-        self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd)
+                                   show_dates=False, date_ticks=ticks)
+        self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd,
+                                         date_ticks=ticks)
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
         text_colour = self.palette().text().color()
         for row, plot in enumerate(self.plots):
@@ -77,10 +98,10 @@ class HistoryChartsWidget(QWidget):
                 plot.item.getAxis(side).setTextPen(pg.mkPen(text_colour, width=1))
             # Room for "$1.0601M"; one width keeps the time axes of the stacked plots aligned.
             plot.item.getAxis("left").setWidth(78)
-            if plot is not self.exposure_plot:
-                plot.item.setXLink(self.exposure_plot.item)
-            plot.item.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
-        self.exposure_plot.item.getViewBox().sigXRangeChanged.connect(self._on_x_range_changed)
+            # One handler links the time axes (not pyqtgraph's chain of setXLink signals): it moves
+            # the other three views, then redraws each plot once for the new range.
+            plot.view.sigXRangeChanged.connect(self._on_x_range_changed)
+            plot.view.sigRangeChangedManually.connect(self._on_manual_range)
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse)
 
         layout = QVBoxLayout(self)
@@ -152,7 +173,7 @@ class HistoryChartsWidget(QWidget):
         span_s = RANGES_S[self.range_name]
         return 0.0 if span_s is None else self._clock() - span_s
 
-    def _apply_x_range(self) -> None:
+    def _apply_x_range(self, *, loose_y: bool = False) -> None:
         end_s = self._clock()
         span_s = RANGES_S[self.range_name]
         bounds = self._data.time_bounds_s()
@@ -161,14 +182,31 @@ class HistoryChartsWidget(QWidget):
             end_s = max(end_s, bounds[1]) if bounds else end_s
         else:
             start_s = end_s - span_s
-        # Only the bottom plot is set: the other three are X-linked to it.
-        self.exposure_plot.item.setXRange(start_s, end_s, padding=0.0)
+        self.show_time(start_s, end_s, loose_y=loose_y)
+
+    def show_time(self, start_s: float, end_s: float, *, loose_y: bool = False) -> None:
+        """Show `start_s`..`end_s` on every plot (the same time span, stacked) and redraw them for it;
+        `loose_y`: keep each Y range while it still holds the data (see HistoryPlot.fit_y)."""
+        self._linking = True  # setting the other views' ranges must not re-enter through their signals
+        try:
+            for plot in self.plots:
+                plot.view.setXRange(start_s, end_s, padding=0.0)
+        finally:
+            self._linking = False
+        for plot in self.plots:
+            plot.show_window(start_s, end_s, loose_y=loose_y)
 
     @Slot()
     def _on_manual_range(self) -> None:
         self._following = False
 
-    def _on_x_range_changed(self, *_args: object) -> None:
+    def _on_x_range_changed(self, _view: pg.ViewBox, x_range: tuple[float, float]) -> None:
+        if not self._linking:  # a pan or zoom with the mouse on any of the plots
+            self.show_time(float(x_range[0]), float(x_range[1]), loose_y=True)
+            self._settle_timer.start()
+
+    @Slot()
+    def _fit_y_exactly(self) -> None:
         for plot in self.plots:
             plot.fit_y()
 
@@ -187,9 +225,11 @@ class HistoryChartsWidget(QWidget):
         self.mm_plot.set_series(data.mm_rate)
         self.exposure_plot.set_series(data.net_exposure_usd)
         self._dirty = False
+        # New samples every few seconds: keep each Y range while it holds them (no twitching axes).
         if self._following:
-            self._apply_x_range()
-        self._on_x_range_changed()
+            self._apply_x_range(loose_y=True)
+        else:
+            self.show_time(*self.x_range(), loose_y=True)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

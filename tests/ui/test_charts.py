@@ -1,4 +1,4 @@
-"""History charts: curves made once, downsampling and clip-to-view, range buttons, crosshair readout,
+"""History charts: curves made once, thin plain pens, range buttons, crosshair readout,
 rendering only while visible, and incremental reads from the history database."""
 
 from __future__ import annotations
@@ -80,18 +80,15 @@ def test_a_vanished_series_keeps_its_curve_hidden(charts) -> None:
     assert charts.equity_plot.curves["Hedge"] is hedge and hedge.isVisible()
 
 
-def test_peak_downsampling_and_clip_to_view_are_on_with_an_explicit_x_range(charts) -> None:
+def test_curves_are_thin_plain_lines_with_an_explicit_x_range(charts) -> None:
     charts.set_series(small_data())
     charts.render_now()
     for curve in all_curves(charts):
-        assert curve.opts["autoDownsample"] is True
-        assert curve.opts["downsampleMethod"] == "peak"
-        assert curve.opts["clipToView"] is True
         assert curve.opts["antialias"] is False
-        assert curve.opts["pen"].width() == 1
+        assert curve.opts["pen"].width() == 1 and curve.opts["pen"].isCosmetic()
     for plot in charts.plots:
-        # Clip-to-view does nothing under X auto-range, so X auto-range must be off.
-        assert plot.item.getViewBox().autoRangeEnabled()[0] is False
+        # The curves draw the X range they are told; pyqtgraph's auto-range would measure them all.
+        assert plot.item.getViewBox().autoRangeEnabled() == [False, False]
 
 
 def test_a_week_shown_as_one_hour_draws_only_a_few_points(charts, qtbot) -> None:
@@ -101,11 +98,10 @@ def test_a_week_shown_as_one_hour_draws_only_a_few_points(charts, qtbot) -> None
     charts.render_now()
     charts.set_range("1 h")
     x, _ = charts.equity_plot.curves["Main"].getData()
-    # One hour of 5 s samples is 3600 / 5 = 720 points out of 7 × 86,400 / 5 = 120,960; clipping keeps
-    # those (plus one downsampled step each side) and peak downsampling to the plot's width
-    # (under 900 px) leaves at most ~2 points per pixel column.
-    assert 0 < x.size <= 1000
-    assert x.min() >= END_S - 3600 - 600 and x.max() <= END_S
+    # One hour of 5 s samples is 3600 / 5 + 1 = 721 points out of 7 × 86,400 / 5 = 120,960; the curve
+    # draws those plus the neighbour before the window (the line reaches the left edge).
+    assert x.size == 722
+    assert x.min() == END_S - 3600 - 5 and x.max() == END_S
 
 
 @pytest.mark.parametrize(("name", "span_s"), [("1 h", 3600.0), ("24 h", 86_400.0), ("7 d", WEEK_S)])
