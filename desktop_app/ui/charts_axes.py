@@ -76,7 +76,8 @@ class ValueAxis(_OpaqueGridMixin, pg.AxisItem):
 
 
 def _date_zoom_levels() -> OrderedDict[float, dates.ZoomLevel]:
-    """pyqtgraph's zoom levels, with the month on day ticks: a bare "15" reads as a number."""
+    """pyqtgraph's zoom levels, with the month on day ticks (a bare "15" reads as a number) and no
+    finer ticks than seconds."""
     day = dates.TickSpec(dates.DAY_SPACING, dates.makeSStepper(dates.DAY_SPACING), "%a %d %b")
     return OrderedDict([
         (np.inf, dates.YEAR_MONTH_ZOOM_LEVEL),
@@ -93,8 +94,9 @@ def _date_zoom_levels() -> OrderedDict[float, dates.ZoomLevel]:
             day, dates.TickSpec(dates.MINUTE_SPACING, dates.makeSStepper(dates.MINUTE_SPACING), "%H:%M",
                                 autoSkip=[1, 5, 15]),
         ], "Mon 00 MMM")),
+        # Seconds are the finest ticks: samples are seconds apart, and pyqtgraph's millisecond level
+        # labels whole seconds "38.000", which reads as a number, not a time.
         (30, dates.HMS_ZOOM_LEVEL),
-        (1, dates.MS_ZOOM_LEVEL),
     ])
 
 

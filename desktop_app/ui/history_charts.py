@@ -1,9 +1,11 @@
 """History charts: total equity, equity per account, MM rate per account (with the 100% liquidation
 line) and net exposure per coin, over 1 h / 24 h / 7 d / all, on one shared, linked time axis.
 
-Friture's rule: data lands in a buffer (`set_series` / the history source), a GUI timer renders the
-latest state, and nothing renders or reads the database while the widget is hidden. Panning or
-zooming by hand stops the range from following "now"; choosing a range again resumes it.
+Friture's rule: data lands in a buffer (`set_series`, or the history loader's reads), a GUI timer
+renders the latest state, and nothing renders or is read while the widget is hidden. The database is
+read on the loader's own thread (history_loader.py): a week of 20 accounts takes seconds to read the
+first time, which the window shows as "Loading…" but never waits for. Panning or zooming by hand
+stops the range from following "now"; choosing a range again resumes it.
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.storage.history_schema import HistoryError
 from desktop_app.ui.charts_axes import DateTicks
-from desktop_app.ui.charts_data import ChartData, HistorySource, SeriesCache, empty_chart_data
+from desktop_app.ui.charts_data import ChartData, empty_chart_data
 from desktop_app.ui.charts_plot import HistoryPlot, compact_usd, percent
+from desktop_app.ui.history_loader import HistoryLoaderHost
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
 DEFAULT_RANGE = "24 h"
 
 
 class HistoryChartsWidget(QWidget):
-    """Feed it with `set_series(data)` or `set_source(reader)`; it renders on its own timer."""
+    """Feed it with `set_series(data)` or `set_loader(host)`; it renders on its own timer."""
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.time,
                  render_interval_ms: int = 250, reload_interval_ms: int = 5000) -> None:
@@ -42,8 +44,8 @@ class HistoryChartsWidget(QWidget):
         self._clock = clock
         self._data = empty_chart_data()
         self._dirty = False
-        self._source: HistorySource | None = None
-        self._cache = SeriesCache()
+        self._loader: HistoryLoaderHost | None = None
+        self._asked_since_s: float | None = None  # the oldest time asked of the loader so far
         self._following = True
         self.range_name = DEFAULT_RANGE
         self.last_error: str | None = None
@@ -125,28 +127,47 @@ class HistoryChartsWidget(QWidget):
         self._data = data
         self._dirty = True
 
-    def set_source(self, source: HistorySource | None) -> None:
-        """Read the charts from the history database (reloaded on a timer while visible)."""
-        self._source = source
-        self._cache = SeriesCache()
+    def set_loader(self, loader: HistoryLoaderHost) -> None:
+        """Read the charts from the history database through `loader` (on its thread), now if shown
+        and then on the reload timer while shown."""
+        self._loader = loader
+        self._asked_since_s = None
+        loader.sig_data.connect(self._on_loaded)
+        loader.sig_error.connect(self._on_load_error)
         self.reload_if_visible()
 
-    def refresh_from(self, source: HistorySource) -> None:
-        """Read new samples from `source` now and render (visible or not: an explicit request)."""
+    def reload(self) -> None:
+        """Ask the loader for the current range (only new samples once a range has been read)."""
+        if self._loader is None:
+            return
         since_s = self._since_s()
-        try:
-            self.set_series(self._cache.load(source, since_s))
-            self.last_error = None
-        except HistoryError as exc:  # a database problem is shown, it must not break the window
-            self.last_error = str(exc)
-        self.status_label.setText(self.tr("History unavailable: {error}").format(error=self.last_error)
-                                  if self.last_error else "")
-        self.render_now()
+        if self._asked_since_s is None or since_s < self._asked_since_s:
+            # A range never read before: its first read is the slow one, so say so until it arrives.
+            self._asked_since_s = since_s
+            self.status_label.setText(self.tr("Loading history…"))
+        self._loader.request(since_s)
 
     @Slot()
     def reload_if_visible(self) -> None:
-        if self._source is not None and self.isVisible():
-            self.refresh_from(self._source)
+        if self.isVisible():
+            self.reload()
+
+    @Slot(object)
+    def _on_loaded(self, data: ChartData) -> None:
+        self.last_error = None
+        if not (self._loader is not None and self._loader.busy):  # more is on its way otherwise
+            self.status_label.setText("")
+        self.set_series(data)
+        if self.isVisible():
+            self.render_now()
+
+    @Slot(str)
+    def _on_load_error(self, message: str) -> None:
+        # A database problem is shown; it must not break the window (the next reload tries again,
+        # and asks for the whole range: a failed read keeps nothing).
+        self.last_error = message
+        self._asked_since_s = None
+        self.status_label.setText(self.tr("History unavailable: {error}").format(error=message))
 
     # -- ranges -----------------------------------------------------------------------------------
 
@@ -156,13 +177,13 @@ class HistoryChartsWidget(QWidget):
 
         May raise: KeyError for an unknown range name.
         """
-        span_s = RANGES_S[name]
+        if name not in RANGES_S:
+            raise KeyError(name)
         self.range_name = name
         self.range_buttons[name].setChecked(True)
         self._following = True
-        if self._source is not None and (span_s is None or self._cache.since_s is None
-                                         or self._cache.since_s > self._clock() - span_s):
-            self.refresh_from(self._source)  # a longer range than what was read
+        if self.isVisible():
+            self.reload()  # a longer range than was read arrives later; the axis moves now
         self._apply_x_range()
 
     def x_range(self) -> tuple[float, float]:
@@ -233,10 +254,9 @@ class HistoryChartsWidget(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._source is not None:
-            self.refresh_from(self._source)
-        elif self._dirty:
+        if self._dirty:
             self.render_now()
+        self.reload()
 
     # -- crosshair --------------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@ and the alert / Telegram settings the worker runs with (kept out of main_window.
 
 Alert updates always reach the banner, the log and the tray colour, whether the window is shown or
 hidden to the tray; the notifier decides which become desktop notifications. The history database
-is the worker's: it is opened read-only-in-spirit here (a HistoryReader of its own) once it exists,
-so the reader never creates the writer's file.
+is the worker's: it is read here (on a loader thread with a connection of its own, never on the GUI
+thread) once it exists, so the reader never creates the writer's file.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from desktop_app.alerts import ActiveAlert, Severity
 from desktop_app.bybit.credentials import Secret
 from desktop_app.storage.errors import SecretStoreError
-from desktop_app.storage.history_query import HistoryReader
-from desktop_app.storage.history_schema import HistoryError
+from desktop_app.ui.history_loader import HistoryLoaderHost
 from desktop_app.ui.notifier import Notifier
 from desktop_app.ui.settings_dialog import stored_telegram_token
 from desktop_app.ui.telegram_settings import make_telegram_settings
@@ -39,7 +38,7 @@ class WindowAlerts(QObject):
         self.active: tuple[ActiveAlert, ...] = ()
         self.worst: Severity | None = None
         self.session_token: Secret | None = None  # demo mode's Telegram token (never stored)
-        self.history_reader: HistoryReader | None = None
+        self.history_loader: HistoryLoaderHost | None = None
         self._closed = False
 
         self.tray = TrayController(window, available=tray_available)
@@ -122,10 +121,10 @@ class WindowAlerts(QObject):
     def open_history(self) -> None:
         """Point the charts and the alert log at the worker's history database, once it exists.
 
-        The charts read it on their own timer and only while shown; their first read (the chosen
-        range, 24 h by default) runs on the GUI thread when the History tab is first opened.
+        Both are read on the history loader's thread; the alert log once, now, the charts when
+        the History tab is shown and then on its timer.
         """
-        if self.history_reader is not None or self._closed:
+        if self.history_loader is not None or self._closed:
             self.history_timer.stop()
             return
         window = self.window
@@ -137,25 +136,27 @@ class WindowAlerts(QObject):
             self.history_timer.start()
             return
         self.history_timer.stop()
-        try:
-            reader = HistoryReader(Path(path))
-            history = reader.alert_log(ALERT_LOG_ROWS)
-        except HistoryError as exc:
-            window.messages.add_message(str(exc))
-            return
-        self.history_reader = reader
-        window.charts.set_source(reader)
-        # Live events that arrived before the database was readable stay on top of the stored log.
+        loader = HistoryLoaderHost(Path(path), parent=self)
+        self.history_loader = loader
+        loader.sig_alert_log.connect(self._on_stored_alert_log)
+        loader.sig_alert_log_failed.connect(window.messages.add_message)
+        loader.request_alert_log(ALERT_LOG_ROWS)
+        window.charts.set_loader(loader)
+
+    @Slot(object)
+    def _on_stored_alert_log(self, history: tuple[Any, ...]) -> None:
+        """The stored log (newest first) under the live events that arrived before it was read."""
+        log_view = self.window.alert_log
         newest_s = history[0].time_s if history else float("-inf")
-        live = [e for e in window.alert_log.events() if e.time_s > newest_s]
-        window.alert_log.set_events(history)
-        window.alert_log.on_events(reversed(live))
+        live = [e for e in log_view.events() if e.time_s > newest_s]
+        log_view.set_events(history)
+        log_view.on_events(reversed(live))
 
     def close(self) -> None:
         """The window really closes: hide the tray icon, stop reading the history."""
         self._closed = True
         self.history_timer.stop()
         self.tray.tray.hide()
-        if self.history_reader is not None:
-            self.history_reader.close()
-            self.history_reader = None
+        if self.history_loader is not None:
+            self.history_loader.shutdown()
+            self.history_loader = None

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from desktop_app.storage.history import HistoryWriter
-from desktop_app.storage.history_query import HistoryReader
 from desktop_app.ui.charts_data import ChartData, NamedSeries, SeriesCache
 from desktop_app.ui.charts_synthetic import synthetic_history
 from desktop_app.ui.history_charts import HistoryChartsWidget
+from desktop_app.ui.history_loader import HistoryLoaderHost
 from tests.test_export_csv import report as export_report
+from tests.ui.recorder import Recorder
 
 END_S = 1_790_000_000.0
 WEEK_S = 7 * 86_400.0
@@ -236,17 +237,21 @@ def test_series_cache_reads_only_new_samples() -> None:
     assert ("equity", None, 0.0) in source.calls
 
 
-def test_refresh_from_a_source_fills_the_plots(charts) -> None:
-    source = FakeSource(np.array([END_S - 10, END_S - 5, END_S]))
-    charts.refresh_from(source)
-    assert set(charts.equity_plot.curves) == {"Main", "Spot only"}
-    assert set(charts.mm_plot.curves) == {"Main"}
-    _, y = charts.total_plot.curves["Total"].getOriginalDataset()
-    assert y.tolist() == [1000.0, 1000.0, 1000.0]
-    assert charts.last_error is None
+@pytest.fixture
+def loader_for(qtbot):
+    hosts: list[HistoryLoaderHost] = []
+
+    def make(path) -> HistoryLoaderHost:
+        hosts.append(HistoryLoaderHost(path))
+        return hosts[-1]
+
+    yield make
+    for host in hosts:
+        host.shutdown()
 
 
-def test_charts_read_the_real_history_database(charts, tmp_path) -> None:
+def test_charts_read_the_real_history_database_through_the_loader(charts, qtbot, tmp_path,
+                                                                   loader_for) -> None:
     path = tmp_path / "history.sqlite3"
     base = export_report()
     with HistoryWriter(path, clock=lambda: END_S) as writer:
@@ -254,9 +259,14 @@ def test_charts_read_the_real_history_database(charts, tmp_path) -> None:
             writer.submit(replace(base, taken_at=END_S - 10 + 5 * i,
                                   totals=replace(base.totals, equity_usd=equity_usd)))
         assert writer.flush(timeout_s=10.0)
-    with HistoryReader(path) as reader:
-        charts.refresh_from(reader)
-    assert charts.last_error is None
+    charts.show()
+    qtbot.waitExposed(charts)
+    loader = loader_for(path)
+    loaded = Recorder(loader.sig_data)
+    charts.set_loader(loader)  # shown: it asks for the 24 h range at once
+    assert charts.status_label.text() == "Loading history…"
+    loaded.wait_for(qtbot)
+    assert charts.last_error is None and charts.status_label.text() == ""
     times, totals = charts.total_plot.curves["Total"].getOriginalDataset()
     assert times.tolist() == [END_S - 10, END_S - 5]
     assert totals.tolist() == [20000.0, 19000.0]
@@ -265,6 +275,27 @@ def test_charts_read_the_real_history_database(charts, tmp_path) -> None:
     assert "Hedge, \"the\" short" not in charts.mm_plot.curves  # stale, no MM rate: no legend entry
     # BTC net exposure: Main long 0.5 × 62,000 = 31,000, Hedge short 0.25 × 62,000 = 15,500 → 15,500.
     assert charts.exposure_plot.curves["BTC"].getOriginalDataset()[1].tolist() == [15500.0, 15500.0]
+    # A reload only asks for what is new: no "Loading" for it.
+    loaded.next_item(qtbot, charts.reload)
+    assert charts.status_label.text() == ""
+
+
+def test_a_history_read_error_is_shown_and_the_next_reload_recovers(charts, qtbot, tmp_path,
+                                                                     loader_for) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"not a database" * 200)
+    loader = loader_for(path)
+    errors = Recorder(loader.sig_error)
+    charts.set_loader(loader)
+    errors.next_item(qtbot, charts.reload)
+    assert charts.status_label.text().startswith("History unavailable: ")
+    assert charts.last_error is not None and "history database" in charts.last_error
+    path.unlink()
+    with HistoryWriter(path, clock=lambda: END_S) as writer:
+        writer.submit(replace(export_report(), taken_at=END_S - 5))
+        assert writer.flush(timeout_s=10.0)
+    Recorder(loader.sig_data).next_item(qtbot, charts.reload)
+    assert charts.last_error is None and charts.status_label.text() == ""
 
 
 def test_y_range_fits_the_visible_data_and_keeps_the_liquidation_line(charts, qtbot) -> None:

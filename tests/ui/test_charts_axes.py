@@ -3,6 +3,8 @@ pyqtgraph's own date axis would work out for that range."""
 
 from __future__ import annotations
 
+import time
+
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QFont, QFontMetrics
@@ -51,3 +53,14 @@ def test_a_zoom_changes_the_zoom_level(qapp) -> None:
         levels = axis.tickValues(END_S - span_s, END_S, 1190.0)
         assert levels == in_range(oracle.tickValues(END_S - span_s, END_S, 1190.0), END_S - span_s, END_S)
         assert axis.zoomLevel is oracle.zoomLevel
+
+
+def test_a_span_of_seconds_is_labelled_with_times_of_day(qapp) -> None:
+    # A demo run or a deep zoom shows seconds: each tick reads 22:48:38, not pyqtgraph's "38.000".
+    axis = with_font(DateAxis())
+    low, high = END_S, END_S + 6.0  # 6 s over 1,190 px: pyqtgraph's millisecond level would apply
+    levels = axis.tickValues(low, high, 1190.0)
+    spacing, values = levels[-1]  # the finest level shown
+    assert spacing >= 1.0 and values
+    labels = axis.tickStrings(values, 1.0, spacing)
+    assert labels == [time.strftime("%H:%M:%S", time.localtime(v)) for v in values]

@@ -234,16 +234,18 @@ def test_history_database_fills_the_alert_log(qtbot, tmp_path: Path) -> None:
     # An alert arrives before the database is opened.
     window.alerting.on_alerts(AlertUpdate((live,), (active(live),), Severity.CRITICAL))
     window.alerting.open_history()
-    assert window.alerting.history_reader is not None
+    assert window.alerting.history_loader is not None
+    # Read on the loader thread: the stored log arrives a moment later, under the live event.
+    qtbot.waitUntil(lambda: len(window.alert_log.events()) == 2)
     assert [e.message for e in window.alert_log.events()] == ["live alert", "stored alert"]
     window.close()
-    assert window.alerting.history_reader is None
+    assert window.alerting.history_loader is None
 
 
 def test_missing_history_is_retried_and_none_is_explained(qtbot, tmp_path: Path) -> None:
     window, _ = make_window(qtbot, tmp_path, history_path=tmp_path / "not-yet.sqlite3")
     window.alerting.open_history()
-    assert window.alerting.history_reader is None and window.alerting.history_timer.isActive()
+    assert window.alerting.history_loader is None and window.alerting.history_timer.isActive()
     assert not (tmp_path / "not-yet.sqlite3").exists()  # the reader never creates the writer's file
     other, _ = make_window(qtbot, tmp_path / "b", history_path=None)
     other.alerting.open_history()
