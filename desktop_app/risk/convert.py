@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from desktop_app.bybit.models import Category, MarginMode, Side, Wallet
+from desktop_app.bybit.models import Category, MarginMode, Side, Wallet, WalletCoin
 from desktop_app.risk.book import (
     KIND_INVERSE,
     KIND_LINEAR,
@@ -101,6 +101,12 @@ _DECIMALS = (
 _GET_DECIMALS = operator.attrgetter(*_DECIMALS)
 
 
+def _held(coin: WalletCoin) -> bool:
+    """A wallet coin with a balance (Bybit lists coins at zero too)."""
+    amount = coin.wallet_balance if coin.wallet_balance is not None else coin.equity
+    return amount is not None and amount != 0
+
+
 def book_from_snapshot(
     snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None
 ) -> Book:
@@ -117,7 +123,10 @@ def book_from_snapshot(
     symbols = tuple(p.symbol for p in positions)
     categories = tuple(p.category for p in positions)
     coin_of = list(map(base_coin, symbols, categories))
-    coins = tuple(sorted(set(coin_of)))
+    # Coins held in wallets count too, positions or not: 2 ETH of collateral moves equity with ETH.
+    wallet_coins = [(i, c) for i, s in enumerate(states) if s.data is not None for c in s.data.wallet.coins
+                    if c.coin not in USD_STABLECOINS and _held(c)]
+    coins = tuple(sorted(set(coin_of) | {c.coin for _, c in wallet_coins}))
     index = {c: k for k, c in enumerate(coins)}
     p_coin = np.array([index[c] for c in coin_of], dtype=np.int64)
     sym_index = {sym: k for k, sym in enumerate(dict.fromkeys(symbols))}
@@ -140,6 +149,10 @@ def book_from_snapshot(
     first_coins, first_rows = np.unique(p_coin[priced], return_index=True)
     for k, row in zip(first_coins.tolist(), priced[first_rows].tolist(), strict=True):
         coin_usd.setdefault(coins[k], float(mark_raw[row]))
+    # A coin held only in a wallet: Bybit's USD value of the holding over its amount (index price).
+    for _, c in wallet_coins:
+        if c.coin not in coin_usd and c.usd_value is not None and c.equity:
+            coin_usd[c.coin] = float(c.usd_value) / float(c.equity)
     coin_price = np.array([coin_usd.get(c, _NAN) for c in coins], dtype=np.float64)
     coin_known = np.array([c in coin_usd for c in coins], dtype=bool)
 
@@ -152,13 +165,11 @@ def book_from_snapshot(
 
     # Non-stablecoin wallet balances of held coins (a few coins per account): equity moves with them.
     collateral = np.zeros((n_acc, len(coins)))
-    for i, state in enumerate(states):
-        for c in () if state.data is None else state.data.wallet.coins:
-            if c.coin in index and c.coin not in USD_STABLECOINS:
-                if c.wallet_balance is not None:
-                    collateral[i, index[c.coin]] += float(c.wallet_balance)
-                elif c.equity is not None and c.unrealised_pnl is not None:
-                    collateral[i, index[c.coin]] += float(c.equity) - float(c.unrealised_pnl)
+    for i, c in wallet_coins:
+        if c.wallet_balance is not None:
+            collateral[i, index[c.coin]] += float(c.wallet_balance)
+        elif c.equity is not None and c.unrealised_pnl is not None:
+            collateral[i, index[c.coin]] += float(c.equity) - float(c.unrealised_pnl)
     figures = np.full((n_acc, 5), _NAN)
     modes = np.full(n_acc, MODE_POSITION, dtype=np.int8)
     im_sums = _sum_if_all_known(p_acc, p_im, n_acc).tolist()

@@ -61,6 +61,9 @@ class CoinExposure:
     gross_usd: float
     long_accounts: tuple[str, ...]
     short_accounts: tuple[str, ...]
+    # USD value of the coin held in wallets (BTC margin of inverse contracts, say). Not a position, so
+    # not in long/short/net/gross, but it moves with the coin: VaR and stress count it.
+    collateral_usd: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The Exposure table: long, short, net and gross USD per coin, with cross-account hedges marked."""
+"""The Exposure table: long, short, net and gross USD per coin, coin collateral held in wallets, and
+cross-account hedges marked."""
 
 from __future__ import annotations
 
@@ -29,6 +30,18 @@ def _hedge_tooltip(row: ExposureRow) -> str | None:
                "but each account can still be liquidated on its own.")
 
 
+def _collateral_text(row: ExposureRow) -> str:
+    return fmt.usd(row.collateral_usd, decimals=0) if row.collateral_usd else ""
+
+
+def _collateral_tooltip(row: ExposureRow) -> str | None:
+    if not row.collateral_usd:
+        return None
+    return _tr("{coin} held in account wallets (for example the margin of inverse contracts). It is not "
+               "a position, so it is not in Long, Short or Net, but its value moves with {coin}: the "
+               "stress test and VaR include it.").format(coin=row.coin)
+
+
 class ExposureModel(RowTableModel[ExposureRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[ExposureRow]] = [
@@ -41,6 +54,8 @@ class ExposureModel(RowTableModel[ExposureRow]):
                    sort=lambda r: r.net_usd, numeric=True),
             Column(_tr("Gross"), lambda r: fmt.usd(r.gross_usd, decimals=0), sort=lambda r: r.gross_usd,
                    numeric=True),
+            Column(_tr("Collateral"), _collateral_text, sort=lambda r: r.collateral_usd, numeric=True,
+                   tooltip=_collateral_tooltip),
             Column(_tr("Cross-account hedge"), _hedge_text, sort=lambda r: r.hedged_usd,
                    severity=lambda r: fmt.Severity.OK if r.hedge_text else fmt.Severity.NONE,
                    tooltip=_hedge_tooltip),

@@ -62,6 +62,7 @@ class ExposureRow:
     hedged_usd: float
     hedge_text: str  # "Main ↔ Hedge" when long and short legs sit in different accounts
     stale: bool = False
+    collateral_usd: float = 0.0  # the coin held in wallets, in USD (moves with the coin)
 
 
 # Marked for lupdate; translated where shown.
@@ -155,5 +156,6 @@ def exposure_rows(update: object) -> tuple[tuple[str, ExposureRow], ...]:
             gross_usd=as_float(e.gross_usd) or 0.0,
             hedged_usd=hedged,
             hedge_text=text,
+            collateral_usd=as_float(getattr(e, "collateral_usd", None)) or 0.0,
         )))
     return tuple(rows)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from desktop_app.bybit.models import Category, MarginMode, Side, Wallet, WalletCoin
-from desktop_app.risk import book_from_snapshot, build_report
+from desktop_app.risk import book_from_snapshot, build_report, stress
 from tests.risk.factories import NOW, D, account, missing, position, snapshot, wallet
 
 
@@ -174,3 +176,30 @@ def test_classic_wallet_equity_from_coins() -> None:
     (a,) = _report(acc).accounts
     # 1,000 USDT x 1 + 0.5 BTC x 30,000 (BTCUSD mark) = 16,000; no account rates on a classic wallet
     assert (a.equity_usd, a.mm_rate, a.classic) == (16000, None, True)
+
+
+def test_coin_collateral_is_shown_apart_from_positions() -> None:
+    # A classic account holding 0.8 BTC and 2 ETH in its wallet (no haircut), short 10,000 USD of BTCUSD
+    # at mark 25,000; a UTA account holding USDT only and long 0.1 BTCUSDT at 25,000.
+    inverse = position("BTCUSD", Side.SHORT, 10_000, category=Category.INVERSE, entry=25_000, mark=25_000)
+    # The wallet's USD value of ETH gives its price where no ETH position gives a mark: 3,000 / 2 = 1,500.
+    coins = (WalletCoin("BTC", D("0.8"), None, D("0.8"), D(0), D(0), D(0)),
+             WalletCoin("ETH", D(2), D(3_000), D(2), D(0), D(0), D(0)))
+    classic = wallet(None, im=None, mm=None, mm_rate=None, account_type="CONTRACT")
+    classic_wallet = dataclasses.replace(classic, coins=coins)
+    report = _report(account("Coin", (inverse,), wallet_=classic_wallet, classic=True),
+                     account("UTA", (position("BTCUSDT", Side.LONG, 0.1, entry=25_000, mark=25_000),)))
+    by_coin = {e.coin: e for e in report.exposure}
+    # BTC: positions long 0.1 x 25,000 = 2,500 and short 10,000 USD; collateral 0.8 x 25,000 = 20,000,
+    # apart: net stays 2,500 - 10,000 = -7,500.
+    btc = by_coin["BTC"]
+    assert (btc.long_usd, btc.short_usd, btc.net_usd) == (pytest.approx(2_500), 10_000, pytest.approx(-7_500))
+    assert btc.collateral_usd == pytest.approx(20_000)
+    # ETH: no open position, 2 ETH at 1,500 = 3,000 of collateral.
+    assert by_coin["ETH"].collateral_usd == pytest.approx(3_000)
+    assert by_coin["ETH"].net_usd == 0
+    # ...which ETH's own moves reach: ETH -50 % takes 2 x 1,500 x 0.5 = 1,500 USD off the account.
+    coin_state = account("Coin", (inverse,), wallet_=classic_wallet, classic=True)
+    coin_only = book_from_snapshot(snapshot(coin_state))
+    (coin_account,) = stress(coin_only, {"ETH": -0.5}, beta=False).accounts
+    assert coin_account.pnl_usd == pytest.approx(-1_500)

@@ -12,7 +12,7 @@ from desktop_app.ui.accounts_model import AccountsModel
 from desktop_app.ui.exposure_model import ExposureModel
 from desktop_app.ui.format import stale_colour
 from desktop_app.ui.positions_model import PositionsModel
-from desktop_app.ui.rows import PositionRow, account_rows, exposure_rows, position_rows
+from desktop_app.ui.rows import ExposureRow, PositionRow, account_rows, exposure_rows, position_rows
 from desktop_app.ui.table_model import SORT_ROLE, TableFilterProxy
 from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update
 
@@ -87,8 +87,9 @@ def test_exposure_marks_cross_account_hedge(qtbot) -> None:
     # BTC: Main long 1 x 62,000 = 62,000; Hedge short 0.5 x 62,000 = 31,000; hedged = min = 31,000.
     assert model.index(0, 0).data() == "BTC"
     assert model.index(0, 3).data() == "+$31,000"  # net 62,000 - 31,000
-    assert model.index(0, 5).data() == "Hedged $31,000: Main \u2194 Hedge"
-    assert model.index(1, 5).data() == ""  # ETH is only long
+    assert model.index(0, 5).data() == ""  # no BTC held in a wallet: no collateral shown (not "$0")
+    assert model.index(0, 6).data() == "Hedged $31,000: Main \u2194 Hedge"
+    assert model.index(1, 6).data() == ""  # ETH is only long
 
 
 def test_position_row_equality_drives_updates(qtbot) -> None:
@@ -96,3 +97,15 @@ def test_position_row_equality_drives_updates(qtbot) -> None:
     assert base == replace(base)
     assert base != replace(base, mark_price=2.0)
     QApplication.processEvents()
+
+
+def test_exposure_shows_coin_collateral_with_its_meaning(qtbot) -> None:
+    model = ExposureModel()
+    row = ExposureRow("BTC", long_usd=0.0, short_usd=10_000.0, net_usd=-10_000.0, gross_usd=10_000.0,
+                      hedged_usd=0.0, hedge_text="", collateral_usd=20_000.0)
+    model.set_rows((("BTC", row),))
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "Collateral"
+    assert model.index(0, 5).data() == "$20,000"
+    assert model.index(0, 3).data() == "\u2212$10,000"  # net stays the positions' net
+    tooltip = model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert "not a position" in tooltip and "stress test and VaR include it" in tooltip
