@@ -8,12 +8,15 @@ from decimal import Decimal
 
 import pytest
 
+from desktop_app.alerts.model import EventKind
 from desktop_app.bybit.credentials import Credentials, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.models import Category
 from desktop_app.bybit.ws_common import AccountChangedEvent, MarkPriceEvent, ReconnectedEvent
 from desktop_app.live import Coalescer, LivePortfolio, LiveSession, telegram_text
+from desktop_app.live.alerts import AlertTracker
 from desktop_app.snapshot import AccountSpec
+from tests.alerts import factories as af
 from tests.ui.factories import make_update
 
 ENV = custom("http://127.0.0.1:9")  # never contacted: streams are off in these tests
@@ -174,3 +177,14 @@ def test_key_info_is_fetched_once_per_interval_and_feeds_the_expiry_alert() -> N
     expiry = [e for u in out["alerts"] for e in u.events if e.rule == "api_key_expiry"]
     assert sorted((e.subject, e.severity.value) for e in expiry) == [("Hedge", "warning"),
                                                                       ("Main", "warning")]
+
+
+def test_a_new_value_of_a_raised_alert_reaches_the_window() -> None:
+    tracker = AlertTracker(poll_interval_s=5.0)
+    # MM rate 60 %: past the 50 % warning; then 62 %, still a warning; then 62 % again.
+    first = tracker.evaluate(af.report([af.account("Main", mm_rate=0.60)]), None, now_s=af.NOW)
+    assert first is not None and [e.kind for e in first.events] == [EventKind.RAISED]
+    second = tracker.evaluate(af.report([af.account("Main", mm_rate=0.62)]), None, now_s=af.NOW + 5)
+    assert second is not None and second.events == ()  # no transition, but the banner's text changed
+    assert "62" in second.active[0].message and "60" not in second.active[0].message
+    assert tracker.evaluate(af.report([af.account("Main", mm_rate=0.62)]), None, now_s=af.NOW + 10) is None

@@ -48,7 +48,7 @@ class AlertTracker:
 
     def __init__(self, config: AlertConfig | None = None, *, poll_interval_s: float) -> None:
         self.engine = AlertEngine(config, poll_interval_s=poll_interval_s)
-        self._shown: tuple[tuple[tuple[str, str], Severity], ...] = ()
+        self._shown: tuple[tuple[tuple[str, str], Severity, str], ...] = ()
         self._worst: Severity | None = None
         self.evaluations = 0  # how many reports were evaluated (tests and benchmarks read it)
 
@@ -68,7 +68,9 @@ class AlertTracker:
         events = self.engine.evaluate(report, snapshot, now_s)
         active = self.engine.active()
         worst = self.engine.worst_severity()
-        shown = tuple((a.key, a.severity) for a in active)
+        # The banner shows each alert's message with its latest value ("MM rate 82%"): a new value
+        # is news for the window even when no alert changed severity, or the banner would go stale.
+        shown = tuple((a.key, a.severity, a.message) for a in active)
         if not events and shown == self._shown and worst == self._worst:
             return None
         self._shown, self._worst = shown, worst
