@@ -89,7 +89,9 @@ class LiveSession:
         """Open the history database and the streams of `specs` (enabled accounts only)."""
         if self._history_path is not None:
             try:
-                self.history = HistoryWriter(self._history_path)
+                # Opening may migrate an older file (seconds on months of history): not on this loop,
+                # which must keep polling meanwhile.
+                self.history = await asyncio.to_thread(HistoryWriter, self._history_path)
             except (HistoryError, OSError, ValueError) as exc:
                 self._emit_error(f"The history database could not be opened: {exc}")
         if self._streams:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
-from desktop_app.storage.history_schema import HistoryError, open_history_db
+from desktop_app.storage.history_schema import HistoryError, open_history_reader
 
 Series = tuple[np.ndarray, np.ndarray]
 _MEASURES = {"net": "net_usd", "long": "long_usd", "short": "short_usd", "gross": "long_usd + short_usd"}
@@ -30,12 +30,14 @@ class HistoryAccount:
 
 
 class HistoryReader:
-    """Chart queries, on a connection of its own; use it from the thread that opened it (`interrupt`
-    excepted)."""
+    """Chart queries, on a connection of its own; use it from one thread at a time (`interrupt`
+    excepted, which is for another thread)."""
 
     def __init__(self, path: Path) -> None:
-        """May raise: HistoryError."""
-        self._conn = open_history_db(path)
+        """Opens the existing, current database (the writer creates and migrates it).
+
+        May raise: HistoryError."""
+        self._conn = open_history_reader(path)
 
     def close(self) -> None:
         self._conn.close()

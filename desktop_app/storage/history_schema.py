@@ -134,6 +134,32 @@ def open_history_db(path: Path, *, target_version: int = SCHEMA_VERSION,
     return conn
 
 
+def open_history_reader(path: Path) -> sqlite3.Connection:
+    """Open an existing history database to read it, never creating, converting or migrating it: the
+    writer does that (a migration can take seconds and holds the write lock). The connection may be
+    closed from another thread than its user's (a reader thread is joined before it is closed).
+
+    May raise: HistoryError (missing, unreadable, not yet migrated by the writer, or newer).
+    """
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"Cannot open the history database {path}: {exc}") from None
+    try:
+        found = schema_version(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise HistoryError(f"The history database {path} cannot be used: {exc}") from None
+    if found != SCHEMA_VERSION:
+        conn.close()
+        if found > SCHEMA_VERSION:
+            raise HistoryError(f"The history database was written by a newer RiskDesk (schema {found}; "
+                               f"this version knows up to {SCHEMA_VERSION}). Update RiskDesk.")
+        raise HistoryError("The history database is being upgraded; the charts follow once it is done.")
+    return conn
+
+
 def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> int:
     """Bring the schema to `target_version`; returns the version found before.
 

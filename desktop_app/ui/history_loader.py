@@ -120,8 +120,8 @@ class HistoryLoader(QObject):
             if self._reader is not None:
                 self._reader.interrupt()
 
-    @Slot()
     def close(self) -> None:
+        """Close the connection; only once the loader thread has ended (see HistoryLoaderHost.shutdown)."""
         with self._reader_lock:
             reader, self._reader = self._reader, None
         if reader is not None:
@@ -135,7 +135,6 @@ class HistoryLoaderHost(QObject):
     sig_error = Signal(str)
     _sig_load = Signal(float)
     _sig_load_alert_log = Signal(int)
-    _sig_close = Signal()
 
     def __init__(self, path: Path, *, reader_factory: Callable[[Path], HistoryReader] = HistoryReader,
                  parent: QObject | None = None) -> None:
@@ -150,7 +149,6 @@ class HistoryLoaderHost(QObject):
         # The alert log comes back through these two (connect to them before asking).
         self.sig_alert_log = self.loader.sig_alert_log
         self.sig_alert_log_failed = self.loader.sig_alert_log_failed
-        self._sig_close.connect(self.loader.close)
         self.loader.sig_loaded.connect(self._on_loaded)
         self.loader.sig_failed.connect(self._on_failed)
         self._in_flight = False
@@ -195,14 +193,21 @@ class HistoryLoaderHost(QObject):
             self._sig_load_alert_log.emit(limit)
 
     def shutdown(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
-        """Interrupt any read, close the connection on its thread and join it. True when it ended in time."""
+        """Interrupt any read, join the thread, then close the connection. True when it ended in time.
+
+        An interrupted query ends at once and a read checks for the stop between queries; what can
+        outlast `timeout_ms` is SQLite waiting for a lock (at most its busy timeout). The thread is
+        then waited for anyway: destroying a running QThread aborts the process.
+        """
         self._in_flight, self._waiting_since_s = False, None  # an abandoned read never reports back
-        if not self.qthread.isRunning():
-            return True
-        self.loader.interrupt()
-        self._sig_close.emit()
-        self.qthread.quit()
-        finished = bool(self.qthread.wait(timeout_ms))
-        if not finished:
-            log.warning("the history thread did not stop within %d ms", timeout_ms)
+        if self.qthread.isRunning():
+            self.loader.interrupt()
+            self.qthread.quit()
+            finished = bool(self.qthread.wait(timeout_ms))
+            if not finished:
+                log.warning("the history thread did not stop within %d ms; waiting for it", timeout_ms)
+                self.qthread.wait()
+        else:
+            finished = True
+        self.loader.close()
         return finished

@@ -41,7 +41,14 @@ def test_v1_file_with_data_migrates_to_the_current_schema(tmp_path: Path) -> Non
                  " 'Main: margin rate 55% — liquidation at 100%')")
     conn.close()
 
-    with HistoryReader(path) as reader:  # opening migrates
+    # A reader never migrates (the writer does; it can take seconds): it says so and leaves v1 alone.
+    with pytest.raises(HistoryError, match="being upgraded"):
+        HistoryReader(path)
+    conn = sqlite3.connect(path)
+    assert schema_version(conn) == 1
+    conn.close()
+    open_history_db(path).close()  # what the writer does when it opens the file
+    with HistoryReader(path) as reader:
         times, values = reader.equity_series("main", 0)
         assert times.tolist() == [1000.0] and values.tolist() == [15000.0]
         assert values.dtype == np.float64
@@ -74,7 +81,8 @@ def test_v2_file_migrates_to_v3_with_the_accounts_and_coins_it_holds(tmp_path: P
                      (refresh_id, account_id, coin))
     conn.close()
 
-    with HistoryReader(path) as reader:  # opening migrates
+    open_history_db(path).close()  # the writer migrates
+    with HistoryReader(path) as reader:
         assert [(a.account_id, a.name, a.first_s, a.last_s) for a in reader.accounts()] == [
             ("hedge", "Hedge", 1005.0, 1005.0), ("main", "Trading", 1000.0, 1010.0)]
         assert reader.coins(0) == ("BTC", "ETH")
@@ -99,3 +107,10 @@ def test_a_file_that_is_not_a_database_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(HistoryError, match="cannot be used"):
         open_history_db(path)
+
+
+def test_a_reader_never_creates_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with pytest.raises(HistoryError, match="Cannot open the history database"):
+        HistoryReader(path)
+    assert not path.exists()

@@ -153,3 +153,30 @@ def test_the_alert_log_is_read_on_the_loader_thread(qtbot, tmp_path: Path, host_
     logs = Recorder(host.sig_alert_log)
     assert logs.next_item(qtbot, lambda: host.request_alert_log(10)) == (newer, older)  # newest first
     assert logs.next_item(qtbot, lambda: host.request_alert_log(1)) == (newer,)
+
+
+class _SlowOpeningReader(_BlockingReader):
+    """Opening takes a while (SQLite waiting for a lock) and cannot be interrupted."""
+
+    closed = threading.Event()
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        type(self).started.set()
+        threading.Event().wait(0.3)
+
+    def close(self) -> None:
+        type(self).closed.set()
+
+
+def test_quitting_while_the_database_opens_waits_and_then_closes_it(qtbot, tmp_path: Path) -> None:
+    _SlowOpeningReader.started.clear()
+    _SlowOpeningReader.closed.clear()
+    host = HistoryLoaderHost(tmp_path / "history.sqlite3", reader_factory=_SlowOpeningReader)
+    host.request(0.0)
+    assert _SlowOpeningReader.started.wait(10)
+    # Not in 20 ms: the open cannot be interrupted. The thread is then waited for (destroying a
+    # running QThread would abort the app), and the connection is closed once it has ended.
+    assert host.shutdown(timeout_ms=20) is False
+    assert not host.qthread.isRunning()
+    assert _SlowOpeningReader.closed.is_set()
