@@ -18,6 +18,7 @@ from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.storage.history_schema import HistoryError, open_history_reader
 
 Series = tuple[np.ndarray, np.ndarray]
+_NO_END = float("inf")  # until_s default: no upper bound (SQLite compares REAL infinity)
 _MEASURES = {"net": "net_usd", "long": "long_usd", "short": "short_usd", "gross": "long_usd + short_usd"}
 
 
@@ -53,22 +54,29 @@ class HistoryReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def equity_series(self, account_id: str | None, since_s: float) -> Series:
-        """Equity in USD: of one account (by id), or of the whole portfolio when None.
+    def latest_s(self) -> float | None:
+        """The time of the newest refresh, None when there is none. May raise: HistoryError."""
+        rows = self._fetch("SELECT MAX(time_s) FROM refresh", ())
+        return None if rows[0][0] is None else float(rows[0][0])  # type: ignore[arg-type]
+
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
+        """Equity in USD: of one account (by id), or of the whole portfolio when None. Every series
+        method reads the refreshes with since_s <= time <= until_s.
 
         May raise: HistoryError.
         """
-        return self._account_or_total("equity_usd", account_id, since_s)
+        return self._account_or_total("equity_usd", account_id, since_s, until_s)
 
-    def upnl_series(self, account_id: str | None, since_s: float) -> Series:
+    def upnl_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
         """Unrealised PnL in USD, of one account or of the portfolio. May raise: HistoryError."""
-        return self._account_or_total("upnl_usd", account_id, since_s)
+        return self._account_or_total("upnl_usd", account_id, since_s, until_s)
 
-    def mm_rate_series(self, account_id: str, since_s: float) -> Series:
+    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = _NO_END) -> Series:
         """An account's maintenance-margin rate (fraction). May raise: HistoryError."""
-        return self._account_or_total("mm_rate", account_id, since_s)
+        return self._account_or_total("mm_rate", account_id, since_s, until_s)
 
-    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net") -> Series:
+    def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
+                        measure: str = "net") -> Series:
         """The portfolio's exposure to `coin` in USD at every refresh, summed over accounts;
         `measure` is "net" (long − short), "long", "short" or "gross". A refresh without the coin
         counts as 0, so a closed position shows as a fall to zero.
@@ -79,8 +87,8 @@ class HistoryReader:
             raise ValueError(f"measure must be one of {', '.join(_MEASURES)}")
         sql = (f"SELECT r.time_s, COALESCE(SUM(e.{_MEASURES[measure]}), 0.0) FROM refresh r"
                " LEFT JOIN exposure_sample e ON e.refresh_id = r.id AND e.coin = ?"
-               " WHERE r.time_s >= ? GROUP BY r.time_s, r.id ORDER BY r.time_s")
-        return self._series(sql, (coin, since_s))
+               " WHERE r.time_s >= ? AND r.time_s <= ? GROUP BY r.time_s, r.id ORDER BY r.time_s")
+        return self._series(sql, (coin, since_s, until_s))
 
     def accounts(self) -> tuple[HistoryAccount, ...]:
         """Every account with history, by name. May raise: HistoryError."""
@@ -106,18 +114,20 @@ class HistoryReader:
                                      message, time_s))
         return tuple(events)
 
-    def _account_or_total(self, column: str, account_id: str | None, since_s: float) -> Series:
+    def _account_or_total(self, column: str, account_id: str | None, since_s: float, until_s: float,
+                          ) -> Series:
         if account_id is None:
-            sql = (f"SELECT time_s, {column} FROM refresh WHERE time_s >= ? AND {column} IS NOT NULL"
-                   " ORDER BY time_s")
-            return self._series(sql, (since_s,))
+            sql = (f"SELECT time_s, {column} FROM refresh WHERE time_s >= ? AND time_s <= ?"
+                   f" AND {column} IS NOT NULL ORDER BY time_s")
+            return self._series(sql, (since_s, until_s))
         # CROSS JOIN keeps SQLite's join order: the refreshes since `since_s` in time order (their
         # index), then each one's sample by primary key. Left to itself, SQLite starts from the
         # account's samples, reads all of them (a week of 5-second polls) and sorts: 80 ms for an hour.
         sql = (f"SELECT r.time_s, a.{column} FROM refresh r CROSS JOIN account_sample a"
                f" ON a.refresh_id = r.id AND a.account_id = ?"
-               f" WHERE r.time_s >= ? AND a.stale = 0 AND a.{column} IS NOT NULL ORDER BY r.time_s")
-        return self._series(sql, (account_id, since_s))
+               f" WHERE r.time_s >= ? AND r.time_s <= ? AND a.stale = 0 AND a.{column} IS NOT NULL"
+               " ORDER BY r.time_s")
+        return self._series(sql, (account_id, since_s, until_s))
 
     def _series(self, sql: str, params: tuple[object, ...]) -> Series:
         rows = self._fetch(sql, params)

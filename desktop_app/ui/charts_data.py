@@ -28,9 +28,11 @@ class HistoryAccountLike(Protocol):
 class HistorySource(Protocol):
     """The read side of the history database (`desktop_app.storage.history_query.HistoryReader`)."""
 
-    def equity_series(self, account_id: str | None, since_s: float) -> Series: ...
-    def mm_rate_series(self, account_id: str, since_s: float) -> Series: ...
-    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net") -> Series: ...
+    def latest_s(self) -> float | None: ...
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = ...) -> Series: ...
+    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = ...) -> Series: ...
+    def exposure_series(self, coin: str, since_s: float, until_s: float = ..., *,
+                        measure: str = "net") -> Series: ...
     def accounts(self) -> tuple[HistoryAccountLike, ...]: ...
     def coins(self, since_s: float = 0.0) -> tuple[str, ...]: ...
 
@@ -79,6 +81,11 @@ class SeriesCache:
 
     def __init__(self) -> None:
         self._series: dict[tuple[str, str], Series] = {}
+        # Per series, the newest refresh time it has been read up to (inclusive). Not the time of its
+        # last sample: a series without samples lately (a classic account's MM rate, a stale account)
+        # would otherwise be read again from the start of the range on every reload.
+        self._read_to: dict[tuple[str, str], float] = {}
+        self._until_s = -np.inf  # the newest refresh time of the load in progress
         self.since_s: float | None = None  # the oldest time asked for; None before the first load
 
     def load(self, source: HistorySource, since_s: float) -> ChartData:
@@ -88,28 +95,40 @@ class SeriesCache:
         """
         if self.since_s is None or since_s < self.since_s:
             self._series.clear()
+            self._read_to.clear()
             self.since_s = since_s
+        latest = source.latest_s()
+        # Everything up to the newest refresh now; what is written meanwhile is for the next load.
+        self._until_s = -np.inf if latest is None else latest
         accounts = source.accounts()
         coins = source.coins(self.since_s)
-        total = NamedSeries("Total", *self._extend(("equity", ""), lambda s: source.equity_series(None, s)))
+        total = NamedSeries("Total", *self._extend(("equity", ""),
+                                                   lambda s, u: source.equity_series(None, s, u)))
         equity, mm_rate = [], []
         for account in accounts:
             aid = account.account_id
             equity.append(NamedSeries(account.name, *self._extend(
-                ("equity", aid), lambda s, a=aid: source.equity_series(a, s))))
-            times, rates = self._extend(("mm_rate", aid), lambda s, a=aid: source.mm_rate_series(a, s))
+                ("equity", aid), lambda s, u, a=aid: source.equity_series(a, s, u))))
+            times, rates = self._extend(("mm_rate", aid), lambda s, u, a=aid: source.mm_rate_series(a, s, u))
             if times.size:  # non-UTA accounts have no MM rate: no empty legend entry for them
                 mm_rate.append(NamedSeries(account.name, times, rates))
         exposure = [
-            NamedSeries(coin, *self._extend(("net", coin), lambda s, c=coin: source.exposure_series(c, s)))
+            NamedSeries(coin, *self._extend(("net", coin),
+                                            lambda s, u, c=coin: source.exposure_series(c, s, u)))
             for coin in coins
         ]
         return ChartData(total, tuple(equity), tuple(mm_rate), tuple(exposure))
 
-    def _extend(self, key: tuple[str, str], query: Callable[[float], Series]) -> Series:
+    def _extend(self, key: tuple[str, str], query: Callable[[float, float], Series]) -> Series:
         old = self._series.get(key)
-        since = self.since_s if old is None or not old[0].size else float(old[0][-1]) + _EPS_S
-        new_times, new_values = query(since)
+        read_to = self._read_to.get(key)
+        start_s = float(self.since_s or 0.0)  # set by load() before any series is read
+        since = start_s if read_to is None else max(start_s, read_to + _EPS_S)
+        until = self._until_s
+        if since > until:  # no refresh since this series was last read: nothing to ask
+            return old if old is not None else empty_series()
+        new_times, new_values = query(since, until)
+        self._read_to[key] = until
         if old is None or not old[0].size:
             merged = (np.asarray(new_times, dtype=np.float64), np.asarray(new_values, dtype=np.float64))
         elif len(new_times):

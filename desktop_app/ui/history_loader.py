@@ -26,6 +26,7 @@ from desktop_app.storage.history_schema import HistoryError
 from desktop_app.ui.charts_data import ChartData, HistoryAccountLike, SeriesCache
 
 log = logging.getLogger(__name__)
+_NO_END = float("inf")
 
 STOP_TIMEOUT_MS = 1000
 
@@ -45,17 +46,22 @@ class _StoppableSource:
         if self._stopping.is_set():
             raise _Stopped("stopped")
 
-    def equity_series(self, account_id: str | None, since_s: float) -> Series:
+    def latest_s(self) -> float | None:
         self._check()
-        return self._reader.equity_series(account_id, since_s)
+        return self._reader.latest_s()
 
-    def mm_rate_series(self, account_id: str, since_s: float) -> Series:
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
         self._check()
-        return self._reader.mm_rate_series(account_id, since_s)
+        return self._reader.equity_series(account_id, since_s, until_s)
 
-    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net") -> Series:
+    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = _NO_END) -> Series:
         self._check()
-        return self._reader.exposure_series(coin, since_s, measure=measure)
+        return self._reader.mm_rate_series(account_id, since_s, until_s)
+
+    def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
+                        measure: str = "net") -> Series:
+        self._check()
+        return self._reader.exposure_series(coin, since_s, until_s, measure=measure)
 
     def accounts(self) -> tuple[HistoryAccountLike, ...]:
         self._check()
@@ -110,6 +116,11 @@ class HistoryLoader(QObject):
             if not self.stopping.is_set():
                 self._cache = SeriesCache()  # a failed read may have left part of a range behind
                 self.sig_failed.emit(since_s, str(exc))
+            return
+        except Exception as exc:  # a bug must not leave the window waiting for this read forever
+            log.exception("reading the history failed")
+            self._cache = SeriesCache()
+            self.sig_failed.emit(since_s, f"Reading the history failed ({type(exc).__name__}).")
             return
         self.sig_loaded.emit(since_s, data)
 

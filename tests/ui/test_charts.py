@@ -194,22 +194,27 @@ class FakeSource:
     times_s: np.ndarray
     calls: list[tuple[str, str | None, float]] = field(default_factory=list)
 
-    def _cut(self, since_s: float, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        keep = self.times_s >= since_s
+    def _cut(self, since_s: float, until_s: float, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = (self.times_s >= since_s) & (self.times_s <= until_s)
         return self.times_s[keep], values[keep]
 
-    def equity_series(self, account_id: str | None, since_s: float):
-        self.calls.append(("equity", account_id, since_s))
-        return self._cut(since_s, self.times_s * 0 + (1000.0 if account_id is None else 400.0))
+    def latest_s(self):
+        return float(self.times_s[-1]) if self.times_s.size else None
 
-    def mm_rate_series(self, account_id: str, since_s: float):
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = np.inf):
+        self.calls.append(("equity", account_id, since_s))
+        return self._cut(since_s, until_s, self.times_s * 0 + (1000.0 if account_id is None else 400.0))
+
+    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = np.inf):
         self.calls.append(("mm_rate", account_id, since_s))
         values = self.times_s * 0 + 0.3
-        return self._cut(since_s, values) if account_id == "a1" else self._cut(np.inf, values)
+        if account_id != "a1":  # an account without an MM rate: never a sample
+            return self._cut(np.inf, np.inf, values)
+        return self._cut(since_s, until_s, values)
 
-    def exposure_series(self, coin: str, since_s: float, *, measure: str = "net"):
+    def exposure_series(self, coin: str, since_s: float, until_s: float = np.inf, *, measure: str = "net"):
         self.calls.append(("exposure", coin, since_s))
-        return self._cut(since_s, self.times_s * 0 - 250.0)
+        return self._cut(since_s, until_s, self.times_s * 0 - 250.0)
 
     def accounts(self):
         return (Account("a1", "Main"), Account("a2", "Spot only"))
@@ -224,13 +229,20 @@ def test_series_cache_reads_only_new_samples() -> None:
     data = cache.load(source, since_s=END_S - 3600)
     assert data.total_equity_usd.times_s.tolist() == [END_S - 20, END_S - 15, END_S - 10]
     assert [s.name for s in data.mm_rate] == ["Main"]  # the account without an MM rate is left out
-    # Two more samples arrive; the next load asks only for what follows END_S − 10.
+    # Two more samples arrive; the next load asks only for what follows END_S − 10, the newest refresh
+    # read, for every series: also for "Spot only"'s MM rate, which has no sample at all.
     source.times_s = np.array([END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S])
     source.calls.clear()
     data = cache.load(source, since_s=END_S - 3600 + 10)
-    assert all(since > END_S - 10 for kind, _, since in source.calls if kind != "mm_rate" or _ == "a1")
+    assert ("mm_rate", "a2", pytest.approx(END_S - 10, abs=1e-3)) in source.calls
+    assert source.calls and all(since > END_S - 10 for _, _, since in source.calls)
     assert data.equity_usd[0].times_s.tolist() == [END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S]
     assert data.net_exposure_usd[0].values.tolist() == [-250.0] * 5
+    # No refresh since: no series is asked for at all, and the data stays.
+    source.calls.clear()
+    again = cache.load(source, since_s=END_S - 3600 + 10)
+    assert source.calls == []
+    assert again.equity_usd[0].times_s.tolist() == data.equity_usd[0].times_s.tolist()
     # A longer range than what was read starts over from the new start.
     source.calls.clear()
     cache.load(source, since_s=0.0)
