@@ -12,6 +12,12 @@ from desktop_app.bybit.parse_symbols import base_coin_of
 # use index prices that differ by a few basis points at most; for risk figures the difference is noise,
 # and assuming parity keeps linear-contract money fields exact.
 USD_STABLECOINS = frozenset({"USDT", "USDC", "USD"})
+# Coins held in a wallet that track the dollar: their balance is money, not a bet on a price, so they
+# get no collateral exposure row (their USD value is in equity all the same).
+USD_PEGGED = USD_STABLECOINS | frozenset({"USDE", "DAI", "FDUSD", "PYUSD", "TUSD", "USDD", "BUSD", "USD1"})
+# A coin held without any position counts from this USD value up: dust left over from a trade is no
+# exposure, and would only add a coin without price history to VaR.
+MIN_COLLATERAL_USD = 1.0
 
 
 # Cached: a portfolio holds a few hundred distinct symbols, converted again on every poll.

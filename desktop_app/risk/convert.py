@@ -22,7 +22,7 @@ from desktop_app.risk.book import (
     MODE_RATE,
     Book,
 )
-from desktop_app.risk.coins import USD_STABLECOINS, base_coin
+from desktop_app.risk.coins import MIN_COLLATERAL_USD, USD_PEGGED, USD_STABLECOINS, base_coin
 from desktop_app.snapshot import AccountState, PortfolioSnapshot
 
 _KINDS = {Category.LINEAR: KIND_LINEAR, Category.INVERSE: KIND_INVERSE, Category.OPTION: KIND_OPTION}
@@ -107,6 +107,13 @@ def _held(coin: WalletCoin) -> bool:
     return amount is not None and amount != 0
 
 
+def _priced_holding(coin: WalletCoin) -> bool:
+    """A holding of a coin no position prices: counted only with Bybit's USD value (that is its price)
+    and from MIN_COLLATERAL_USD up. Without a USD value it could be neither valued nor moved."""
+    return (coin.usd_value is not None and bool(coin.equity)
+            and abs(float(coin.usd_value)) >= MIN_COLLATERAL_USD)
+
+
 def book_from_snapshot(
     snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None
 ) -> Book:
@@ -124,9 +131,11 @@ def book_from_snapshot(
     categories = tuple(p.category for p in positions)
     coin_of = list(map(base_coin, symbols, categories))
     # Coins held in wallets count too, positions or not: 2 ETH of collateral moves equity with ETH.
+    position_coins = set(coin_of)
     wallet_coins = [(i, c) for i, s in enumerate(states) if s.data is not None for c in s.data.wallet.coins
-                    if c.coin not in USD_STABLECOINS and _held(c)]
-    coins = tuple(sorted(set(coin_of) | {c.coin for _, c in wallet_coins}))
+                    if c.coin not in USD_PEGGED and _held(c)
+                    and (c.coin in position_coins or _priced_holding(c))]
+    coins = tuple(sorted(position_coins | {c.coin for _, c in wallet_coins}))
     index = {c: k for k, c in enumerate(coins)}
     p_coin = np.array([index[c] for c in coin_of], dtype=np.int64)
     sym_index = {sym: k for k, sym in enumerate(dict.fromkeys(symbols))}

@@ -33,6 +33,9 @@ from desktop_app.ui.history_loader import HistoryLoaderHost
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
 DEFAULT_RANGE = "24 h"
+# A drag fits Y loosely (no axis twitching on every frame); this long after its last frame, Y is fitted
+# exactly. Short enough to feel immediate, longer than the gap between two frames of a slow drag.
+PAN_SETTLE_MS = 200
 
 
 class HistoryChartsWidget(QWidget):
@@ -73,7 +76,7 @@ class HistoryChartsWidget(QWidget):
         # After the last frame of a pan, fit Y exactly (a pan fits loosely, see HistoryPlot.fit_y).
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(200)
+        self._settle_timer.setInterval(PAN_SETTLE_MS)
         self._settle_timer.timeout.connect(self._fit_y_exactly)
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setBackground(self.palette().base().color())

@@ -49,8 +49,10 @@ class MessageBar(QWidget):
         """A permanent notice (demo mode)."""
         self._add(text, closable=False, severity=fmt.Severity.WARN)
 
+    @Slot(str)
     def add_message(self, text: str) -> None:
-        """A dismissible problem report; the same text is shown once."""
+        """A dismissible problem report; the same text is shown once. A slot: other threads' signals
+        (the history loader's) reach it through a queued connection."""
         self._add(text, closable=True, severity=fmt.Severity.DANGER)
 
     def _add(self, text: str, *, closable: bool, severity: fmt.Severity) -> None:

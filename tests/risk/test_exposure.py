@@ -203,3 +203,17 @@ def test_coin_collateral_is_shown_apart_from_positions() -> None:
     coin_only = book_from_snapshot(snapshot(coin_state))
     (coin_account,) = stress(coin_only, {"ETH": -0.5}, beta=False).accounts
     assert coin_account.pnl_usd == pytest.approx(-1_500)
+
+
+def test_dollar_coins_dust_and_unpriced_holdings_are_no_collateral_exposure() -> None:
+    # A UTA account long 0.1 BTCUSDT at 25,000, holding: 5,000 USDE (a dollar coin), 0.5 DOGE worth
+    # 0.08 USD (dust under 1 USD), 3 SOL with no USD value given, and 0.001 BTC worth 25 USD (a coin a
+    # position prices: counted however small).
+    coins = (WalletCoin("USDE", D(5_000), D(5_000), D(5_000), D(0), D(0), D(0)),
+             WalletCoin("DOGE", D("0.5"), D("0.08"), D("0.5"), D(0), D(0), D(0)),
+             WalletCoin("SOL", D(3), None, D(3), D(0), D(0), D(0)),
+             WalletCoin("BTC", D("0.001"), D(25), D("0.001"), D(0), D(0), D(0)))
+    uta = dataclasses.replace(wallet(10_000), coins=coins)
+    report = _report(account("UTA", (position("BTCUSDT", Side.LONG, 0.1, entry=25_000, mark=25_000),),
+                             wallet_=uta))
+    assert [(e.coin, e.collateral_usd) for e in report.exposure] == [("BTC", pytest.approx(25.0))]
