@@ -34,7 +34,7 @@ class HistoryCurve(pg.PlotCurveItem):
 
     def set_series(self, times_s: np.ndarray, values: np.ndarray) -> None:
         """Hold this series (times ascending); nothing is drawn until the next `show_window`."""
-        self._pyramid = MinMaxPyramid(times_s, values)
+        self._pyramid = self._pyramid.extended(times_s, values)
 
     def getOriginalDataset(self) -> tuple[np.ndarray, np.ndarray]:
         """The whole series, as `PlotDataItem.getOriginalDataset` (`getData` is what is drawn)."""

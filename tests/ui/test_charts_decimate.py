@@ -137,3 +137,29 @@ def test_a_single_spike_in_a_long_series_is_always_drawn(columns: int) -> None:
     envelope = MinMaxPyramid(np.arange(values.size) * 5.0, values).envelope(0.0, 604_800.0, columns)
     assert envelope.values.min() == -5.0
     assert envelope.extent == (-5.0, 50.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 600), st.integers(0, 600), st.integers(0, 2**32 - 1), st.booleans())
+def test_an_extended_pyramid_is_the_pyramid_of_the_whole_series(old_count: int, added: int, seed: int,
+                                                                 with_gap: bool) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.normal(0.0, 1.0, old_count + added)
+    if with_gap and values.size > 3:
+        values[values.size // 3] = np.nan
+    times = np.arange(values.size, dtype=np.float64) * 5.0
+    grown = MinMaxPyramid(times[:old_count], values[:old_count]).extended(times, values)
+    whole = MinMaxPyramid(times, values)
+    assert grown.all_finite == whole.all_finite
+    assert grown._levels.keys() == whole._levels.keys()
+    for level, (mins, maxs) in whole._levels.items():
+        np.testing.assert_array_equal(grown._levels[level][0], mins)
+        np.testing.assert_array_equal(grown._levels[level][1], maxs)
+
+
+def test_a_series_that_does_not_continue_gets_a_pyramid_of_its_own() -> None:
+    first = spiky(64)
+    shifted = MinMaxPyramid(np.arange(1.0, 65.0), first.values)  # other times: a new range was read
+    assert first.extended(shifted.times_s, shifted.values)._levels[4][1].tolist() == [9.0, 0.0, 3.0, 0.0]
+    shorter = first.extended(first.times_s[:32], first.values[:32])
+    assert shorter.values.size == 32 and set(shorter._levels) == {4, 5}
