@@ -75,6 +75,24 @@ class HistoryReader:
         """An account's maintenance-margin rate (fraction). May raise: HistoryError."""
         return self._account_or_total("mm_rate", account_id, since_s, until_s)
 
+    def account_series(self, account_id: str, since_s: float, until_s: float = _NO_END,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(times, equity in USD, MM rate) of an account at every refresh in which it was not stale,
+        NaN where a figure is missing: the two charted per-account series in one pass (a week of one
+        account is 120,960 rows, and reading them costs the same for one column as for two).
+
+        May raise: HistoryError.
+        """
+        rows = self._fetch("SELECT r.time_s, a.equity_usd, a.mm_rate FROM refresh r"
+                           " CROSS JOIN account_sample a ON a.refresh_id = r.id AND a.account_id = ?"
+                           " WHERE r.time_s >= ? AND r.time_s <= ? AND a.stale = 0 ORDER BY r.time_s",
+                           (account_id, since_s, until_s))
+        if not rows:
+            return np.empty(0), np.empty(0), np.empty(0)
+        table = np.array(rows, dtype=np.float64)  # None (NULL) becomes NaN
+        return (np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]),
+                np.ascontiguousarray(table[:, 2]))
+
     def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
                         measure: str = "net") -> Series:
         """The portfolio's exposure to `coin` in USD at every refresh, summed over accounts;

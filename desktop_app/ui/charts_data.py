@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 Series = tuple[np.ndarray, np.ndarray]  # (epoch seconds, values), float64, oldest first
+Columns = tuple[np.ndarray, ...]  # (epoch seconds, values...), float64, oldest first
 _EPS_S = 1e-6  # "newer than the last sample": the queries are inclusive (time_s >= since_s)
 
 
@@ -30,7 +31,8 @@ class HistorySource(Protocol):
 
     def latest_s(self) -> float | None: ...
     def equity_series(self, account_id: str | None, since_s: float, until_s: float = ...) -> Series: ...
-    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = ...) -> Series: ...
+    def account_series(self, account_id: str, since_s: float, until_s: float = ...,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
     def exposure_series(self, coin: str, since_s: float, until_s: float = ..., *,
                         measure: str = "net") -> Series: ...
     def accounts(self) -> tuple[HistoryAccountLike, ...]: ...
@@ -80,11 +82,13 @@ class SeriesCache:
     """Series read so far, by key, extended with each refresh (append-only history)."""
 
     def __init__(self) -> None:
-        self._series: dict[tuple[str, str], Series] = {}
+        self._series: dict[tuple[str, str], Columns] = {}
         # Per series, the newest refresh time it has been read up to (inclusive). Not the time of its
         # last sample: a series without samples lately (a classic account's MM rate, a stale account)
         # would otherwise be read again from the start of the range on every reload.
         self._read_to: dict[tuple[str, str], float] = {}
+        # Per account: the columns last read, and the equity and MM-rate series split from them.
+        self._split: dict[str, tuple[Columns, Series, Series]] = {}
         self._until_s = -np.inf  # the newest refresh time of the load in progress
         self.since_s: float | None = None  # the oldest time asked for; None before the first load
 
@@ -96,6 +100,7 @@ class SeriesCache:
         if self.since_s is None or since_s < self.since_s:
             self._series.clear()
             self._read_to.clear()
+            self._split.clear()
             self.since_s = since_s
         latest = source.latest_s()
         # Everything up to the newest refresh now; what is written meanwhile is for the next load.
@@ -106,12 +111,10 @@ class SeriesCache:
                                                    lambda s, u: source.equity_series(None, s, u)))
         equity, mm_rate = [], []
         for account in accounts:
-            aid = account.account_id
-            equity.append(NamedSeries(account.name, *self._extend(
-                ("equity", aid), lambda s, u, a=aid: source.equity_series(a, s, u))))
-            times, rates = self._extend(("mm_rate", aid), lambda s, u, a=aid: source.mm_rate_series(a, s, u))
-            if times.size:  # non-UTA accounts have no MM rate: no empty legend entry for them
-                mm_rate.append(NamedSeries(account.name, times, rates))
+            account_equity, account_rate = self._account(account.account_id, source)
+            equity.append(NamedSeries(account.name, *account_equity))
+            if account_rate[0].size:  # non-UTA accounts have no MM rate: no empty legend entry for them
+                mm_rate.append(NamedSeries(account.name, *account_rate))
         exposure = [
             NamedSeries(coin, *self._extend(("net", coin),
                                             lambda s, u, c=coin: source.exposure_series(c, s, u)))
@@ -119,21 +122,37 @@ class SeriesCache:
         ]
         return ChartData(total, tuple(equity), tuple(mm_rate), tuple(exposure))
 
-    def _extend(self, key: tuple[str, str], query: Callable[[float, float], Series]) -> Series:
+    def _extend(self, key: tuple[str, str], query: Callable[[float, float], Columns], width: int = 2,
+                ) -> Columns:
+        """The `width` columns (times first) of `key`, with the rows the query adds since it was last
+        read."""
         old = self._series.get(key)
         read_to = self._read_to.get(key)
         start_s = float(self.since_s or 0.0)  # set by load() before any series is read
         since = start_s if read_to is None else max(start_s, read_to + _EPS_S)
         until = self._until_s
         if since > until:  # no refresh since this series was last read: nothing to ask
-            return old if old is not None else empty_series()
-        new_times, new_values = query(since, until)
+            return old if old is not None else tuple(np.empty(0, dtype=np.float64) for _ in range(width))
+        new = tuple(np.asarray(column, dtype=np.float64) for column in query(since, until))
         self._read_to[key] = until
         if old is None or not old[0].size:
-            merged = (np.asarray(new_times, dtype=np.float64), np.asarray(new_values, dtype=np.float64))
-        elif len(new_times):
-            merged = (np.concatenate((old[0], new_times)), np.concatenate((old[1], new_values)))
+            merged = new
+        elif new[0].size:
+            merged = tuple(np.concatenate((before, after)) for before, after in zip(old, new, strict=True))
         else:
-            merged = old
+            merged = old  # the same arrays: the curves keep what they built from them
         self._series[key] = merged
         return merged
+
+    def _account(self, account_id: str, source: HistorySource) -> tuple[Series, Series]:
+        """(equity, MM rate) of an account, each without the refreshes that lack it, from one query."""
+        columns = self._extend(("account", account_id),
+                               lambda s, u: source.account_series(account_id, s, u), width=3)
+        cached = self._split.get(account_id)
+        if cached is not None and cached[0] is columns:  # nothing new: the same arrays as before
+            return cached[1], cached[2]
+        times, equity_usd, mm_rate = columns
+        has_equity, has_rate = ~np.isnan(equity_usd), ~np.isnan(mm_rate)
+        split = (times[has_equity], equity_usd[has_equity]), (times[has_rate], mm_rate[has_rate])
+        self._split[account_id] = (columns, *split)
+        return split

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.storage.history_query import HistoryReader, Series
@@ -54,9 +55,10 @@ class _StoppableSource:
         self._check()
         return self._reader.equity_series(account_id, since_s, until_s)
 
-    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = _NO_END) -> Series:
+    def account_series(self, account_id: str, since_s: float, until_s: float = _NO_END,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self._check()
-        return self._reader.mm_rate_series(account_id, since_s, until_s)
+        return self._reader.account_series(account_id, since_s, until_s)
 
     def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
                         measure: str = "net") -> Series:

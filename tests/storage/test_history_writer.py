@@ -8,6 +8,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.risk.results import AccountRisk, RiskReport
 from desktop_app.snapshot import PortfolioSnapshot
@@ -47,6 +49,12 @@ def test_a_refresh_round_trips_through_the_database(tmp_path: Path) -> None:
         assert reader.equity_series("hedge", 0)[0].tolist() == [T]  # the stale refresh is skipped
         assert reader.upnl_series(None, 0)[1].tolist() == [100.0, 100.0]  # 120 − 20
         assert reader.mm_rate_series("main", T + 1)[1].tolist() == [0.25]
+        # Both per-account series in one read: Main at T and T + 5; Hedge only at T (stale at T + 5).
+        times, equity, rates = reader.account_series("main", 0)
+        assert (times.tolist(), equity.tolist(), rates.tolist()) == ([T, T + 5], [15_000.0, 14_000.0],
+                                                                     [0.25, 0.25])
+        assert [c.tolist() for c in reader.account_series("hedge", 0)] == [[T], [5_000.0], [0.5]]
+        assert [c.tolist() for c in reader.account_series("main", T + 1, T + 4)] == [[], [], []]
         # BTC: Main long 6,000 + 1,000, Hedge short 4,000 → net 3,000, long 7,000, short 4,000, gross 11,000.
         assert reader.exposure_series("BTC", 0)[1].tolist() == [3_000.0, 3_000.0]
         assert reader.exposure_series("BTC", 0, measure="long")[1].tolist() == [7_000.0, 7_000.0]
@@ -187,3 +195,15 @@ def test_accounts_and_coins_follow_renames_and_retention(tmp_path: Path) -> None
             assert [a.account_id for a in reader.accounts()] == ["main"]
             assert reader.accounts()[0].first_s == T + 30 * DAY_S
             assert reader.coins(0) == ()
+
+
+def test_a_missing_figure_reads_as_nan_in_the_account_columns(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    no_rate = f.report([f.account("Classic", equity=8_000.0, mm_rate=None)], [], taken_at=T)
+    with HistoryWriter(path, clock=lambda: T) as writer:
+        writer.submit(no_rate)
+        assert writer.flush(5)
+    with HistoryReader(path) as reader:
+        times, equity, rates = reader.account_series("classic", 0)
+        assert times.tolist() == [T] and equity.tolist() == [8_000.0]
+        assert np.isnan(rates).tolist() == [True]  # a classic account has no MM rate: NULL -> NaN

@@ -205,12 +205,11 @@ class FakeSource:
         self.calls.append(("equity", account_id, since_s))
         return self._cut(since_s, until_s, self.times_s * 0 + (1000.0 if account_id is None else 400.0))
 
-    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = np.inf):
-        self.calls.append(("mm_rate", account_id, since_s))
-        values = self.times_s * 0 + 0.3
-        if account_id != "a1":  # an account without an MM rate: never a sample
-            return self._cut(np.inf, np.inf, values)
-        return self._cut(since_s, until_s, values)
+    def account_series(self, account_id: str, since_s: float, until_s: float = np.inf):
+        self.calls.append(("account", account_id, since_s))
+        times, equity = self._cut(since_s, until_s, self.times_s * 0 + 400.0)
+        rate = 0.3 if account_id == "a1" else np.nan  # "Spot only" has no MM rate: NaN (NULL) throughout
+        return times, equity, equity * 0 + rate
 
     def exposure_series(self, coin: str, since_s: float, until_s: float = np.inf, *, measure: str = "net"):
         self.calls.append(("exposure", coin, since_s))
@@ -234,7 +233,7 @@ def test_series_cache_reads_only_new_samples() -> None:
     source.times_s = np.array([END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S])
     source.calls.clear()
     data = cache.load(source, since_s=END_S - 3600 + 10)
-    assert ("mm_rate", "a2", pytest.approx(END_S - 10, abs=1e-3)) in source.calls
+    assert ("account", "a2", pytest.approx(END_S - 10, abs=1e-3)) in source.calls
     assert source.calls and all(since > END_S - 10 for _, _, since in source.calls)
     assert data.equity_usd[0].times_s.tolist() == [END_S - 20, END_S - 15, END_S - 10, END_S - 5, END_S]
     assert data.net_exposure_usd[0].values.tolist() == [-250.0] * 5
