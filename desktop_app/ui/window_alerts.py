@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 HISTORY_RETRY_MS = 5000  # the worker creates the history database with its first write
 ALERT_LOG_ROWS = 1000
+# Reading the stored alert log is tried again this often before the failure is shown: right after an
+# update the writer may still be migrating the database (seconds on months of history).
+ALERT_LOG_TRIES = 12
 
 
 class WindowAlerts(QObject):
@@ -39,6 +42,7 @@ class WindowAlerts(QObject):
         self.worst: Severity | None = None
         self.session_token: Secret | None = None  # demo mode's Telegram token (never stored)
         self.history_loader: HistoryLoaderHost | None = None
+        self._alert_log_tries = 0
         self._closed = False
 
         self.tray = TrayController(window, available=tray_available)
@@ -139,9 +143,23 @@ class WindowAlerts(QObject):
         loader = HistoryLoaderHost(Path(path), parent=self)
         self.history_loader = loader
         loader.sig_alert_log.connect(self._on_stored_alert_log)
-        loader.sig_alert_log_failed.connect(window.messages.add_message)
+        loader.sig_alert_log_failed.connect(self._on_alert_log_failed)
+        self._alert_log_tries = 1
         loader.request_alert_log(ALERT_LOG_ROWS)
         window.charts.set_loader(loader)
+
+    @Slot(str)
+    def _on_alert_log_failed(self, message: str) -> None:
+        if self._alert_log_tries >= ALERT_LOG_TRIES:
+            self.window.messages.add_message(message)
+            return
+        self._alert_log_tries += 1
+        QTimer.singleShot(HISTORY_RETRY_MS, self._retry_alert_log)
+
+    @Slot()
+    def _retry_alert_log(self) -> None:
+        if self.history_loader is not None and not self._closed:
+            self.history_loader.request_alert_log(ALERT_LOG_ROWS)
 
     @Slot(object)
     def _on_stored_alert_log(self, history: tuple[Any, ...]) -> None:

@@ -16,7 +16,9 @@ from desktop_app.alerts import ActiveAlert, AlertConfig, AlertEvent, AlertRule, 
 from desktop_app.export_csv import positions_csv
 from desktop_app.live.alerts import AlertUpdate
 from desktop_app.storage.history import HistoryWriter
+from desktop_app.storage.history_schema import open_history_db
 from desktop_app.storage.paths import AppPaths
+from desktop_app.ui import window_alerts
 from desktop_app.ui.context import demo_context
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update, stress_fn
@@ -240,6 +242,24 @@ def test_history_database_fills_the_alert_log(qtbot, tmp_path: Path) -> None:
     assert [e.message for e in window.alert_log.events()] == ["live alert", "stored alert"]
     window.close()
     assert window.alerting.history_loader is None
+
+
+def test_the_stored_alert_log_waits_for_the_writer_to_upgrade_the_file(qtbot, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    monkeypatch.setattr(window_alerts, "HISTORY_RETRY_MS", 20)
+    db = tmp_path / "history.sqlite3"
+    older = open_history_db(db, target_version=2)  # a file from the previous release, not yet migrated
+    older.execute("INSERT INTO alert_log VALUES (1, ?, 'mm_rate', 'Hedge', 'warning', 'raised', 0.6, 0.5,"
+                  " 'stored alert')", (NOW - 60,))
+    older.close()
+    window, _ = make_window(qtbot, tmp_path, history_path=db)
+    window.alerting.open_history()
+    qtbot.waitUntil(lambda: window.alerting._alert_log_tries >= 2)  # "being upgraded": tried again
+    open_history_db(db).close()  # the writer migrates
+    qtbot.waitUntil(lambda: [e.message for e in window.alert_log.events()] == ["stored alert"])
+    # A passing upgrade is not reported as a problem (only the demo banner is there).
+    assert [t for t in window.messages._texts if not t.startswith("Demo mode")] == []
+    window.close()
 
 
 def test_missing_history_is_retried_and_none_is_explained(qtbot, tmp_path: Path) -> None:
