@@ -4,6 +4,7 @@ limiter, and the session's coalescing: many ticks -> one window update, every ti
 from __future__ import annotations
 
 import asyncio
+import threading
 from decimal import Decimal
 
 import pytest
@@ -14,8 +15,10 @@ from desktop_app.bybit.environments import custom
 from desktop_app.bybit.models import Category
 from desktop_app.bybit.ws_common import AccountChangedEvent, MarkPriceEvent, ReconnectedEvent
 from desktop_app.live import Coalescer, LivePortfolio, LiveSession, telegram_text
+from desktop_app.live import session as session_module
 from desktop_app.live.alerts import AlertTracker
 from desktop_app.snapshot import AccountSpec
+from desktop_app.storage.history import HistoryReader, HistoryWriter
 from tests.alerts import factories as af
 from tests.ui.factories import make_update
 
@@ -188,3 +191,42 @@ def test_a_new_value_of_a_raised_alert_reaches_the_window() -> None:
     assert second is not None and second.events == ()  # no transition, but the banner's text changed
     assert "62" in second.active[0].message and "60" not in second.active[0].message
     assert tracker.evaluate(af.report([af.account("Main", mm_rate=0.62)]), None, now_s=af.NOW + 10) is None
+
+
+def test_updates_that_arrive_while_the_history_file_opens_are_written_once_it_is_open(
+        tmp_path, monkeypatch) -> None:
+    opened = threading.Event()
+
+    class SlowWriter(HistoryWriter):
+        """Opening takes a while (an older file being migrated)."""
+
+        def __init__(self, path, **kwargs) -> None:
+            opened.wait(10)
+            super().__init__(path, **kwargs)
+
+    monkeypatch.setattr(session_module, "HistoryWriter", SlowWriter)
+    path = tmp_path / "history.sqlite3"
+
+    async def scenario():
+        out: dict[str, list] = {"updates": [], "alerts": [], "errors": [], "telegram": [], "refresh": []}
+        session = LiveSession(emit_update=out["updates"].append, emit_alerts=out["alerts"].append,
+                              emit_error=out["errors"].append, emit_telegram=out["telegram"].append,
+                              request_refresh=out["refresh"].append, poll_interval_s=3600, streams=False,
+                              history_path=path)
+        await session.start(SPECS)  # returns at once: the file opens on a thread of its own
+        session.rest_update(make_update(taken_at=1_000.0))
+        session.rest_update(make_update(taken_at=1_005.0))
+        assert session.history is None and out["updates"]  # the window got them meanwhile
+        opened.set()
+        for _ in range(200):
+            if session.history is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert session.history is not None and session.history.flush(5)
+        await session.aclose()
+        return out
+
+    out = asyncio.run(scenario())
+    assert out["errors"] == []
+    with HistoryReader(path) as reader:
+        assert reader.equity_series(None, 0)[0].tolist() == [1_000.0, 1_005.0]  # both, in order

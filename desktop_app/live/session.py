@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 STREAM_CONFIG = StreamConfig(close_timeout_s=0.25)  # quitting has one second for everything
 _CLOSE_TIMEOUT_S = 0.4
+_HISTORY_BACKLOG = 2_000  # writes kept while the history file opens (a poll a second for half an hour)
 KEY_INFO_INTERVAL_S = 3600.0  # key permissions and expiry change rarely: ask once an hour per account
 RefreshRequest = Callable[[frozenset[str] | None], None]  # account ids to refresh by REST; None = all
 
@@ -68,6 +70,7 @@ class LiveSession:
         self._coalescer: Coalescer[PortfolioUpdate] = Coalescer(min_interval_s)
         self._history_path = history_path
         self.history: HistoryWriter | None = None
+        self._history_backlog: list[Callable[[HistoryWriter], object]] | None = None  # None: not opening
         self._streams = streams
         self._stream_config = stream_config
         self._clock_for = clock_for
@@ -88,16 +91,35 @@ class LiveSession:
     async def start(self, specs: Sequence[AccountSpec]) -> None:
         """Open the history database and the streams of `specs` (enabled accounts only)."""
         if self._history_path is not None:
-            try:
-                # Opening may migrate an older file (seconds on months of history): not on this loop,
-                # which must keep polling meanwhile.
-                self.history = await asyncio.to_thread(HistoryWriter, self._history_path)
-            except (HistoryError, OSError, ValueError) as exc:
-                self._emit_error(f"The history database could not be opened: {exc}")
+            self._history_backlog = []  # what arrives while the file opens is written once it is open
+            self._spawn(self._open_history(self._history_path))
         if self._streams:
             self.hub = StreamHub({}, {}, self.on_event, config=self._stream_config)
             await self.hub.start()
         await self.set_accounts(specs)
+
+    async def _open_history(self, path: Path) -> None:
+        # Opening migrates a file from an older release, which takes seconds on months of history:
+        # on a thread of its own, while this loop starts polling and the window fills.
+        try:
+            writer = await asyncio.to_thread(HistoryWriter, path)
+        except (HistoryError, OSError, ValueError) as exc:
+            self._history_backlog = None
+            self._emit_error(f"The history database could not be opened: {exc}")
+            return
+        self.history = writer
+        backlog, self._history_backlog = self._history_backlog or [], None
+        for write in backlog:
+            write(writer)
+
+    def _to_history(self, write: Callable[[HistoryWriter], object]) -> None:
+        """Write now, or once the file is open (nothing is lost to a slow upgrade; a backlog past
+        _HISTORY_BACKLOG keeps the newest)."""
+        if self.history is not None:
+            write(self.history)
+        elif self._history_backlog is not None:
+            self._history_backlog.append(write)
+            del self._history_backlog[:-_HISTORY_BACKLOG]
 
     async def set_accounts(self, specs: Sequence[AccountSpec]) -> None:
         """Follow the configured accounts: streams of removed or changed accounts are closed and
@@ -140,8 +162,8 @@ class LiveSession:
         self._coalescer.sent_other()
         self._emit_update(update)
         self._evaluate(update)
-        if self.history is not None:
-            self.history.submit(update.report, update.snapshot)
+        self._to_history(functools.partial(HistoryWriter.submit, report=update.report,
+                                           snapshot=update.snapshot))
         if self.hub is not None:
             self._spawn(self._subscribe(update))
         self._refresh_key_infos()
@@ -206,8 +228,8 @@ class LiveSession:
         result = self.alerts.evaluate(update.report, update.snapshot)
         if result is None:
             return
-        if result.events and self.history is not None:
-            self.history.submit_alerts(result.events)
+        if result.events:
+            self._to_history(functools.partial(HistoryWriter.submit_alerts, events=result.events))
         self._emit_alerts(result)
         text = telegram_text(result.events)
         if text is not None and self._telegram is not None:
