@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -32,16 +31,16 @@ from desktop_app.bybit.ws_common import (
     StreamEvent,
 )
 from desktop_app.live.alerts import AlertTracker, AlertUpdate, TelegramResult, TelegramSettings, telegram_text
+from desktop_app.live.history_feed import HistoryFeed
 from desktop_app.live.portfolio import GUI_MIN_INTERVAL_S, Coalescer, LivePortfolio
 from desktop_app.service import PortfolioUpdate
 from desktop_app.snapshot import AccountSpec
-from desktop_app.storage.history import HistoryError, HistoryWriter
+from desktop_app.storage.history import HistoryWriter
 
 log = logging.getLogger(__name__)
 
 STREAM_CONFIG = StreamConfig(close_timeout_s=0.25)  # quitting has one second for everything
 _CLOSE_TIMEOUT_S = 0.4
-_HISTORY_BACKLOG = 2_000  # writes kept while the history file opens (a poll a second for half an hour)
 KEY_INFO_INTERVAL_S = 3600.0  # key permissions and expiry change rarely: ask once an hour per account
 RefreshRequest = Callable[[frozenset[str] | None], None]  # account ids to refresh by REST; None = all
 
@@ -69,8 +68,7 @@ class LiveSession:
         self.live = LivePortfolio(confidences=confidences, horizon_days=horizon_days)
         self._coalescer: Coalescer[PortfolioUpdate] = Coalescer(min_interval_s)
         self._history_path = history_path
-        self.history: HistoryWriter | None = None
-        self._history_backlog: list[Callable[[HistoryWriter], object]] | None = None  # None: not opening
+        self._history = HistoryFeed()
         self._streams = streams
         self._stream_config = stream_config
         self._clock_for = clock_for
@@ -91,35 +89,18 @@ class LiveSession:
     async def start(self, specs: Sequence[AccountSpec]) -> None:
         """Open the history database and the streams of `specs` (enabled accounts only)."""
         if self._history_path is not None:
-            self._history_backlog = []  # what arrives while the file opens is written once it is open
-            self._spawn(self._open_history(self._history_path))
+            # The file opens on a thread while polling starts (see HistoryFeed).
+            self._spawn(self._history.open(self._history_path, self._emit_error,
+                                           writer_factory=HistoryWriter))
         if self._streams:
             self.hub = StreamHub({}, {}, self.on_event, config=self._stream_config)
             await self.hub.start()
         await self.set_accounts(specs)
 
-    async def _open_history(self, path: Path) -> None:
-        # Opening migrates a file from an older release, which takes seconds on months of history:
-        # on a thread of its own, while this loop starts polling and the window fills.
-        try:
-            writer = await asyncio.to_thread(HistoryWriter, path)
-        except (HistoryError, OSError, ValueError) as exc:
-            self._history_backlog = None
-            self._emit_error(f"The history database could not be opened: {exc}")
-            return
-        self.history = writer
-        backlog, self._history_backlog = self._history_backlog or [], None
-        for write in backlog:
-            write(writer)
-
-    def _to_history(self, write: Callable[[HistoryWriter], object]) -> None:
-        """Write now, or once the file is open (nothing is lost to a slow upgrade; a backlog past
-        _HISTORY_BACKLOG keeps the newest)."""
-        if self.history is not None:
-            write(self.history)
-        elif self._history_backlog is not None:
-            self._history_backlog.append(write)
-            del self._history_backlog[:-_HISTORY_BACKLOG]
+    @property
+    def history(self) -> HistoryWriter | None:
+        """The history writer once the file is open (None before, or without history)."""
+        return self._history.writer
 
     async def set_accounts(self, specs: Sequence[AccountSpec]) -> None:
         """Follow the configured accounts: streams of removed or changed accounts are closed and
@@ -150,8 +131,7 @@ class LiveSession:
             closers.append(self._telegram.aclose())
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
             await asyncio.wait_for(asyncio.gather(*closers, return_exceptions=True), _CLOSE_TIMEOUT_S)
-        if self.history is not None:
-            self.history.close(timeout_s=_CLOSE_TIMEOUT_S)
+        self._history.close(timeout_s=_CLOSE_TIMEOUT_S)
 
     # --- REST updates --------------------------------------------------------------------------
 
@@ -162,8 +142,7 @@ class LiveSession:
         self._coalescer.sent_other()
         self._emit_update(update)
         self._evaluate(update)
-        self._to_history(functools.partial(HistoryWriter.submit, report=update.report,
-                                           snapshot=update.snapshot))
+        self._history.submit(update.report, update.snapshot)
         if self.hub is not None:
             self._spawn(self._subscribe(update))
         self._refresh_key_infos()
@@ -229,7 +208,7 @@ class LiveSession:
         if result is None:
             return
         if result.events:
-            self._to_history(functools.partial(HistoryWriter.submit_alerts, events=result.events))
+            self._history.submit_alerts(result.events)
         self._emit_alerts(result)
         text = telegram_text(result.events)
         if text is not None and self._telegram is not None:

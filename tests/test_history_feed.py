@@ -1,0 +1,74 @@
+"""The live session's history feed: writes made before and while the file opens are kept, in order,
+and written once it is open; a file that cannot be opened is reported once and keeps nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from desktop_app.live import history_feed
+from desktop_app.live.history_feed import HistoryFeed
+from desktop_app.storage.history import HistoryReader, HistoryWriter
+from desktop_app.storage.history_schema import HistoryError
+from tests.alerts import factories as f
+
+
+def _report(time_s: float):
+    return f.report([f.account("Main", equity=1_000.0 + time_s - f.NOW)], [], taken_at=time_s)
+
+
+def test_writes_before_and_while_opening_are_written_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+
+    async def scenario() -> None:
+        feed = HistoryFeed()
+        opening = feed.open(path, lambda message: None)
+        feed.submit(_report(f.NOW), None)  # before the coroutine has run at all
+        task = asyncio.get_running_loop().create_task(opening)
+        feed.submit(_report(f.NOW + 5), None)
+        await task
+        feed.submit(_report(f.NOW + 10), None)  # open: straight to the writer
+        assert feed.writer is not None and feed.writer.flush(5)
+        feed.close(timeout_s=5)
+
+    asyncio.run(scenario())
+    with HistoryReader(path) as reader:
+        assert reader.equity_series(None, 0)[0].tolist() == [f.NOW, f.NOW + 5, f.NOW + 10]
+
+
+def test_the_backlog_keeps_the_newest_writes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(history_feed, "BACKLOG", 2)
+    path = tmp_path / "history.sqlite3"
+
+    async def scenario() -> None:
+        feed = HistoryFeed()
+        opening = feed.open(path, lambda message: None)
+        for k in range(4):  # 4 writes, room for 2: the newest two are kept
+            feed.submit(_report(f.NOW + 5 * k), None)
+        await opening
+        assert feed.writer is not None and feed.writer.flush(5)
+        feed.close(timeout_s=5)
+
+    asyncio.run(scenario())
+    with HistoryReader(path) as reader:
+        assert reader.equity_series(None, 0)[0].tolist() == [f.NOW + 10, f.NOW + 15]
+
+
+def test_a_file_that_cannot_be_opened_is_reported_and_nothing_is_kept(tmp_path: Path) -> None:
+    errors: list[str] = []
+
+    def failing(path: Path) -> HistoryWriter:
+        raise HistoryError(f"Cannot open the history database {path.name}: disk I/O error")
+
+    async def scenario() -> HistoryFeed:
+        feed = HistoryFeed()
+        opening = feed.open(tmp_path / "history.sqlite3", errors.append, writer_factory=failing)
+        feed.submit(_report(f.NOW), None)
+        await opening
+        feed.submit(_report(f.NOW + 5), None)  # after the failure: dropped, not piled up
+        return feed
+
+    feed = asyncio.run(scenario())
+    assert feed.writer is None and feed._backlog is None
+    assert errors == ["The history database could not be opened: Cannot open the history database "
+                      "history.sqlite3: disk I/O error"]
