@@ -18,7 +18,7 @@ from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.storage.history_schema import HistoryError, open_history_reader
 
 Series = tuple[np.ndarray, np.ndarray]
-_NO_END = float("inf")  # until_s default: no upper bound (SQLite compares REAL infinity)
+NO_END = float("inf")  # until_s default: no upper bound (SQLite compares REAL infinity)
 _MEASURES = {"net": "net_usd", "long": "long_usd", "short": "short_usd", "gross": "long_usd + short_usd"}
 
 
@@ -28,6 +28,18 @@ class HistoryAccount:
     name: str  # the name in the latest sample (accounts can be renamed)
     first_s: float
     last_s: float
+
+
+def _account_sql(columns: str, condition: str = "") -> str:
+    """Time and `columns` of one account's non-stale samples (parameters: account id, since, until).
+
+    CROSS JOIN keeps SQLite's join order: the refreshes in the time range in time order (their
+    index), then each one's sample by primary key. Left to itself, SQLite starts from the account's
+    samples, reads all of them (a week of 5-second polls) and sorts: 80 ms for an hour.
+    """
+    return (f"SELECT r.time_s, {columns} FROM refresh r CROSS JOIN account_sample a"
+            " ON a.refresh_id = r.id AND a.account_id = ?"
+            f" WHERE r.time_s >= ? AND r.time_s <= ? AND a.stale = 0{condition} ORDER BY r.time_s")
 
 
 class HistoryReader:
@@ -59,7 +71,7 @@ class HistoryReader:
         rows = self._fetch("SELECT MAX(time_s) FROM refresh", ())
         return None if rows[0][0] is None else float(rows[0][0])  # type: ignore[arg-type]
 
-    def equity_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = NO_END) -> Series:
         """Equity in USD: of one account (by id), or of the whole portfolio when None. Every series
         method reads the refreshes with since_s <= time <= until_s.
 
@@ -67,15 +79,15 @@ class HistoryReader:
         """
         return self._account_or_total("equity_usd", account_id, since_s, until_s)
 
-    def upnl_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
+    def upnl_series(self, account_id: str | None, since_s: float, until_s: float = NO_END) -> Series:
         """Unrealised PnL in USD, of one account or of the portfolio. May raise: HistoryError."""
         return self._account_or_total("upnl_usd", account_id, since_s, until_s)
 
-    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = _NO_END) -> Series:
+    def mm_rate_series(self, account_id: str, since_s: float, until_s: float = NO_END) -> Series:
         """An account's maintenance-margin rate (fraction). May raise: HistoryError."""
         return self._account_or_total("mm_rate", account_id, since_s, until_s)
 
-    def account_series(self, account_id: str, since_s: float, until_s: float = _NO_END,
+    def account_series(self, account_id: str, since_s: float, until_s: float = NO_END,
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(times, equity in USD, MM rate) of an account at every refresh in which it was not stale,
         NaN where a figure is missing: the two charted per-account series in one pass (a week of one
@@ -83,17 +95,14 @@ class HistoryReader:
 
         May raise: HistoryError.
         """
-        rows = self._fetch("SELECT r.time_s, a.equity_usd, a.mm_rate FROM refresh r"
-                           " CROSS JOIN account_sample a ON a.refresh_id = r.id AND a.account_id = ?"
-                           " WHERE r.time_s >= ? AND r.time_s <= ? AND a.stale = 0 ORDER BY r.time_s",
-                           (account_id, since_s, until_s))
+        rows = self._fetch(_account_sql("a.equity_usd, a.mm_rate"), (account_id, since_s, until_s))
         if not rows:
             return np.empty(0), np.empty(0), np.empty(0)
         table = np.array(rows, dtype=np.float64)  # None (NULL) becomes NaN
         return (np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]),
                 np.ascontiguousarray(table[:, 2]))
 
-    def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
+    def exposure_series(self, coin: str, since_s: float, until_s: float = NO_END, *,
                         measure: str = "net") -> Series:
         """The portfolio's exposure to `coin` in USD at every refresh, summed over accounts;
         `measure` is "net" (long − short), "long", "short" or "gross". A refresh without the coin
@@ -138,13 +147,7 @@ class HistoryReader:
             sql = (f"SELECT time_s, {column} FROM refresh WHERE time_s >= ? AND time_s <= ?"
                    f" AND {column} IS NOT NULL ORDER BY time_s")
             return self._series(sql, (since_s, until_s))
-        # CROSS JOIN keeps SQLite's join order: the refreshes since `since_s` in time order (their
-        # index), then each one's sample by primary key. Left to itself, SQLite starts from the
-        # account's samples, reads all of them (a week of 5-second polls) and sorts: 80 ms for an hour.
-        sql = (f"SELECT r.time_s, a.{column} FROM refresh r CROSS JOIN account_sample a"
-               f" ON a.refresh_id = r.id AND a.account_id = ?"
-               f" WHERE r.time_s >= ? AND r.time_s <= ? AND a.stale = 0 AND a.{column} IS NOT NULL"
-               " ORDER BY r.time_s")
+        sql = _account_sql(f"a.{column}", f" AND a.{column} IS NOT NULL")
         return self._series(sql, (account_id, since_s, until_s))
 
     def _series(self, sql: str, params: tuple[object, ...]) -> Series:

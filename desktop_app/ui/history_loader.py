@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop_app.storage.history_query import HistoryReader, Series
+from desktop_app.storage.history_query import NO_END, HistoryReader, Series
 from desktop_app.storage.history_schema import HistoryError
 from desktop_app.ui.charts_data import ChartData, HistoryAccountLike, SeriesCache
 
 log = logging.getLogger(__name__)
-_NO_END = float("inf")
 
 STOP_TIMEOUT_MS = 1000
 
@@ -51,16 +50,16 @@ class _StoppableSource:
         self._check()
         return self._reader.latest_s()
 
-    def equity_series(self, account_id: str | None, since_s: float, until_s: float = _NO_END) -> Series:
+    def equity_series(self, account_id: str | None, since_s: float, until_s: float = NO_END) -> Series:
         self._check()
         return self._reader.equity_series(account_id, since_s, until_s)
 
-    def account_series(self, account_id: str, since_s: float, until_s: float = _NO_END,
+    def account_series(self, account_id: str, since_s: float, until_s: float = NO_END,
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self._check()
         return self._reader.account_series(account_id, since_s, until_s)
 
-    def exposure_series(self, coin: str, since_s: float, until_s: float = _NO_END, *,
+    def exposure_series(self, coin: str, since_s: float, until_s: float = NO_END, *,
                         measure: str = "net") -> Series:
         self._check()
         return self._reader.exposure_series(coin, since_s, until_s, measure=measure)
@@ -75,8 +74,8 @@ class _StoppableSource:
 
 
 class HistoryLoader(QObject):
-    """Lives on the loader thread. Opens the database on its first read (on that thread: a SQLite
-    connection belongs to the thread that made it) and keeps a `SeriesCache` across reads."""
+    """Lives on the loader thread. Opens the database on its first read (so a file the writer has not
+    created or migrated yet is retried on the next read) and keeps a `SeriesCache` across reads."""
 
     sig_loaded = Signal(float, object)  # since_s, ChartData
     sig_failed = Signal(float, str)  # since_s, a message for the user
@@ -93,7 +92,7 @@ class HistoryLoader(QObject):
         self._reader_lock = threading.Lock()  # `interrupt` (GUI thread) vs opening/closing (here)
 
     def _open(self) -> HistoryReader:
-        """May raise: HistoryError (opening also migrates an older file, which can take seconds)."""
+        """May raise: HistoryError (missing, not yet migrated by the writer, unreadable)."""
         if self._reader is None:
             reader = self._reader_factory(self._path)
             with self._reader_lock:
