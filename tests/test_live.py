@@ -14,8 +14,7 @@ from desktop_app.bybit.credentials import Credentials, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.models import Category
 from desktop_app.bybit.ws_common import AccountChangedEvent, MarkPriceEvent, ReconnectedEvent
-from desktop_app.live import Coalescer, LivePortfolio, LiveSession, telegram_text
-from desktop_app.live import session as session_module
+from desktop_app.live import Coalescer, LivePortfolio, LiveSession, history_feed, telegram_text
 from desktop_app.live.alerts import AlertTracker
 from desktop_app.snapshot import AccountSpec
 from desktop_app.storage.history import HistoryReader, HistoryWriter
@@ -204,7 +203,7 @@ def test_updates_that_arrive_while_the_history_file_opens_are_written_once_it_is
             opened.wait(10)
             super().__init__(path, **kwargs)
 
-    monkeypatch.setattr(session_module, "HistoryWriter", SlowWriter)
+    monkeypatch.setattr(history_feed, "HistoryWriter", SlowWriter)
     path = tmp_path / "history.sqlite3"
 
     async def scenario():

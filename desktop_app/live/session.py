@@ -90,8 +90,7 @@ class LiveSession:
         """Open the history database and the streams of `specs` (enabled accounts only)."""
         if self._history_path is not None:
             # The file opens on a thread while polling starts (see HistoryFeed).
-            self._spawn(self._history.open(self._history_path, self._emit_error,
-                                           writer_factory=HistoryWriter))
+            self._spawn(self._history.open(self._history_path, self._emit_error))
         if self._streams:
             self.hub = StreamHub({}, {}, self.on_event, config=self._stream_config)
             await self.hub.start()
