@@ -26,23 +26,25 @@ def _holders(book: Book, side: np.ndarray) -> list[tuple[str, ...]]:
     return [tuple(names[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
 
 
-def coin_exposure(book: Book, expo: np.ndarray | None = None) -> tuple[CoinExposure, ...]:
+def coin_exposure(book: Book, expo: np.ndarray | None = None,
+                  collateral_usd: np.ndarray | None = None) -> tuple[CoinExposure, ...]:
     """Long, short, net and gross USD exposure per coin, with the accounts holding each side.
 
     Linear: size x mark; inverse: the USD size; option: delta x underlying. A hedge-mode account
     with both legs of a symbol appears on both sides. Coin collateral (wallet balance x price) is
-    given apart. `expo` is book.exposure() if already computed.
+    given apart. `expo` is book.exposure() and `collateral_usd` book.collateral_coef().sum(axis=0), if
+    already computed.
     """
     n = len(book.coins)
     expo = book.exposure() if expo is None else expo
     long_usd = np.bincount(book.p_coin, weights=np.where(expo > 0, expo, 0.0), minlength=n).tolist()
     short_usd = np.bincount(book.p_coin, weights=np.where(expo < 0, -expo, 0.0), minlength=n).tolist()
-    collateral_usd = book.collateral_coef().sum(axis=0).tolist()
+    collateral_usd = book.collateral_coef().sum(axis=0) if collateral_usd is None else collateral_usd
     longs, shorts = _holders(book, expo > 0), _holders(book, expo < 0)
     return tuple(
         CoinExposure(coin, lu, su, lu - su, lu + su, lo, sh, cu)
-        for coin, lu, su, lo, sh, cu in zip(book.coins, long_usd, short_usd, longs, shorts, collateral_usd,
-                                            strict=True)
+        for coin, lu, su, lo, sh, cu in zip(book.coins, long_usd, short_usd, longs, shorts,
+                                            collateral_usd.tolist(), strict=True)
     )
 
 

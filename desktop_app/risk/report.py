@@ -137,13 +137,14 @@ def build_report(
     dist = liq_distance(book)
     accounts = _accounts(book, dist)
     expo = book.exposure()  # once: exposure, net and the position rows all read it
-    exposure = coin_exposure(book, expo)
+    collateral_usd = book.collateral_coef().sum(axis=0)  # once: the exposure table and VaR read it
+    exposure = coin_exposure(book, expo, collateral_usd)
     net = net_by_coin(book, expo)
     # VaR is on the USD PnL per unit coin return, the same first-order PnL that stress applies: an
     # inverse contract's is size x mark/entry (not its USD size), and coin collateral (BTC held as
     # margin) moves with its coin, so a coin-margined short hedged by its own collateral is flat.
     delta_usd = (np.bincount(book.p_coin, weights=book.pnl_coef(), minlength=len(book.coins))
-                 + book.collateral_coef().sum(axis=0))
+                 + collateral_usd)
     scores = [(a.risk_score, a.name) for a in accounts if a.risk_score is not None]
     return RiskReport(
         taken_at=book.taken_at,

@@ -156,6 +156,6 @@ def exposure_rows(update: object) -> tuple[tuple[str, ExposureRow], ...]:
             gross_usd=as_float(e.gross_usd) or 0.0,
             hedged_usd=hedged,
             hedge_text=text,
-            collateral_usd=as_float(getattr(e, "collateral_usd", None)) or 0.0,
+            collateral_usd=as_float(e.collateral_usd) or 0.0,
         )))
     return tuple(rows)
