@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from PySide6.QtWidgets import QApplication, QLabel
 
-from desktop_app.ui.charts_data import ChartData, NamedSeries
-from desktop_app.ui.charts_synthetic import synthetic_history
-from desktop_app.ui.history_charts import HistoryChartsWidget
+from desktop_app.ui.charts.data import ChartData, NamedSeries
+from desktop_app.ui.charts.history_view import HistoryChartsWidget
+from desktop_app.ui.charts.synthetic import synthetic_history
 
 END_S = 1_790_000_000.0
 WEEK_S = 7 * 86_400.0

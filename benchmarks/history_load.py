@@ -28,8 +28,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.storage.history_query import HistoryReader
 from desktop_app.storage.history_schema import open_history_db
-from desktop_app.ui.charts_data import SeriesCache
-from desktop_app.ui.history_loader import HistoryLoaderHost
+from desktop_app.ui.charts.data import SeriesCache
+from desktop_app.ui.charts.loader import HistoryLoaderHost
 
 END_S = 1_790_000_000.0
 COINS = ("BTC", "ETH", "SOL", "XRP")

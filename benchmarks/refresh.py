@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool
 from desktop_app.bybit.ratelimit import IP_BUDGET, IP_WINDOW_S, WINDOW_MARGIN, SlidingWindowLimiter
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.exchange_sim import make_demo_accounts
 from desktop_app.monitor import Monitor
-from desktop_app.snapshot import AccountSpec
 
 SEED = 7
 

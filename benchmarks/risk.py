@@ -23,8 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.bybit.credentials import Credentials  # noqa: F401  (keeps the import graph realistic)
-from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
+from desktop_app.domain.account import AccountInfo, MarginMode, Position, Wallet
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.snapshot import AccountData, AccountState, PortfolioSnapshot
 from desktop_app.risk import (
     ReturnModel,
     book_from_snapshot,
@@ -33,7 +34,6 @@ from desktop_app.risk import (
     report_to_dict,
     reprice,
 )
-from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 N_ACCOUNTS, N_POSITIONS, N_COINS, N_DAYS = 20, 100, 50, 365
 MODES = (MarginMode.CROSS, MarginMode.ISOLATED, MarginMode.PORTFOLIO)

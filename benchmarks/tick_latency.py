@@ -30,15 +30,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
 from desktop_app.bybit.ws_common import MarkPriceEvent, StreamConfig, StreamEvent
 from desktop_app.bybit.ws_public import PublicTickerStream
+from desktop_app.domain.account import AccountInfo, MarginMode, Position, Wallet
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.snapshot import AccountData, AccountState, PortfolioSnapshot
 from desktop_app.live import AlertTracker, LivePortfolio
 from desktop_app.price_history import PriceHistory
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report, reprice
 from desktop_app.risk.book import Book
 from desktop_app.service import PortfolioUpdate
-from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 N_ACCOUNTS, PER_ACCOUNT, N_SYMBOLS = 20, 10, 20
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from desktop_app.bybit.client import BybitClient, gather_or_cancel
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import HttpPool
-from desktop_app.bybit.models import AccountInfo
-from desktop_app.snapshot import AccountData, AccountSpec, AccountState, PortfolioSnapshot
+from desktop_app.domain.account import AccountInfo
+from desktop_app.domain.snapshot import AccountData, AccountSpec, AccountState, PortfolioSnapshot
 
 log = logging.getLogger(__name__)
 

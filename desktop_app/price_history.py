@@ -17,7 +17,7 @@ import numpy as np
 
 from desktop_app.bybit.client import BybitClient
 from desktop_app.bybit.errors import MALFORMED, BybitError
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from desktop_app.bybit.client import BybitClient
 from desktop_app.bybit.http import HttpPool
-from desktop_app.bybit.models import ApiKeyInfo, MarginMode
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.snapshot import AccountSpec, PortfolioSnapshot
 from desktop_app.monitor import Monitor
 from desktop_app.price_history import PriceHistory, PriceHistoryCache
 from desktop_app.risk import Book, ReturnModel, RiskReport, StressResult, book_from_snapshot, build_report
 from desktop_app.risk import stress as risk_stress
-from desktop_app.snapshot import AccountSpec, PortfolioSnapshot
 
 KEY_EXPIRY_WARNING_DAYS = 14  # Bybit expires IP-unbound keys after 90 days; warn two weeks ahead
 

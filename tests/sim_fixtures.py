@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.exchange_sim import SimAccount, Simulator
-from desktop_app.snapshot import AccountSpec
 
 # 2026-01-01T00:00:00Z: a fixed origin for the price clock so paths are reproducible.
 SIM_START_MS = 1_767_225_600_000

@@ -40,7 +40,7 @@ import pytest
 from desktop_app.exchange_sim import Simulator
 from desktop_app.exchange_sim.accounts import make_demo_accounts
 from desktop_app.ui.demo import sim_account_specs
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.worker.host import WorkerHost
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 from tests.ui.test_worker_live import Recorder
 

@@ -14,15 +14,15 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.exchange_sim import SimAccount, Simulator
 from desktop_app.exchange_sim.prices import COINS, correlation_matrix
 from desktop_app.exchange_sim.valuation import AccountValue, value_account
 from desktop_app.risk import ReturnModel, RiskReport, build_report, first_liquidation, reprice
 from desktop_app.service import PortfolioUpdate, RiskService
-from desktop_app.snapshot import AccountSpec
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 
 # Figures both sides compute exactly from the same Decimal marks: the only difference is the simulator

@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.alerts.model import EventKind
-from desktop_app.bybit.credentials import Credentials, Secret
 from desktop_app.bybit.environments import custom
-from desktop_app.bybit.models import Category
 from desktop_app.bybit.ws_common import AccountChangedEvent, MarkPriceEvent, ReconnectedEvent
+from desktop_app.domain.credentials import Credentials, Secret
+from desktop_app.domain.market import Category
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live import Coalescer, LivePortfolio, LiveSession, history_feed, telegram_text
 from desktop_app.live.alerts import AlertTracker
-from desktop_app.snapshot import AccountSpec
 from desktop_app.storage.history import HistoryReader, HistoryWriter
 from tests.alerts import factories as af
 from tests.ui.factories import make_update
@@ -152,7 +152,7 @@ def test_telegram_text_batches_only_news_worth_a_notification() -> None:
 
 
 def test_key_info_is_fetched_once_per_interval_and_feeds_the_expiry_alert() -> None:
-    from desktop_app.bybit.models import ApiKeyInfo
+    from desktop_app.domain.api_key import ApiKeyInfo
 
     calls: list[str] = []
 

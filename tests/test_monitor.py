@@ -12,15 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.http import HttpPool, RetryPolicy
 from desktop_app.bybit.messages import BAD_CREDENTIALS
-from desktop_app.bybit.models import MarginMode, Side
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.market import Side
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.exchange_sim import Simulator
 from desktop_app.monitor import Monitor
 from desktop_app.risk import book_from_snapshot, build_report
-from desktop_app.snapshot import PortfolioSnapshot
 from tests.sim_fixtures import spec_of
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02, max_reset_wait_s=0.05)

@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, Secret
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import HttpPool, RetryPolicy
-from desktop_app.bybit.models import ApiKeyInfo, MarginMode
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.credentials import Credentials, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.exchange_sim import Simulator, make_demo_accounts
 from desktop_app.price_history import RETRY_AFTER_FAILURE_S, PriceHistoryCache
 from desktop_app.service import (
@@ -27,7 +29,6 @@ from desktop_app.service import (
     key_warnings,
     stress_update,
 )
-from desktop_app.snapshot import AccountSpec
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS, spec_of
 from tests.test_price_history import Clock, KlineTransport
 

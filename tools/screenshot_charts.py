@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.ui.charts_synthetic import synthetic_history  # noqa: E402
-from desktop_app.ui.history_charts import HistoryChartsWidget  # noqa: E402
+from desktop_app.ui.charts.history_view import HistoryChartsWidget  # noqa: E402
+from desktop_app.ui.charts.synthetic import synthetic_history  # noqa: E402
 
 END_S = 1_790_000_000.0  # a fixed "now" (2026-09-21), so the picture does not change between runs
 

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.copytrade_dialog import CopyTradeDialog
+    from desktop_app.ui.copytrade.dialog import CopyTradeDialog
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     dialog = CopyTradeDialog()

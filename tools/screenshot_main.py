@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 window.host.worker.refresh_now()
             wait(args.settle_ms)
             # Nearest liquidation first: the column a trader sorts by.
-            window.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
+            window.portfolio.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
             tab = {"portfolio": 0, "alerts": 1, "history": 2}[args.tab]
             window.tabs.setCurrentIndex(tab)
             if args.tab == "history":

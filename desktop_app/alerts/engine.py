@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from desktop_app.alerts import rules
 from desktop_app.alerts.config import ABOVE, PRESENT, RULE_DIRECTIONS, AlertConfig, AlertRule
 from desktop_app.alerts.model import ActiveAlert, AlertEvent, AlertKey, EventKind, Severity, worst
-from desktop_app.bybit.models import ApiKeyInfo
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 
 _RULE_ORDER = {name: index for index, name in enumerate(RULE_DIRECTIONS)}
 

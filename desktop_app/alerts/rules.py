@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from desktop_app.alerts.model import AlertKey
 from desktop_app.alerts.text import days_left, duration, one_line, pct, price, usd
-from desktop_app.bybit.models import ApiKeyInfo
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 
 # Liquidation happens at an MM rate of 100 % only where the account as a whole is liquidated.
 _ACCOUNT_LIQUIDATION_MODES = ("REGULAR_MARGIN", "PORTFOLIO_MARGIN")

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 
 MAX_TEXT_CHARS = 4096  # Telegram rejects longer messages
 TEST_MESSAGE = "RiskDesk test message: alerts will arrive in this chat."

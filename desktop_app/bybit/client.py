@@ -12,25 +12,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from desktop_app.bybit import parse
-from desktop_app.bybit.credentials import Credentials
-from desktop_app.bybit.environments import Environment
 from desktop_app.bybit.errors import BybitError, BybitParseError
 from desktop_app.bybit.http import HttpPool
 from desktop_app.bybit.messages import NO_CREDENTIALS
-from desktop_app.bybit.models import (
-    AccountInfo,
-    ApiKeyInfo,
-    Category,
-    FeeRate,
-    Instrument,
-    Kline,
-    Page,
-    Position,
-    RiskTier,
-    Ticker,
-    Wallet,
-)
+from desktop_app.bybit.page import Page
 from desktop_app.bybit.signing import Signer
+from desktop_app.domain.account import AccountInfo, Position, Wallet
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.credentials import Credentials
+from desktop_app.domain.environment import Environment
+from desktop_app.domain.market import Category, FeeRate, Instrument, Kline, RiskTier, Ticker
 
 T = TypeVar("T")
 

@@ -6,30 +6,9 @@ own REST host and private stream but reads public data from the mainnet streams.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
-
-class EnvKind(StrEnum):
-    MAINNET = "mainnet"
-    TESTNET = "testnet"
-    DEMO = "demo"
-    REGIONAL = "regional"
-    CUSTOM = "custom"
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    kind: EnvKind
-    label: str
-    rest_url: str
-    public_ws_url: str  # without the category suffix, e.g. wss://stream.bybit.com/v5/public
-    private_ws_url: str
-
-    def public_stream(self, category: str) -> str:
-        return f"{self.public_ws_url}/{category}"
-
+from desktop_app.domain.environment import Environment, EnvKind
 
 MAINNET = Environment(
     EnvKind.MAINNET, "Mainnet", "https://api.bybit.com",

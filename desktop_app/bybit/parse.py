@@ -1,12 +1,12 @@
-"""Bybit V5 responses -> domain values (models.py).
+"""Bybit V5 responses -> domain values (desktop_app.domain).
 
 `parse_envelope` reads the HTTP body; every other parser takes the envelope's `result`. All of
 them raise only `BybitParseError` on input of the wrong shape, whatever that input is, because a
 malformed response must become one clear error for one account rather than a crash of the
 monitor. Numbers become exact `Decimal`s and `""` becomes None ("not available", never zero).
 
-The account parsers live in parse_account.py, the market parsers in parse_market.py and the
-symbol helpers in parse_symbols.py; all are re-exported here so callers import one module.
+The account parsers live in parse_account.py and the market parsers in parse_market.py; both are
+re-exported here so callers import one module. Symbol names are read by `domain.symbols`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import Category, Page, Position, Side
+from desktop_app.bybit.page import Page
 from desktop_app.bybit.parse_account import parse_account_info, parse_api_key_info, parse_wallets
 from desktop_app.bybit.parse_fields import Fields, short_repr, to_int, type_name
 from desktop_app.bybit.parse_market import (
@@ -27,11 +27,12 @@ from desktop_app.bybit.parse_market import (
     parse_server_time_ms,
     parse_tickers,
 )
-from desktop_app.bybit.parse_symbols import base_coin_of, settle_coin_of
+from desktop_app.domain.account import Position
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.symbols import SymbolError, settle_coin_of
 
 __all__ = [
     "Envelope",
-    "base_coin_of",
     "parse_account_info",
     "parse_api_key_info",
     "parse_envelope",
@@ -44,7 +45,6 @@ __all__ = [
     "parse_tickers",
     "parse_wallets",
     "parse_ws_position",
-    "settle_coin_of",
 ]
 
 _SIDES = {"Buy": Side.LONG, "Sell": Side.SHORT}
@@ -151,7 +151,7 @@ def _settle_coin_or_none(symbol: str, category: Category) -> str | None:
     # its settle coin is then "unknown", which models.Position allows.
     try:
         return settle_coin_of(symbol, category)
-    except BybitParseError:
+    except SymbolError:
         return None
 
 

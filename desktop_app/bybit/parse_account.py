@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import AccountInfo, ApiKeyInfo, MarginMode, Wallet, WalletCoin
 from desktop_app.bybit.parse_fields import Fields, short_repr
+from desktop_app.domain.account import AccountInfo, MarginMode, Wallet, WalletCoin
+from desktop_app.domain.api_key import ApiKeyInfo
 
 # query-api writes "no expiry" as the epoch.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import Category, FeeRate, Instrument, Kline, Page, RiskTier, Ticker
+from desktop_app.bybit.page import Page
 from desktop_app.bybit.parse_fields import Fields, short_repr, to_decimal, to_int
+from desktop_app.domain.market import Category, FeeRate, Instrument, Kline, RiskTier, Ticker
 
 _NANOS_PER_MS = 1_000_000
 _MS_PER_S = 1000

@@ -18,9 +18,9 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from desktop_app.bybit.credentials import Credentials, KeyType, redact_key
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.messages import BAD_CREDENTIALS
+from desktop_app.domain.credentials import Credentials, KeyType, redact_key
 
 SIGN_TYPE_HMAC_OR_RSA = "2"  # X-BAPI-SIGN-TYPE sent by pybit and Bybit's own examples for both key types
 

@@ -12,12 +12,13 @@ import random
 from collections.abc import Iterable, Mapping
 
 from desktop_app.bybit.clock import NowMs, system_now_ms
-from desktop_app.bybit.credentials import Credentials
-from desktop_app.bybit.environments import Environment
-from desktop_app.bybit.models import Category, Position
 from desktop_app.bybit.ws_common import EventSink, StreamConfig
 from desktop_app.bybit.ws_private import PrivateAccountStream
 from desktop_app.bybit.ws_public import STREAM_CATEGORIES, PublicTickerStream
+from desktop_app.domain.account import Position
+from desktop_app.domain.credentials import Credentials
+from desktop_app.domain.environment import Environment
+from desktop_app.domain.market import Category
 
 # Categories whose positions are repriced from the public ticker stream (the scope).
 REPRICED_CATEGORIES = (Category.LINEAR, Category.INVERSE)

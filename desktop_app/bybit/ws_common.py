@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from desktop_app.bybit.errors import BybitError
-from desktop_app.bybit.models import Category, Position
+from desktop_app.domain.account import Position
+from desktop_app.domain.market import Category
 
 # Pseudo-codes of ours for stream failures (next to the negative ones in errors.py and messages.py).
 WS_AUTH_FAILED = -110  # the private stream refused our auth ("Params Error")

@@ -9,9 +9,7 @@ import time
 from websockets.asyncio.client import ClientConnection
 
 from desktop_app.bybit.clock import NowMs, system_now_ms
-from desktop_app.bybit.credentials import Credentials
 from desktop_app.bybit.errors import BybitError, BybitParseError
-from desktop_app.bybit.models import Position
 from desktop_app.bybit.parse import parse_ws_position
 from desktop_app.bybit.signing import Signer, ws_auth_payload
 from desktop_app.bybit.ws_common import (
@@ -26,6 +24,8 @@ from desktop_app.bybit.ws_common import (
     command_ack,
 )
 from desktop_app.bybit.ws_connection import ManagedStream
+from desktop_app.domain.account import Position
+from desktop_app.domain.credentials import Credentials
 
 # All-in-one topics (an all-in-one topic and its categorised ones may not share a request, §7.4).
 PRIVATE_TOPICS = ("position", "execution", "order", "wallet")

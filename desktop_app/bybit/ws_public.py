@@ -11,7 +11,6 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import WebSocketException
 
 from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import Category
 from desktop_app.bybit.ticker_book import TOPIC_PREFIX, TickerBook, ticker_topic
 from desktop_app.bybit.ws_common import (
     WS_BAD_MESSAGE,
@@ -24,6 +23,7 @@ from desktop_app.bybit.ws_common import (
     command_ack,
 )
 from desktop_app.bybit.ws_connection import ManagedStream
+from desktop_app.domain.market import Category
 
 STREAM_CATEGORIES = (Category.LINEAR, Category.INVERSE, Category.OPTION)  # the ones with a mark price
 

@@ -11,9 +11,9 @@ import argparse
 import json
 from pathlib import Path
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import from_rest_url
-from desktop_app.snapshot import AccountSpec
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 
 REQUIRED_KEYS = ("name", "base_url", "api_key", "api_secret")
 

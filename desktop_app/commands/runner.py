@@ -10,8 +10,8 @@ import sys
 from typing import Any
 
 from desktop_app.commands.accounts_source import AccountsFileError, resolve_accounts
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.service import PortfolioUpdate, RiskService
-from desktop_app.snapshot import AccountSpec
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from desktop_app.bybit.models import Side
+from desktop_app.domain.market import Side
 
 
 def cost_factor(side: Side, leverage: Decimal, taker_fee: Decimal) -> Decimal:

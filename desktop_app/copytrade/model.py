@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from desktop_app.bybit.models import Instrument, Side
+from desktop_app.domain.market import Instrument, Side
 
 DEFAULT_TAKER_FEE = Decimal("0.00055")  # Bybit's non-VIP derivatives taker fee
 MIN_SLIPPAGE_TOLERANCE = Decimal("0.001")  # 0.1%: Bybit's default and the lowest a follower may set

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade.model import (
     Action,
     CopyMode,
@@ -22,6 +21,7 @@ from desktop_app.copytrade.model import (
     QtyRules,
     Scenario,
 )
+from desktop_app.domain.market import Side
 
 _ARTICLE_FEE = D("0.0006")  # the article's tables use the old 0.06% taker fee
 

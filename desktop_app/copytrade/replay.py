@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade import explain
 from desktop_app.copytrade.costs import Book, floor_to_step, order_cost, qty_for_budget
 from desktop_app.copytrade.explain import fmt, fmt_pct, fmt_price, fmt_usdt
@@ -33,6 +32,7 @@ from desktop_app.copytrade.model import (
     Summary,
 )
 from desktop_app.copytrade.scenario import validate
+from desktop_app.domain.market import Side
 
 AVG_PRICE_QUANTUM = Decimal("1e-8")
 GAP_PCT_QUANTUM = Decimal("1e-4")

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade.model import (
     DEFAULT_MAX_POSITION_MARGIN_USDT,
     DEFAULT_TAKER_FEE,
@@ -25,6 +24,7 @@ from desktop_app.copytrade.model import (
     Scenario,
     ScenarioError,
 )
+from desktop_app.domain.market import Side
 
 _SIDES = {"long": Side.LONG, "buy": Side.LONG, "short": Side.SHORT, "sell": Side.SHORT}
 

@@ -12,23 +12,39 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from desktop_app.exchange_sim import ws_messages as msg
+from desktop_app.exchange_sim.accounts import SimAccount
 from desktop_app.exchange_sim.auth import verify_signature
 from desktop_app.exchange_sim.instruments import CATALOGUE
+from desktop_app.exchange_sim.ws_push import StreamSource
 
-if TYPE_CHECKING:
-    from desktop_app.exchange_sim.ws_server import SimStreamServer
+
+class _Faults(Protocol):
+    delay_ms: float
+
+
+class SessionHost(Protocol):
+    """What a session needs from the stream server that accepted it (`SimStreamServer`)."""
+
+    source: StreamSource
+    idle_timeout_s: float
+
+    @property
+    def faults(self) -> _Faults: ...
+    def next_cs(self) -> int: ...
+    def ticker_now(self, symbol: str) -> dict[str, str]: ...
+    def account_by_key(self, api_key: str) -> SimAccount | None: ...
 
 
 class Session:
     """Common plumbing: ordered delayed sending, silence, idle timeout, the read loop."""
 
-    def __init__(self, server: SimStreamServer, ws: ServerConnection, path: str, conn_id: str) -> None:
+    def __init__(self, server: SessionHost, ws: ServerConnection, path: str, conn_id: str) -> None:
         self.server = server
         self.ws = ws
         self.path = path
@@ -95,7 +111,7 @@ class Session:
 class PublicSession(Session):
     """`/v5/public/linear|inverse`: tickers.{symbol}, a snapshot on subscribe, then deltas."""
 
-    def __init__(self, server: SimStreamServer, ws: ServerConnection, path: str, conn_id: str,
+    def __init__(self, server: SessionHost, ws: ServerConnection, path: str, conn_id: str,
                  category: str) -> None:
         super().__init__(server, ws, path, conn_id)
         self.category = category
@@ -160,7 +176,7 @@ class PublicSession(Session):
 class PrivateSession(Session):
     """`/v5/private`: auth (`GET/realtime` + expires), then position/execution/order/wallet pushes."""
 
-    def __init__(self, server: SimStreamServer, ws: ServerConnection, path: str, conn_id: str) -> None:
+    def __init__(self, server: SessionHost, ws: ServerConnection, path: str, conn_id: str) -> None:
         super().__init__(server, ws, path, conn_id)
         self.api_key: str | None = None
         self.subscribed: set[str] = set()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.alerts import ActiveAlert, AlertConfig, AlertEngine, AlertEvent, Severity
-from desktop_app.bybit.credentials import Secret
-from desktop_app.bybit.models import ApiKeyInfo
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.credentials import Secret
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk import RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 
 MAX_EVENTS_PER_MESSAGE = 20  # a crash across 20 accounts still fits one readable Telegram message
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.alerts.model import AlertEvent
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 from desktop_app.storage.history import HistoryError, HistoryWriter
 
 BACKLOG = 2_000  # writes kept while the file opens: a poll a second for half an hour

@@ -20,7 +20,6 @@ from typing import Any
 from desktop_app.alerts import AlertConfig
 from desktop_app.alerts.telegram import TelegramError, TelegramSender
 from desktop_app.bybit.errors import BybitError
-from desktop_app.bybit.models import ApiKeyInfo
 from desktop_app.bybit.stream_hub import StreamHub
 from desktop_app.bybit.ws_common import (
     AccountChangedEvent,
@@ -30,11 +29,12 @@ from desktop_app.bybit.ws_common import (
     StreamErrorEvent,
     StreamEvent,
 )
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import AlertTracker, AlertUpdate, TelegramResult, TelegramSettings, telegram_text
 from desktop_app.live.history_feed import HistoryFeed
 from desktop_app.live.portfolio import GUI_MIN_INTERVAL_S, Coalescer, LivePortfolio
 from desktop_app.service import PortfolioUpdate
-from desktop_app.snapshot import AccountSpec
 from desktop_app.storage.history import HistoryWriter
 
 log = logging.getLogger(__name__)

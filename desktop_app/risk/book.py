@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 
 # How an account is liquidated.
 MODE_RATE = 0  # UTA cross / portfolio margin: account MM rate, liquidation at 1.0

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import Category
-from desktop_app.bybit.parse_symbols import base_coin_of
+from desktop_app.domain.market import Category
+from desktop_app.domain.symbols import SymbolError, base_coin_of
 
 # Assumption: USDT and USDC are worth exactly 1 USD. Bybit's own USD figures (totalEquity, usdValue)
 # use index prices that differ by a few basis points at most; for risk figures the difference is noise,
@@ -25,11 +24,11 @@ MIN_COLLATERAL_USD = 1.0
 def base_coin(symbol: str, category: Category) -> str:
     """Base coin of a contract symbol: BTCUSDT, BTCPERP, BTCUSD, BTCUSDH25, BTC-26DEC25, BTC-...-C -> BTC.
 
-    The naming rules are the parser's (`bybit.parse_symbols`). Unlike the parser, this falls back to
+    The naming rules are `domain.symbols`'. Unlike the parser, this falls back to
     the whole symbol for a name it does not recognise, so an odd symbol still gets its own coin bucket
     instead of failing the whole report or being merged into another coin's exposure.
     """
     try:
         return base_coin_of(symbol, category)
-    except BybitParseError:
+    except SymbolError:
         return symbol

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from desktop_app.bybit.models import Category, MarginMode, Side, Wallet, WalletCoin
+from desktop_app.domain.account import MarginMode, Wallet, WalletCoin
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.snapshot import AccountState, PortfolioSnapshot
 from desktop_app.risk.book import (
     KIND_INVERSE,
     KIND_LINEAR,
@@ -23,7 +25,6 @@ from desktop_app.risk.book import (
     Book,
 )
 from desktop_app.risk.coins import MIN_COLLATERAL_USD, USD_PEGGED, USD_STABLECOINS, base_coin
-from desktop_app.snapshot import AccountState, PortfolioSnapshot
 
 _KINDS = {Category.LINEAR: KIND_LINEAR, Category.INVERSE: KIND_INVERSE, Category.OPTION: KIND_OPTION}
 _NAN = float("nan")

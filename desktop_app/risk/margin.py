@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from desktop_app.bybit.models import RiskTier, Side
+from desktop_app.domain.market import RiskTier, Side
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 from desktop_app.risk.book import KIND_INVERSE, KIND_LINEAR, KIND_OPTION, Book
 from desktop_app.risk.coins import base_coin
 

@@ -18,7 +18,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 from desktop_app.risk.results import PositionRisk
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(PositionRisk))

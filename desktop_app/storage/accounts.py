@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from desktop_app.bybit.credentials import KeyType, Secret, redact_key
-from desktop_app.bybit.environments import STANDARD, Environment, EnvKind, custom, from_rest_url
+from desktop_app.bybit.environments import STANDARD, custom, from_rest_url
+from desktop_app.domain.credentials import KeyType, Secret, redact_key
+from desktop_app.domain.environment import Environment, EnvKind
 from desktop_app.storage.atomic import atomic_write_json, move_aside
 from desktop_app.storage.errors import ConfigError, StorageError
 from desktop_app.storage.secrets import SecretStore

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_app.snapshot import AccountSpec
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.storage.accounts import parse_accounts_document
 from desktop_app.storage.errors import ConfigError, SecretStoreError, StorageError
 from desktop_app.storage.paths import AppPaths

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from desktop_app.alerts.model import AlertEvent
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 from desktop_app.storage.history_query import HistoryReader
 from desktop_app.storage.history_rows import RefreshRecord, alert_row, refresh_record
 from desktop_app.storage.history_schema import SCHEMA_VERSION, HistoryError, open_history_db

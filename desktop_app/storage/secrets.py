@@ -8,18 +8,29 @@ a user's keyring configuration) takes effect immediately.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import keyring
 import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.storage.errors import MissingSecretError, SecretStoreError
 
-if TYPE_CHECKING:
-    from desktop_app.storage.accounts import AccountConfig
+
+class AccountKey(Protocol):
+    """What the store needs to know of an account to build its credentials (`AccountConfig` is one)."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def key_type(self) -> str: ...
+
 
 SERVICE_NAME = "RiskDesk"
 TELEGRAM_BOT_TOKEN = "telegram-bot-token"
@@ -158,7 +169,7 @@ class SecretStore:
         """May raise: SecretStoreError."""
         return self.delete(account_id)
 
-    def credentials_for(self, config: AccountConfig) -> Credentials:
+    def credentials_for(self, config: AccountKey) -> Credentials:
         """The signing credentials of an account: its metadata plus the secret from the keyring.
 
         May raise: MissingSecretError (no secret stored), SecretStoreError.

@@ -20,11 +20,11 @@ from desktop_app.service import stress_update
 from desktop_app.storage.paths import AppPaths
 from desktop_app.ui.context import AppContext, demo_context, load_context
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.self_test import SelfTest
 from desktop_app.ui.single_instance import InstanceServer, activate_running, hold_installer_mutex, server_name
-from desktop_app.ui.window_actions import open_copytrade
-from desktop_app.ui.worker_host import WorkerHost, history_path_for
+from desktop_app.ui.window.actions import open_copytrade
+from desktop_app.ui.window.main_window import MainWindow
+from desktop_app.ui.worker.host import WorkerHost, history_path_for
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from desktop_app.snapshot import AccountSpec
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.storage.accounts import AccountConfig, AccountStore
 from desktop_app.storage.errors import SecretStoreError
 from desktop_app.storage.paths import AppPaths

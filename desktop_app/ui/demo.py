@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import Environment, EnvKind, custom
-from desktop_app.snapshot import AccountSpec
+from desktop_app.bybit.environments import custom
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.environment import Environment, EnvKind
+from desktop_app.domain.snapshot import AccountSpec
 
 
 def sim_account_specs(sim: Any) -> tuple[AccountSpec, ...]:

@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
 from desktop_app.storage.secrets import SecretStore
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.worker import WorkerError
+from desktop_app.ui.window.main_window import MainWindow
+from desktop_app.ui.worker.worker import WorkerError
 
 SELF_TEST_TIMEOUT_S = 30.0
 

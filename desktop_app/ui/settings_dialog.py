@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.storage.errors import ConfigError, SecretStoreError, StorageError
 from desktop_app.storage.secrets import TELEGRAM_BOT_TOKEN
 from desktop_app.storage.settings import Settings, save_settings
 from desktop_app.ui import format as fmt
-from desktop_app.ui.alert_settings_dialog import AlertThresholdsEditor, SettingsProblem
+from desktop_app.ui.alerts.settings_page import AlertThresholdsEditor, SettingsProblem
+from desktop_app.ui.alerts.telegram_page import TelegramSettingsPanel, make_telegram_settings
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.telegram_settings import TelegramSettingsPanel, make_telegram_settings
 
 
 def stored_telegram_token(context: AppContext, session_token: Secret | None) -> Secret | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from desktop_app.alerts import AlertEngine, EventKind, Severity
-from desktop_app.bybit.models import ApiKeyInfo
+from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.risk.results import RiskReport
 from tests.alerts import factories as f
 

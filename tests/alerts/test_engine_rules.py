@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop_app.alerts import AlertConfig, AlertEngine, EventKind, Severity
-from desktop_app.bybit.models import AccountInfo, MarginMode, Wallet
+from desktop_app.domain.account import AccountInfo, MarginMode, Wallet
+from desktop_app.domain.snapshot import AccountData, AccountState, PortfolioSnapshot
 from desktop_app.risk.results import Hedge
-from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 from tests.alerts import factories as f
 from tests.alerts.test_engine_cycle import key_info
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from desktop_app.alerts.telegram import MAX_TEXT_CHARS, TEST_MESSAGE, TelegramError, TelegramSender
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 
 TOKEN = "123456789:AAHsecret-Token_value"
 OK = {"ok": True, "result": {"message_id": 1}}

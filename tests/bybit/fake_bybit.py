@@ -18,9 +18,9 @@ from collections.abc import Callable
 import httpx
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool, RetryPolicy
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
 
 KEY = "CFEJUGQEQPPHGOHGHM"
 SECRET = "VDFZSSPUTKRJMXAVMJXBHEXIPZNZJIZUBVRQ"

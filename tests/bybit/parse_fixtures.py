@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.bybit import parse
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 
 EXAMPLES_DIR = Path(
     os.environ.get(

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.errors import BybitError, BybitParseError
 from desktop_app.bybit.http import RetryPolicy
-from desktop_app.bybit.models import Category
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.market import Category
 from tests.bybit.fake_bybit import (
     BASE,
     SECRET,

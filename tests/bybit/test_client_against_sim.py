@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.errors import (
     HTTP_STATUS,
@@ -27,8 +26,9 @@ from desktop_app.bybit.errors import (
     BybitParseError,
 )
 from desktop_app.bybit.http import HttpPool, RetryPolicy
-from desktop_app.bybit.models import Category
 from desktop_app.bybit.ratelimit import SlidingWindowLimiter
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.market import Category
 from desktop_app.exchange_sim import SimAccount, Simulator
 
 FAST = RetryPolicy(max_attempts=4, base_delay_s=0.01, max_delay_s=0.05, max_reset_wait_s=0.05)

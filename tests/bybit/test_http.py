@@ -20,7 +20,7 @@ from desktop_app.bybit.errors import (
     BybitParseError,
 )
 from desktop_app.bybit.http import RetryPolicy
-from desktop_app.bybit.models import Category
+from desktop_app.domain.market import Category
 from tests.bybit.fake_bybit import BASE, KEY, SECRET, FakeBybit, FakeTime, envelope, make_client, make_pool
 
 ACCOUNT_INFO = {"marginMode": "REGULAR_MARGIN", "updatedTime": "1697078946000", "unifiedMarginStatus": 4,

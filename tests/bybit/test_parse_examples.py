@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.bybit import parse
-from desktop_app.bybit.models import Category, Instrument, MarginMode, Side
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.market import Category, Instrument, Side
 from tests.bybit.parse_fixtures import (
     EXAMPLES_DIR,
     REST_PARSERS,

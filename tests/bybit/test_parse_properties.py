@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from desktop_app.bybit import parse
 from desktop_app.bybit.errors import BybitParseError
-from desktop_app.bybit.models import Category, Side
+from desktop_app.domain.market import Category, Side
 from tests.bybit.parse_fixtures import ALL_RESULT_PARSERS, REST_PARSERS, example_json, example_result
 
 # derandomize: the same examples on every run, so a failure reproduces and CI cannot flake.

@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.bybit import parse
 from desktop_app.bybit.errors import MALFORMED, BybitParseError
-from desktop_app.bybit.models import Category, Side
+from desktop_app.domain.market import Category, Side
 from tests.bybit.parse_fixtures import ALL_RESULT_PARSERS, example_json
 
 

@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.messages import BAD_CREDENTIALS
 from desktop_app.bybit.signing import (
@@ -21,6 +20,7 @@ from desktop_app.bybit.signing import (
     string_to_sign,
     ws_auth_payload,
 )
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
 
 KEY = "CFEJUGQEQPPHGOHGHM"
 SECRET = "VDFZSSPUTKRJMXAVMJXBHEXIPZNZJIZUBVRQ"

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import DEMO, MAINNET, TESTNET, Environment, EnvKind
+from desktop_app.bybit.environments import DEMO, MAINNET, TESTNET
 from desktop_app.bybit.http import HttpPool
-from desktop_app.bybit.models import Category
 from desktop_app.bybit.stream_hub import StreamHub
 from desktop_app.bybit.ws_common import AccountChangedEvent, MarkPriceEvent, ReconnectedEvent, StreamConfig
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.environment import Environment, EnvKind
+from desktop_app.domain.market import Category
 from desktop_app.exchange_sim import SimAccount, Simulator
 from tests.bybit.test_ws_streams import Events
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS

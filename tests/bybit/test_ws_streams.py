@@ -13,9 +13,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
-from desktop_app.bybit.environments import Environment, EnvKind
-from desktop_app.bybit.models import Category
 from desktop_app.bybit.ws_common import (
     WS_AUTH_FAILED,
     WS_CLOSED,
@@ -30,6 +27,9 @@ from desktop_app.bybit.ws_common import (
 )
 from desktop_app.bybit.ws_private import PrivateAccountStream
 from desktop_app.bybit.ws_public import PublicTickerStream
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.environment import Environment, EnvKind
+from desktop_app.domain.market import Category
 from desktop_app.exchange_sim import SimAccount, Simulator
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 

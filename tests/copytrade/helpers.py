@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal as D
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade import (
     Action,
     CopyMode,
@@ -15,6 +14,7 @@ from desktop_app.copytrade import (
     QtyRules,
     Scenario,
 )
+from desktop_app.domain.market import Side
 
 FEE = D("0.0006")  # at 10x: long factor 2·0.0006·10 + 1 − 0.0006 = 1.0114, short 1.0126
 

@@ -7,9 +7,9 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade import cost_factor, order_cost, qty_for_budget
 from desktop_app.copytrade.costs import floor_to_step
+from desktop_app.domain.market import Side
 
 
 def test_bybit_order_cost_example() -> None:

@@ -7,7 +7,6 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade import (
     Action,
     CopyMode,
@@ -18,6 +17,7 @@ from desktop_app.copytrade import (
     Scenario,
     replay,
 )
+from desktop_app.domain.market import Side
 
 _price = st.decimals(min_value=D(100), max_value=D(1000), places=1)
 _order = st.tuples(st.booleans(), st.decimals(min_value=D("0.1"), max_value=D(5), places=1), _price,

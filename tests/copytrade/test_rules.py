@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from desktop_app.bybit.models import Side
 from desktop_app.copytrade import Reason, ScenarioError, replay
+from desktop_app.domain.market import Side
 from tests.copytrade.helpers import advanced, cl, op, smart
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
-from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
+from desktop_app.domain.account import AccountInfo, MarginMode, Position, Wallet
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 NOW = 1_700_000_000.0
 

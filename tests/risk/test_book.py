@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.bybit.models import Side
+from desktop_app.domain.market import Side
 from desktop_app.risk import book_from_snapshot, build_report, reprice
 from tests.risk.factories import account, missing, position, snapshot, wallet
 

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from desktop_app.bybit.models import Category, MarginMode, Side, Wallet, WalletCoin
+from desktop_app.domain.account import MarginMode, Wallet, WalletCoin
+from desktop_app.domain.market import Category, Side
 from desktop_app.risk import book_from_snapshot, build_report, stress
 from tests.risk.factories import NOW, D, account, missing, position, snapshot, wallet
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from desktop_app.bybit.models import RiskTier, Side
+from desktop_app.domain.market import RiskTier, Side
 from desktop_app.risk import margin
 
 D = Decimal

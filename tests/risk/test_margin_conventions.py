@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from desktop_app.bybit.models import Category, MarginMode, Side, WalletCoin
+from desktop_app.domain.account import MarginMode, WalletCoin
+from desktop_app.domain.market import Category, Side
 from desktop_app.risk import book_from_snapshot, build_report, first_liquidation, reprice, stress
 from tests.risk.factories import D, account, position, snapshot, wallet
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Category, MarginMode, Side
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.market import Category, Side
 from desktop_app.risk import book_from_snapshot, build_report, report_to_dict, reprice
 from tests.risk.factories import account, missing, position, snapshot, wallet
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from desktop_app.bybit.models import MarginMode, Side
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.market import Side
 from desktop_app.risk import book_from_snapshot, build_report, report_to_dict, stress, stress_to_dict
 from tests.risk.factories import account, missing, position, snapshot, wallet
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import MarginMode, Side
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.market import Side
 from desktop_app.risk import ReturnModel, book_from_snapshot, first_liquidation, stress, stress_to_dict
 from tests.risk.factories import account, missing, position, snapshot, wallet
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Category, MarginMode, Side
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.market import Category, Side
 from desktop_app.risk import PositionRisk, book_from_snapshot, build_report, report_to_dict, reprice
 from desktop_app.risk.serialise import positions_to_dicts
 from desktop_app.risk.table import FIELD_NAMES, PositionTable

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.models import Category, Side, WalletCoin
+from desktop_app.domain.account import WalletCoin
+from desktop_app.domain.market import Category, Side
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
 from desktop_app.risk.returns import ewma_weights
 from desktop_app.risk.var import value_at_risk

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.bybit import environments
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.storage import accounts as accounts_module
 from desktop_app.storage.accounts import AccountConfig, AccountStore, parse_accounts_document
 from desktop_app.storage.errors import ConfigError, StorageError

@@ -7,7 +7,7 @@ import pytest
 from keyring.backends import fail
 
 from desktop_app.bybit import environments
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.storage.accounts import AccountConfig, AccountStore
 from desktop_app.storage.configured import configured_accounts
 from desktop_app.storage.errors import MissingSecretError, SecretStoreError, StorageError

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
+from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import AccountRisk, RiskReport
-from desktop_app.snapshot import PortfolioSnapshot
 from desktop_app.storage.history import HistoryReader, HistoryWriter
 from tests.alerts import factories as f
 
@@ -143,9 +143,9 @@ def test_reader_reads_while_the_writer_writes(tmp_path: Path) -> None:
 
 
 def test_no_secret_or_api_key_reaches_the_file(tmp_path: Path) -> None:
-    from desktop_app.bybit.credentials import Credentials, Secret
     from desktop_app.bybit.environments import DEMO
-    from desktop_app.snapshot import AccountSpec
+    from desktop_app.domain.credentials import Credentials, Secret
+    from desktop_app.domain.snapshot import AccountSpec
 
     secret, api_key = "S3CR3T-value-xyz", "APIKEY-abc-123"
     spec = AccountSpec("main", "Main", DEMO, Credentials(api_key, Secret(secret)))  # what the app holds

@@ -7,7 +7,7 @@ import keyring.errors
 import pytest
 from keyring.backends import chainer, fail, null
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.storage.accounts import AccountConfig
 from desktop_app.storage.errors import MissingSecretError, SecretStoreError
 from desktop_app.storage.secrets import SERVICE_NAME, TELEGRAM_BOT_TOKEN, SecretStore

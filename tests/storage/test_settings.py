@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.storage.errors import ConfigError, StorageError
 from desktop_app.storage.secrets import TELEGRAM_BOT_TOKEN, SecretStore
 from desktop_app.storage.settings import Settings, load_settings, save_settings, settings_from_mapping

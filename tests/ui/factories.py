@@ -11,11 +11,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from desktop_app.bybit.models import AccountInfo, Category, MarginMode, Position, Side, Wallet
+from desktop_app.domain.account import AccountInfo, MarginMode, Position, Wallet
+from desktop_app.domain.market import Category, Side
+from desktop_app.domain.snapshot import AccountData, AccountState, PortfolioSnapshot
 from desktop_app.price_history import PriceHistory
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
 from desktop_app.service import PortfolioUpdate, stress_update
-from desktop_app.snapshot import AccountData, AccountState, PortfolioSnapshot
 
 NOW = 1_750_000_000.0
 

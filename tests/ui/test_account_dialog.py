@@ -11,12 +11,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.bybit.credentials import KeyType, Secret
-from desktop_app.bybit.models import ApiKeyInfo, MarginMode
+from desktop_app.domain.account import MarginMode
+from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.domain.credentials import KeyType, Secret
 from desktop_app.service import ConnectionReport, key_warnings
 from desktop_app.storage.accounts import AccountConfig
-from desktop_app.ui.account_dialog import AccountDialog
-from desktop_app.ui.worker import ConnectionOutcome
+from desktop_app.ui.accounts.edit_dialog import AccountDialog
+from desktop_app.ui.worker.worker import ConnectionOutcome
 
 SECRET = "s3cr3t-HMAC-value-xyz"
 

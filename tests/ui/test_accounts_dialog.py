@@ -12,11 +12,11 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.secrets import SERVICE_NAME
-from desktop_app.ui.account_dialog import AccountDialog
-from desktop_app.ui.accounts_dialog import AccountsDialog
+from desktop_app.ui.accounts.edit_dialog import AccountDialog
+from desktop_app.ui.accounts.list_dialog import AccountsDialog
 from desktop_app.ui.context import load_context
 
 SECRET = "hmac-secret-for-round-trip"

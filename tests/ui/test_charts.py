@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from desktop_app.storage.history import HistoryWriter
-from desktop_app.ui.charts_data import ChartData, NamedSeries, SeriesCache
-from desktop_app.ui.charts_synthetic import synthetic_history
-from desktop_app.ui.history_charts import HistoryChartsWidget
-from desktop_app.ui.history_loader import HistoryLoaderHost
+from desktop_app.ui.charts.data import ChartData, NamedSeries, SeriesCache
+from desktop_app.ui.charts.history_view import HistoryChartsWidget
+from desktop_app.ui.charts.loader import HistoryLoaderHost
+from desktop_app.ui.charts.synthetic import synthetic_history
 from tests.test_export_csv import report as export_report
 from tests.ui.recorder import Recorder
 
@@ -324,7 +324,7 @@ def test_y_range_fits_the_visible_data_and_keeps_the_liquidation_line(charts, qt
 
 
 def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
-    from desktop_app.ui.charts_plot import compact_usd, percent
+    from desktop_app.ui.charts.plot import compact_usd, percent
 
     # Equity moving between $1,060,000 and $1,064,000 with ticks every $2,000: at the default two
     # decimals all three read "$1.06M"; with the step they read $1.060M, $1.062M, $1.064M.

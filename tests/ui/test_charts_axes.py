@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QFont, QFontMetrics
 
-from desktop_app.ui.charts_axes import DateAxis, DateTicks
+from desktop_app.ui.charts.axes import DateAxis, DateTicks
 
 END_S = 1_790_000_000.0
 WEEK_S = 7 * 86_400.0

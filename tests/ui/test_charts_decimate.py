@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.ui.charts_decimate import MinMaxPyramid
+from desktop_app.ui.charts.decimate import MinMaxPyramid
 
 
 def spiky(count: int = 64) -> MinMaxPyramid:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.ui.charts_data import ChartData, NamedSeries
-from desktop_app.ui.charts_synthetic import synthetic_history
-from desktop_app.ui.history_charts import HistoryChartsWidget
+from desktop_app.ui.charts.data import ChartData, NamedSeries
+from desktop_app.ui.charts.history_view import HistoryChartsWidget
+from desktop_app.ui.charts.synthetic import synthetic_history
 
 END_S = 1_790_000_000.0
 STEP_S = 5.0

@@ -10,9 +10,9 @@ from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.copytrade import PRESETS, replay
-from desktop_app.ui.copytrade_dialog import CopyTradeDialog, open_copytrade_dialog
-from desktop_app.ui.copytrade_models import OrdersModel
-from desktop_app.ui.copytrade_results import ResultsModel
+from desktop_app.ui.copytrade.dialog import CopyTradeDialog, open_copytrade_dialog
+from desktop_app.ui.copytrade.models import OrdersModel
+from desktop_app.ui.copytrade.results import ResultsModel
 
 FOLLOWER_QTY, REASON, STATUS, FOLLOWER_AVG = 7, 6, 5, 9
 

@@ -13,8 +13,8 @@ from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.storage.history import HistoryWriter
 from desktop_app.storage.history_query import HistoryReader, Series
 from desktop_app.storage.history_schema import HistoryError
-from desktop_app.ui.charts_data import ChartData
-from desktop_app.ui.history_loader import HistoryLoaderHost
+from desktop_app.ui.charts.data import ChartData
+from desktop_app.ui.charts.loader import HistoryLoaderHost
 from tests.alerts import factories as f
 from tests.ui.recorder import Recorder
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QSettings
 
 from desktop_app.storage.paths import AppPaths
 from desktop_app.ui.context import demo_context
-from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.worker import WorkerError
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.window.main_window import MainWindow
+from desktop_app.ui.worker.host import WorkerHost
+from desktop_app.ui.worker.worker import WorkerError
 from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update, stress_fn
 
 
@@ -37,9 +37,9 @@ def test_update_renders_header_tables_and_status(qtbot, tmp_path: Path) -> None:
     # Worst MM rate: Hedge 300 / 5,000 = 6.00%.
     assert window.header.worst_mm.value.text() == "6.00% · Hedge"
     assert window.header.first_liq.value.text().endswith("→ Hedge liquidated")
-    assert window.accounts_model.rowCount() == 2
-    assert window.positions_model.rowCount() == 3
-    assert window.exposure_model.rowCount() == 2
+    assert window.portfolio.accounts_model.rowCount() == 2
+    assert window.portfolio.positions_model.rowCount() == 3
+    assert window.portfolio.exposure_model.rowCount() == 2
     assert window.stress_panel.model.rowCount() == 2
     assert "Demo mode" in window.messages.texts()[0]
 
@@ -51,18 +51,18 @@ def test_failing_account_is_stale_never_zero(qtbot, tmp_path: Path) -> None:
     label = window.status.account_labels()["acc-hedge"]
     assert label.text().startswith("● Hedge stale")
     assert "API key is invalid" in label.toolTip()
-    assert window.accounts_model.index(1, 2).data() == "$5,000.00"  # last good equity, not $0
-    assert window.accounts_model.index(1, 1).data().startswith("Stale")
+    assert window.portfolio.accounts_model.index(1, 2).data() == "$5,000.00"  # last good equity, not $0
+    assert window.portfolio.accounts_model.index(1, 1).data().startswith("Stale")
 
 
 def test_nothing_renders_while_hidden(qtbot, tmp_path: Path) -> None:
     window = _window(qtbot, tmp_path)
     window.on_update(make_update())  # never shown
     window.render_tables()
-    assert window.accounts_model.rowCount() == 0
+    assert window.portfolio.accounts_model.rowCount() == 0
     assert window.header.equity.value.text() == "—"
     window.show()
-    qtbot.waitUntil(lambda: window.accounts_model.rowCount() == 2)
+    qtbot.waitUntil(lambda: window.portfolio.accounts_model.rowCount() == 2)
     assert window.header.equity.value.text() == "$25.0k"
 
 
@@ -82,7 +82,7 @@ def test_layout_is_saved_in_qsettings(qtbot, tmp_path: Path) -> None:
 
 
 def test_tools_menu_opens_the_copytrade_calculator(qtbot, tmp_path: Path) -> None:
-    from desktop_app.ui.copytrade_dialog import CopyTradeDialog
+    from desktop_app.ui.copytrade.dialog import CopyTradeDialog
 
     window = _window(qtbot, tmp_path)
     window.actions_.copytrade.trigger()

@@ -18,9 +18,9 @@ from desktop_app.live.alerts import AlertUpdate
 from desktop_app.storage.history import HistoryWriter
 from desktop_app.storage.history_schema import open_history_db
 from desktop_app.storage.paths import AppPaths
-from desktop_app.ui import window_alerts
 from desktop_app.ui.context import demo_context
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.window import alerts as window_alerts
+from desktop_app.ui.window.main_window import MainWindow
 from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update, stress_fn
 
 
@@ -279,7 +279,7 @@ def test_settings_reach_the_worker_at_start_and_on_apply(qtbot, tmp_path: Path) 
     config = AlertConfig().with_rule("mm_rate", AlertRule(True, 0.4, 0.7, 0.05))
     settings = dataclasses.replace(window.context.settings, refresh_interval_s=12.0, alerts=config,
                                    telegram_chat_id="-100123")
-    from desktop_app.bybit.credentials import Secret
+    from desktop_app.domain.credentials import Secret
 
     window.apply_settings(settings, Secret("123:token"))  # demo mode: the token is the session's
     assert host.worker.called("set_interval") == [12.0]

@@ -8,12 +8,12 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.ui.accounts_model import AccountsModel
-from desktop_app.ui.exposure_model import ExposureModel
 from desktop_app.ui.format import stale_colour
-from desktop_app.ui.positions_model import PositionsModel
-from desktop_app.ui.rows import ExposureRow, PositionRow, account_rows, exposure_rows, position_rows
-from desktop_app.ui.table_model import SORT_ROLE, TableFilterProxy
+from desktop_app.ui.tables.accounts_model import AccountsModel
+from desktop_app.ui.tables.exposure_model import ExposureModel
+from desktop_app.ui.tables.positions_model import PositionsModel
+from desktop_app.ui.tables.rows import ExposureRow, PositionRow, account_rows, exposure_rows, position_rows
+from desktop_app.ui.tables.table_model import SORT_ROLE, TableFilterProxy
 from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.exchange_sim import Simulator, make_demo_accounts
-from desktop_app.snapshot import AccountSpec
 from desktop_app.storage.paths import AppPaths
-from desktop_app.ui.account_dialog import AccountDialog
-from desktop_app.ui.accounts_dialog import AccountsDialog
+from desktop_app.ui.accounts.edit_dialog import AccountDialog
+from desktop_app.ui.accounts.list_dialog import AccountsDialog
 from desktop_app.ui.app import build_window
 from desktop_app.ui.context import load_context, spec_for
 from tests.ui.recorder import Recorder

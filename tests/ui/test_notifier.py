@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from desktop_app.alerts import AlertEvent, EventKind, Severity
-from desktop_app.ui.notifier import PAUSE_ONE_HOUR_S, Notifier, summarise
+from desktop_app.ui.alerts.notifier import PAUSE_ONE_HOUR_S, Notifier, summarise
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 from keyring.backends import fail
 
 from desktop_app.alerts import AlertRule
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.live.alerts import TelegramResult, TelegramSettings
 from desktop_app.storage.accounts import AccountStore
 from desktop_app.storage.paths import AppPaths

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.ui.format import Severity, severity_colour
-from desktop_app.ui.stress_panel import StressPanel
+from desktop_app.ui.stress.panel import StressPanel
 from tests.ui.factories import make_update, stress_fn
 
 

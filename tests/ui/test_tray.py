@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from desktop_app import assets
 from desktop_app.alerts import ActiveAlert, AlertEvent, EventKind, Severity
-from desktop_app.ui import tray as tray_module
-from desktop_app.ui.alert_banner import SEVERITY_COLOURS, AlertBanner
-from desktop_app.ui.alert_log_view import AlertLogView
+from desktop_app.ui.alerts import tray as tray_module
+from desktop_app.ui.alerts.banner import SEVERITY_COLOURS, AlertBanner
+from desktop_app.ui.alerts.log_view import AlertLogView
+from desktop_app.ui.alerts.notifier import Notifier
+from desktop_app.ui.alerts.tray import STATE_COLOURS, TrayController, drawn_icon, state_icon, tray_state
 from desktop_app.ui.format import Severity as FmtSeverity
 from desktop_app.ui.format import severity_colour
-from desktop_app.ui.notifier import Notifier
-from desktop_app.ui.tray import STATE_COLOURS, TrayController, drawn_icon, state_icon, tray_state
 
 
 def centre_colour(icon, size: int = 32) -> str:

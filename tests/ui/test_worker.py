@@ -7,8 +7,8 @@ import asyncio
 import threading
 
 from desktop_app.bybit.errors import BybitError
-from desktop_app.ui.worker import ConnectionOutcome, WorkerError
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.worker.host import WorkerHost
+from desktop_app.ui.worker.worker import ConnectionOutcome, WorkerError
 from tests.ui.factories import make_update
 from tests.ui.recorder import Recorder
 

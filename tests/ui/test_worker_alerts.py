@@ -12,10 +12,10 @@ import httpx
 from desktop_app.alerts import AlertConfig, AlertRule, Severity
 from desktop_app.alerts.config import RULE_DIRECTIONS
 from desktop_app.alerts.telegram import TelegramSender
-from desktop_app.bybit.credentials import Secret
+from desktop_app.domain.credentials import Secret
 from desktop_app.storage.history import HistoryReader
-from desktop_app.ui.worker_host import WorkerHost
-from desktop_app.ui.worker_messages import AlertUpdate, TelegramResult, TelegramSettings
+from desktop_app.ui.worker.host import WorkerHost
+from desktop_app.ui.worker.messages import AlertUpdate, TelegramResult, TelegramSettings
 from tests.ui.factories import make_update
 from tests.ui.test_worker import ScriptedService
 from tests.ui.test_worker_live import Recorder

@@ -13,7 +13,7 @@ from desktop_app.bybit.http import HttpPool
 from desktop_app.service import RiskService
 from desktop_app.storage.history import HistoryReader
 from desktop_app.ui.demo import sim_account_specs
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.worker.host import WorkerHost
 from tests.ui.recorder import WAIT_MS, Recorder
 
 # The hourly key-info query would add REST requests these tests count (tests/test_live.py covers it).

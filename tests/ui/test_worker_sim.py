@@ -8,15 +8,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from desktop_app.bybit.credentials import Credentials, KeyType, Secret
 from desktop_app.bybit.environments import custom
-from desktop_app.snapshot import AccountSpec
+from desktop_app.domain.credentials import Credentials, KeyType, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.storage.paths import AppPaths
 from desktop_app.ui.app import build_window
 from desktop_app.ui.context import demo_context
 from desktop_app.ui.demo import sim_account_specs
 from desktop_app.ui.format import stale_colour
-from desktop_app.ui.worker_host import WorkerHost
+from desktop_app.ui.worker.host import WorkerHost
 
 WAIT_MS = 20_000
 
@@ -55,11 +55,12 @@ def test_failing_account_is_shown_stale_with_age_and_error(qtbot, sim, tmp_path:
     assert not state.ok
     assert state.data == good.data  # the last good data, not zeros
     assert state.error and "10016" in state.error
-    row = [window.accounts_model.row_at(i).account_id for i in range(window.accounts_model.rowCount())]
+    model = window.portfolio.accounts_model
+    row = [model.row_at(i).account_id for i in range(model.rowCount())]
     index = row.index(hedge_id)
-    assert window.accounts_model.index(index, 1).data().startswith("Stale · ")
-    assert window.accounts_model.index(index, 2).data() != "$0.00"
-    assert window.accounts_model.index(index, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
+    assert model.index(index, 1).data().startswith("Stale · ")
+    assert model.index(index, 2).data() != "$0.00"
+    assert model.index(index, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
     label = window.status.account_labels()[hedge_id]
     assert label.text().startswith("● Hedge stale")
     assert "10016" in label.toolTip()

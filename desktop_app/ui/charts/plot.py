@@ -1,0 +1,226 @@
+"""One history plot: named curves on a date axis, a reference line, a crosshair readout.
+
+A week of 5-second samples is 120,960 points per curve and there can be 20 accounts, so:
+- each curve is created once (on the first series of that name) and then only updated;
+- each range change hands every curve only its visible samples, min/max decimated to the plot's
+  pixel columns (`HistoryCurve`, `MinMaxPyramid`): spikes and crashes stay, the work stays small;
+- the Y range is fitted from the extents the curves measured while decimating, not by pyqtgraph's
+  auto-range, which would measure every curve again;
+- pen width 1, opaque colours, no antialiasing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from desktop_app.ui.charts.axes import DateAxis, DateTicks, Formatter, ValueAxis
+from desktop_app.ui.charts.curve import HistoryCurve
+from desktop_app.ui.charts.data import NamedSeries
+
+# Twelve hues that stay distinguishable and readable on light and dark backgrounds.
+PALETTE = (
+    "#3b82f6", "#d98a00", "#2f9e5b", "#e0464b", "#8b5cf6", "#0ea5b7",
+    "#c2410c", "#db2777", "#65a30d", "#64748b", "#a16207", "#4f46e5",
+)
+_READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first
+_EMPTY = np.empty(0, dtype=np.float64)
+
+
+def _decimals_for(step: float | None, default: int) -> int:
+    """Enough decimals that two values `step` apart print differently (axis ticks on a narrow range)."""
+    if step is None or not math.isfinite(step) or step <= 0:
+        return default
+    return max(default, min(4, math.ceil(-math.log10(step))))  # 4: the label must fit the axis
+
+
+def compact_usd(value: float, step: float | None = None) -> str:
+    """-1234567 -> '−$1.23M'; 950 -> '$950'. With `step`, as many decimals as ticks that far apart need."""
+    if not math.isfinite(value):
+        return "—"
+    sign = "−" if value < 0 else ""
+    size = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            if step is not None and 0 < step < limit * 1e-4:
+                # Ticks closer than the 4th decimal of the suffix: whole dollars tell them apart.
+                return f"{sign}${size:,.0f}"
+            scaled_step = None if step is None else step / limit
+            decimals = _decimals_for(scaled_step, 2 if size / limit < 100 else 1)
+            return f"{sign}${size / limit:.{decimals}f}{suffix}"
+    return f"{sign}${size:.{_decimals_for(step, 0)}f}"
+
+
+def percent(value: float, step: float | None = None) -> str:
+    """A rate already in percent: 82.04 -> '82.0%'."""
+    return f"{value:.{_decimals_for(step, 1)}f}%" if math.isfinite(value) else "—"
+
+
+class HistoryPlot:
+    """A PlotItem (inside a GraphicsLayout) with curves by name. `scale` multiplies the values
+    (100 for rates shown in percent); `rank` orders the readout (largest first); plots stacked on one
+    time range share their `date_ticks`."""
+
+    def __init__(self, title: str, *, formatter: Formatter, scale: float = 1.0,
+                 reference: tuple[float, str] | None = None,
+                 rank: Callable[[float], float] = abs, show_dates: bool = True, legend: bool = True,
+                 date_ticks: DateTicks | None = None) -> None:
+        self.title = title
+        self.formatter = formatter
+        self.scale = scale
+        self.rank = rank
+        self.item = pg.PlotItem(axisItems={"bottom": DateAxis(date_ticks), "left": ValueAxis(formatter)})
+        self.item.setMenuEnabled(False)
+        self.item.showGrid(x=True, y=True, alpha=0.15)
+        self.item.hideButtons()
+        self.item.getAxis("bottom").setStyle(showValues=show_dates)
+        for side in ("left", "bottom"):
+            self.item.getAxis(side).setZValue(-1)  # grid behind the curves (see _OpaqueGridMixin)
+        # X is set by the range selector and the linked plots; Y is fitted by `fit_y`. The mouse pans
+        # and zooms time only.
+        self.item.enableAutoRange(x=False, y=False)
+        self.item.setMouseEnabled(x=True, y=False)
+        self.view = self.item.getViewBox()
+        self.view.sigResized.connect(self.refresh)  # more or fewer pixel columns to fill
+        self._reference_level: float | None = None
+        self.legend = self.item.addLegend(offset=(8, 4), colCount=4, labelTextSize="8pt") if legend else None
+        self.curves: dict[str, HistoryCurve] = {}
+        self._data: dict[str, NamedSeries] = {}
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
+        self.crosshair.setVisible(False)
+        self.item.addItem(self.crosshair, ignoreBounds=True)
+        if reference is not None:
+            level, label = reference
+            self._reference_level = level * scale
+            line = pg.InfiniteLine(pos=level * scale, angle=0, movable=False,
+                                   pen=pg.mkPen("#e0464b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                   label=label, labelOpts={"position": 1.0, "color": "#e0464b",
+                                                           "anchors": [(1, 0), (1, 0)]})
+            self.item.addItem(line, ignoreBounds=False)
+        self.set_readout("")
+
+    def set_background(self, colour: QColor, text_colour: QColor) -> None:
+        """The palette colours behind and on the plot: the opaque grid lines are blended against the
+        background, and the legend takes both so it reads in light and dark themes."""
+        if self.legend is not None:
+            # Opaque: Qt blends a large translucent box on its paint thread pool and waits for it, on
+            # every frame of a pan (~1.5 ms, much more when the other core is busy).
+            self.legend.setBrush(pg.mkBrush(QColor(colour)))
+            self.legend.setLabelTextColor(QColor(text_colour))
+        for side in ("left", "bottom"):
+            axis = self.item.getAxis(side)
+            axis.background = QColor(colour)
+            axis.picture = None  # redraw with the new colour
+            axis.update()
+
+    def set_series(self, series: Sequence[NamedSeries]) -> None:
+        """Hold these series; a new name gets a new curve, a known name keeps its curve, a name that
+        is gone keeps its curve, emptied and hidden (an account can come back). Drawn on `refresh`."""
+        wanted = {s.name for s in series}
+        for name, curve in self.curves.items():
+            if name not in wanted and name in self._data:
+                curve.set_series(_EMPTY, _EMPTY)
+                curve.show_window(0.0, 0.0, 1)  # draws nothing
+                curve.setVisible(False)
+                del self._data[name]
+        for s in series:
+            curve = self.curves.get(s.name) or self._new_curve(s.name)
+            old = self._data.get(s.name)
+            # A reload without new samples hands back the same arrays: keep the curve's pyramid.
+            if old is None or old.times_s is not s.times_s or old.values is not s.values:
+                curve.set_series(s.times_s, s.values * self.scale if self.scale != 1.0 else s.values)
+            curve.setVisible(True)
+            self._data[s.name] = s
+
+    def _new_curve(self, name: str) -> HistoryCurve:
+        curve = HistoryCurve(name, PALETTE[len(self.curves) % len(PALETTE)])
+        self.item.addItem(curve)  # and to the legend, by the curve's name
+        self.curves[name] = curve
+        return curve
+
+    def refresh(self) -> None:
+        """Draw the curves for the current X range and view size, and fit Y."""
+        start_s, end_s = self.view.viewRange()[0]
+        self.show_window(float(start_s), float(end_s))
+
+    def show_window(self, start_s: float, end_s: float, *, loose_y: bool = False) -> None:
+        """Draw the part of each curve between `start_s` and `end_s` and fit Y to it (see `fit_y`)."""
+        width_px = self.view.width()
+        # Before the first layout the view has no size yet; the resize that follows redraws.
+        columns = int(width_px) if width_px >= 1 else 1000
+        self._set_pixel_size(start_s, end_s)
+        for name in self._data:
+            self.curves[name].show_window(start_s, end_s, columns)
+        self.fit_y(loose=loose_y)
+
+    def _set_pixel_size(self, start_s: float, end_s: float) -> None:
+        width_px, height_px = self.view.width(), self.view.height()
+        low, high = self.view.viewRange()[1]
+        size = ((end_s - start_s) / width_px if width_px >= 1 else 0.0,
+                (high - low) / height_px if height_px >= 1 else 0.0)
+        for curve in self.curves.values():
+            curve.pixel_size = size
+
+    def fit_y(self, *, loose: bool = False) -> None:
+        """Fit the Y range to the samples in view (and the reference line), with a 6 % margin.
+
+        `loose` (the frames of a drag, the periodic reloads): a range that still holds the data and
+        is not much too tall is kept, so the value axis does not twitch (and redraw its labels) on
+        every frame or every new sample; the widget fits exactly once a drag stops.
+        """
+        extents = [extent for name in self._data if (extent := self.curves[name].visible_extent)]
+        if self._reference_level is not None:
+            extents.append((self._reference_level, self._reference_level))
+        if not extents:
+            return
+        low, high = min(e[0] for e in extents), max(e[1] for e in extents)
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return
+        margin = (high - low) * 0.06 or max(abs(high) * 0.05, 1e-9)
+        want_low, want_high = low - margin, high + margin
+        shown_low, shown_high = self.view.viewRange()[1]
+        if loose:
+            inside = shown_low <= low - margin / 2 and high + margin / 2 <= shown_high
+            if inside and shown_high - shown_low <= 1.4 * (want_high - want_low):
+                return
+        elif (shown_low, shown_high) == (want_low, want_high):
+            return
+        self.item.setYRange(want_low, want_high, padding=0.0)
+        start_s, end_s = self.view.viewRange()[0]
+        self._set_pixel_size(float(start_s), float(end_s))
+
+    def readout_at(self, time_s: float) -> list[tuple[str, float]]:
+        """Each curve's value at `time_s` (its last sample at or before it), most significant first."""
+        values = []
+        for name, s in self._data.items():
+            index = int(np.searchsorted(s.times_s, time_s, side="right")) - 1
+            if index >= 0:
+                values.append((name, float(s.values[index]) * self.scale))
+        return sorted(values, key=lambda nv: -self.rank(nv[1]))
+
+    def show_crosshair(self, time_s: float | None) -> None:
+        """Move the crosshair to `time_s` and list the values there in the title (None hides it)."""
+        if time_s is None:
+            self.crosshair.setVisible(False)
+            self.set_readout("")
+            return
+        self.crosshair.setPos(time_s)
+        self.crosshair.setVisible(True)
+        rows = self.readout_at(time_s)
+        parts = []
+        for name, value in rows[:_READOUT_ROWS]:
+            colour = self.curves[name].opts["pen"].color().name()
+            parts.append(f"<span style='color:{colour}'>{html.escape(name)} {self.formatter(value)}</span>")
+        if len(rows) > _READOUT_ROWS:
+            parts.append(f"+{len(rows) - _READOUT_ROWS} more")
+        self.set_readout("  ".join(parts))
+
+    def set_readout(self, body_html: str) -> None:
+        self.readout_html = body_html
+        text = f"<b>{html.escape(self.title)}</b>" + (f"  {body_html}" if body_html else "")
+        self.item.setTitle(text, size="9pt", justify="left")

@@ -1,0 +1,297 @@
+"""The main window: alert banner, header, tabs (portfolio tables, alert log, history charts), stress
+panel and status bar, fed by the worker's updates; a tray icon and desktop notifications for alerts.
+
+Updates land in `self._latest`; the header renders on arrival, the tables and the stress panel on a
+1 Hz GUI timer, and nothing renders while the window is hidden or minimised (Friture's pattern).
+Alerts always reach the banner, the log and the tray colour, hidden or not; the notifier decides
+which become desktop notifications. Where a tray exists, closing the window hides it to the tray and
+File → Quit or the tray's Quit ends the app; elsewhere closing quits. Menus live in `actions.py`,
+alerting in `alerts.py`, the tables in `tables/portfolio.py`.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.credentials import Secret
+from desktop_app.storage.settings import Settings
+from desktop_app.ui.alerts.banner import AlertBanner
+from desktop_app.ui.alerts.log_view import AlertLogView
+from desktop_app.ui.charts.history_view import HistoryChartsWidget
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.stress.panel import StressFn, StressPanel
+from desktop_app.ui.tables.portfolio import PortfolioTables
+from desktop_app.ui.window.actions import WindowActions
+from desktop_app.ui.window.alerts import ALERT_LOG_ROWS, WindowAlerts
+from desktop_app.ui.window.header import HeaderBar, clock_text, header_figures, is_repriced
+from desktop_app.ui.window.layout import restore_layout, save_layout
+from desktop_app.ui.window.message_bar import MessageBar
+from desktop_app.ui.window.status_bar import FreshnessStatusBar
+from desktop_app.ui.worker.host import WorkerHost
+from desktop_app.ui.worker.worker import WorkerError
+
+TABLE_RENDER_MS = 1000
+
+
+class MainWindow(QMainWindow):
+    sig_update_rendered = Signal(object)  # the update the tables now show (self-test, screenshots)
+    sig_closed = Signal()  # the window really closed (not hidden to the tray): the app should quit
+
+    def __init__(self, context: AppContext, host: WorkerHost, stress_fn: StressFn, *,
+                 qsettings: QSettings, tray_available: bool | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`tray_available` None asks the platform (tests pass it)."""
+        super().__init__(parent)
+        self.context = context
+        self.host = host
+        self.qsettings = qsettings
+        self._latest: Any = None
+        self._tables_dirty = False
+        self._busy = False
+        self._paused = False
+        self._last_error: str | None = None
+        self._frozen = False
+        # Close-to-tray is decided in closeEvent rather than by TrayController.hide_on_close's event
+        # filter: a Python event filter can be called on a half-destroyed wrapper at interpreter exit.
+        self._quitting = False
+        self._closed = False
+        self._told_about_tray = False
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("RiskDesk — demo") if context.demo else self.tr("RiskDesk"))
+
+        self.header = HeaderBar(self)
+        self.messages = MessageBar(self)
+        if context.demo:
+            self.messages.add_banner(self.tr(
+                "Demo mode: the accounts and prices come from the built-in simulator on this computer. "
+                "Nothing is real and nothing is saved."))
+        for message in context.messages:
+            self.messages.add_message(message)
+
+        self.portfolio = PortfolioTables(self)
+        self.stress_panel = StressPanel(stress_fn, self)
+        self.alert_banner = AlertBanner(self)
+        self.alert_log = AlertLogView(self, limit=ALERT_LOG_ROWS)
+        self.charts = HistoryChartsWidget(self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.portfolio, self.tr("Portfolio"))
+        self.tabs.addTab(self.alert_log, self.tr("Alerts"))
+        self.tabs.addTab(self.charts, self.tr("History"))
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.alert_banner)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.exposure_dock = self._dock("exposureDock", self.tr("Exposure by coin"),
+                                        self.portfolio.exposure_table,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.stress_dock = self._dock("stressDock", self.tr("Stress test"), self.stress_panel,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.stress_dock.visibilityChanged.connect(self._on_stress_visibility)
+
+        self.status = FreshnessStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.set_worker_state(busy=False, paused=False)
+        self.actions_ = WindowActions(self)
+        self.alerting = WindowAlerts(self, tray_available=tray_available)
+        self.tray = self.alerting.tray
+        self.notifier = self.alerting.notifier
+
+        worker = host.worker
+        worker.sig_snapshot.connect(self.on_update)
+        worker.sig_error.connect(self.on_worker_error)
+        worker.sig_busy.connect(self.on_busy)
+        self.alerting.push_alert_config()
+        self.alerting.push_telegram()
+
+        self.table_timer = QTimer(self)
+        self.table_timer.setInterval(TABLE_RENDER_MS)
+        self.table_timer.timeout.connect(self.render_tables)
+        self.table_timer.start()
+        self.resize(1400, 860)
+        self._layout_restored = restore_layout(self, self.tabs, qsettings)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() identifies docks by object name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # --- worker signals (queued from the worker thread) ---------------------------------------
+
+    @Slot(object)
+    def on_update(self, update: Any) -> None:
+        self._latest = update
+        self._tables_dirty = True
+        self._last_error = None
+        self.actions_.set_data_available(True)
+        self.status.set_price_source(repriced=is_repriced(update),
+                                     rest_at_text=clock_text(getattr(update.snapshot, "taken_at", None)))
+        self.alerting.update_tray()
+        if self.rendering_allowed():
+            self.header.render(header_figures(update))
+            if self.portfolio.accounts_model.rowCount() == 0:
+                self.render_tables()  # first data: do not make the user wait for the next tick
+
+    @Slot(object)
+    def on_worker_error(self, error: WorkerError) -> None:
+        self._last_error = error.message
+        self.status.set_worker_state(busy=self._busy, paused=self._paused, error=error.message)
+
+    @Slot(bool)
+    def on_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.status.set_worker_state(busy=busy, paused=self._paused, error=self._last_error)
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self.host.worker.set_paused(paused)
+        self.status.set_worker_state(busy=self._busy, paused=paused, error=self._last_error)
+
+    # --- rendering (GUI timer) -------------------------------------------------------------
+
+    def rendering_allowed(self) -> bool:
+        return self.isVisible() and not self.isMinimized()
+
+    @Slot()
+    def render_tables(self) -> None:
+        update = self._latest
+        if update is None or not self.rendering_allowed():
+            return
+        now = time.time()
+        # Ages move every second even without a new update, so these two always render.
+        self.portfolio.render_accounts(update, now)
+        self.status.render_accounts(update.snapshot.accounts, now)
+        if not self._tables_dirty:
+            return
+        self._tables_dirty = False
+        self.portfolio.render_update(update)
+        if self.stress_dock.isVisible():
+            self.stress_panel.set_update(update)
+        if not self._frozen:
+            # Everything alive after the first update (modules, widgets, caches) lives as long as
+            # the app: moving it out of the collector's reach keeps full collections short, and a
+            # collection holds the GIL, so a long one would stall this thread from the worker's.
+            self._frozen = True
+            gc.freeze()
+        self.sig_update_rendered.emit(update)
+
+    @Slot(bool)
+    def _on_stress_visibility(self, visible: bool) -> None:
+        if visible and self._latest is not None and self.rendering_allowed():
+            self.stress_panel.set_update(self._latest)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._layout_restored and not event.spontaneous():
+            # First show without a saved layout: the docks' tables (stress outcome, hedges) need
+            # about 40% of the width, or their last columns scroll out of sight. Sized here, not in
+            # the constructor, because the window's final size is only known once it is shown.
+            self._layout_restored = True
+            self.resizeDocks([self.exposure_dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
+        self.tray.set_window_visible(True)
+        if self._latest is not None:
+            self._tables_dirty = True
+            self.header.render(header_figures(self._latest))
+            QTimer.singleShot(0, self.render_tables)
+
+    @property
+    def latest(self) -> Any:
+        return self._latest
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.tray.set_window_visible(False)
+
+    @Slot()
+    def toggle_visible(self) -> None:
+        """The tray's show/hide: hide only where the tray can bring the window back."""
+        if self.isVisible() and not self.isMinimized() and self.tray.available:
+            self.hide()
+        else:
+            self.bring_to_front()
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        """Another start of RiskDesk asked this instance to show itself."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # --- accounts --------------------------------------------------------------------------
+
+    def reload_accounts(self) -> None:
+        """Push the current account list to the worker (after the account editor changed it)."""
+        specs, problems = self.context.specs()
+        for problem in problems:
+            self.messages.add_message(problem)
+        self.host.worker.set_accounts(specs)
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings, session_token: Secret | None = None) -> None:
+        """New settings from the settings dialog (already saved): push them to the worker."""
+        self.context.settings = settings
+        self.alerting.session_token = session_token
+        self.host.worker.set_interval(settings.refresh_interval_s)
+        self.alerting.push_alert_config()
+        self.alerting.push_telegram()
+
+    def allow_close(self) -> None:
+        """Let the next close really close the window, tray or not (Quit, the self-test)."""
+        self._quitting = True
+        self.tray.allow_close()
+
+    @Slot()
+    def quit_app(self) -> None:
+        """File → Quit and the tray's Quit: really close (not to the tray), which quits the app."""
+        self.allow_close()
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.tray.available and not self._quitting:
+            event.ignore()  # the tray can bring the window back: keep monitoring
+            self.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.tray.showMessage("RiskDesk", self.tr("RiskDesk keeps monitoring in the tray."),
+                                           QSystemTrayIcon.MessageIcon.Information, 5000)
+            return
+        if self._closed:  # closed before (a test, or Quit after the self-test): already torn down
+            event.accept()
+            return
+        self.table_timer.stop()
+        save_layout(self, self.tabs, self.qsettings)
+        self.host.shutdown()
+        self.alerting.close()
+        self._closed = True
+        # pyqtgraph's scene must go before the interpreter tears down the Python wrappers of its
+        # items, or the exit crashes; the window never shows the charts again after a real close.
+        shiboken6.delete(self.charts)
+        event.accept()
+        self.sig_closed.emit()
