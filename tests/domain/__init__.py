@@ -1,0 +1,1 @@
+"""Tests of exchange-neutral domain values."""

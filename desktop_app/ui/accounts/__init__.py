@@ -1,0 +1,1 @@
+"""Account dialogs: the account list, adding or editing one account, and how a connection test reads."""

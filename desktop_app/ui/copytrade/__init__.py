@@ -1,0 +1,1 @@
+"""The copy-trading calculator dialog: settings, the master's orders, the replay and its chart."""

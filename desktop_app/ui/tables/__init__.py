@@ -1,0 +1,1 @@
+"""The Portfolio tables (Accounts, Positions, Exposure): immutable rows, table models, filterable views."""
