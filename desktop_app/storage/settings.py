@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from desktop_app.alerts.config import AlertConfig, load_alert_config
+from desktop_app.i18n import LANGUAGES
 from desktop_app.storage.atomic import atomic_write_json, move_aside
 from desktop_app.storage.errors import ConfigError, StorageError
 
@@ -74,6 +75,13 @@ def _alert_config(value: object) -> object:
     return AlertConfig.from_dict(value)  # AlertConfigError is a ValueError naming the rule field
 
 
+def _language(value: object) -> object:
+    # "" follows the system's language; the codes are those of desktop_app.i18n.LANGUAGES.
+    if value == "" or value in LANGUAGES:
+        return value
+    raise ValueError("must be \"\" (the system's language), \"en\", \"th\" or \"uk\"")
+
+
 def _spec(coerce: Coerce) -> dict[str, Coerce]:
     return {_COERCE: coerce}
 
@@ -90,6 +98,7 @@ class Settings:
     history_retention_days: int = field(
         default=90, metadata=_spec(_number(minimum=1, maximum=3650, integer=True)))
     telegram_chat_id: str = field(default="", metadata=_spec(_telegram_chat_id))
+    language: str = field(default="", metadata=_spec(_language))
     # Thresholds only; the Telegram bot token lives in the keyring (`secrets.TELEGRAM_BOT_TOKEN`).
     alerts: AlertConfig = field(default=AlertConfig(), metadata=_spec(_alert_config))
 

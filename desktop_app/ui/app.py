@@ -1,28 +1,28 @@
 """`riskdesk`: start the desktop application.
 
-    riskdesk [--demo] [--config-dir DIR] [--self-test] [--copytrade]
+    riskdesk [--demo] [--config-dir DIR] [--self-test] [--copytrade] [--lang th|uk|en]
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from desktop_app import __version__
+from desktop_app import __version__, i18n
 from desktop_app.service import stress_update
 from desktop_app.storage.paths import AppPaths
+from desktop_app.storage.settings import load_settings
 from desktop_app.ui.context import AppContext, demo_context, load_context
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
+from desktop_app.ui.language import install_language, system_language
 from desktop_app.ui.self_test import SelfTest
 from desktop_app.ui.single_instance import InstanceServer, activate_running, hold_installer_mutex, server_name
-from desktop_app.ui.window.actions import open_copytrade
 from desktop_app.ui.window.main_window import MainWindow
 from desktop_app.ui.worker.host import WorkerHost, history_path_for
 
@@ -41,15 +41,27 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="keep settings, accounts and history in DIR instead of the platform's folders")
     parser.add_argument("--self-test", action="store_true",
                         help="open the window, wait for the first complete snapshot, print one line and exit")
-    parser.add_argument("--copytrade", action="store_true", help="open the copy-trading calculator")
+    parser.add_argument("--copytrade", action="store_true",
+                        help="open only the copy-trading calculator (no monitoring)")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES,
+                        help="language of the window and the alerts (default: Settings, else the system's)")
     return parser.parse_args(list(argv))
 
 
-def _install_translators(app: QApplication) -> None:
-    translator = QTranslator(app)
-    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale.system(), "qtbase", "_", path):
-        app.installTranslator(translator)
+def choose_language(requested: str | None, paths: AppPaths) -> str:
+    """`--lang`, else the language saved in Settings, else the system's."""
+    saved = load_settings(paths.settings_file).settings.language
+    return i18n.resolve_language(requested, saved, system_language())
+
+
+def run_copytrade(app: QApplication) -> int:
+    """The calculator on its own: nothing is monitored, no tray, no second window."""
+    from desktop_app.ui.copytrade.dialog import CopyTradeDialog
+
+    dialog = CopyTradeDialog()
+    dialog.finished.connect(app.quit)
+    dialog.show()
+    return int(app.exec())
 
 
 def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
@@ -75,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("RiskDesk")
     app.setOrganizationName("RiskDesk")
     app.setApplicationVersion(__version__)
-    _install_translators(app)
+    install_language(choose_language(args.lang, paths))
+    if args.copytrade and not args.self_test:
+        return run_copytrade(app)
 
     server: InstanceServer | None = None
     if not args.self_test:
@@ -109,8 +123,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             self_test = SelfTest(window, account_count=len(context.specs()[0]))
         window.show()
         window.host.start()
-        if args.copytrade:
-            QTimer.singleShot(0, functools.partial(open_copytrade, window))
         code = app.exec()
         window.host.shutdown()
         if self_test is not None and self_test.exit_code is not None:

@@ -8,16 +8,11 @@ import math
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
 from desktop_app.domain.api_key import ApiKeyInfo
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 
 EXPIRY_WARN_DAYS = 14
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ConnectionView", text)
 
 
 def days_until_expiry(info: ApiKeyInfo, now: datetime) -> int | None:
@@ -30,26 +25,26 @@ def key_warnings(info: ApiKeyInfo, now: datetime) -> tuple[str, ...]:
     """What is risky about this key; RiskDesk only needs to read."""
     warnings: list[str] = []
     if info.can_withdraw:
-        warnings.append(_tr("This key can WITHDRAW funds. Create a read-only key for RiskDesk."))
+        warnings.append(tr("This key can WITHDRAW funds. Create a read-only key for RiskDesk."))
     if info.can_transfer:
-        warnings.append(_tr("This key can TRANSFER funds between accounts. Create a read-only key."))
+        warnings.append(tr("This key can TRANSFER funds between accounts. Create a read-only key."))
     if info.can_trade:
-        warnings.append(_tr("This key can TRADE. RiskDesk never trades; a read-only key is safer."))
+        warnings.append(tr("This key can TRADE. RiskDesk never trades; a read-only key is safer."))
     if not info.ip_bound:
-        warnings.append(_tr("This key is not bound to an IP address: anyone who obtains it can use it "
+        warnings.append(tr("This key is not bound to an IP address: anyone who obtains it can use it "
                             "from anywhere. Bind it to your IP address in Bybit's API settings."))
     days = days_until_expiry(info, now)
     if days is not None and days <= EXPIRY_WARN_DAYS:
-        warnings.append(_tr("This key expires in {days} day(s).").format(days=max(0, days)))
+        warnings.append(tr("This key expires in {days} day(s).").format(days=max(0, days)))
     return tuple(warnings)
 
 
 def permissions_text(info: ApiKeyInfo) -> str:
     if info.read_only and not any(scopes for _, scopes in info.permissions):
-        return _tr("read-only")
+        return tr("read-only")
     parts = [f"{group}: {', '.join(scopes)}" for group, scopes in info.permissions if scopes]
-    text = "; ".join(parts) if parts else _tr("none")
-    return f"{_tr('read-only')} — {text}" if info.read_only else text
+    text = "; ".join(parts) if parts else tr("none")
+    return f"{tr('read-only')} — {text}" if info.read_only else text
 
 
 def report_html(report: Any, now: datetime) -> str:
@@ -60,17 +55,17 @@ def report_html(report: Any, now: datetime) -> str:
     mode = report.margin_mode
     mode_text = "—" if mode is None else str(getattr(mode, "value", mode))
     days = days_until_expiry(info, now)
-    expiry = _tr("never") if days is None else _tr("in {days} day(s)").format(days=max(0, days))
-    ips = ", ".join(info.ips) if info.ip_bound else _tr("not bound")
+    expiry = tr("never") if days is None else tr("in {days} day(s)").format(days=max(0, days))
+    ips = ", ".join(info.ips) if info.ip_bound else tr("not bound")
     lines = [
-        f"<p style='color:{ok.name() if ok else ''}'><b>{html.escape(_tr('Connection OK'))}</b></p>",
+        f"<p style='color:{ok.name() if ok else ''}'><b>{html.escape(tr('Connection OK'))}</b></p>",
         "<table>",
-        _row(_tr("Reachable"), _tr("yes")),
-        _row(_tr("Margin mode"), mode_text + (f" ({_tr('classic account')})" if report.classic else "")),
-        _row(_tr("Clock offset"), f"{report.clock_offset_ms / 1000:+.2f} s"),
-        _row(_tr("Permissions"), permissions_text(info)),
-        _row(_tr("IP addresses"), ips),
-        _row(_tr("Expires"), expiry),
+        _row(tr("Reachable"), tr("yes")),
+        _row(tr("Margin mode"), mode_text + (f" ({tr('classic account')})" if report.classic else "")),
+        _row(tr("Clock offset"), f"{report.clock_offset_ms / 1000:+.2f} s"),
+        _row(tr("Permissions"), permissions_text(info)),
+        _row(tr("IP addresses"), ips),
+        _row(tr("Expires"), expiry),
         "</table>",
     ]
     # Built here from the key's facts rather than taken from `report.warnings` (English text shared
@@ -79,7 +74,7 @@ def report_html(report: Any, now: datetime) -> str:
     if warnings:
         colour = danger.name() if danger else ""
         items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
-        lines.append(f"<p style='color:{colour}'><b>{html.escape(_tr('Warning'))}</b></p>"
+        lines.append(f"<p style='color:{colour}'><b>{html.escape(tr('Warning'))}</b></p>"
                      f"<ul style='color:{colour}; font-weight:600'>{items}</ul>")
     return "".join(lines)
 
@@ -87,7 +82,7 @@ def report_html(report: Any, now: datetime) -> str:
 def error_html(message: str) -> str:
     danger = fmt.severity_colour(fmt.Severity.DANGER)
     colour = danger.name() if danger else ""
-    return (f"<p style='color:{colour}'><b>{html.escape(_tr('Connection failed'))}</b></p>"
+    return (f"<p style='color:{colour}'><b>{html.escape(tr('Connection failed'))}</b></p>"
             f"<p>{html.escape(message)}</p>")
 
 

@@ -12,20 +12,16 @@ from pathlib import Path
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from PySide6.QtCore import QCoreApplication
 
 from desktop_app.bybit.environments import STANDARD, custom
 from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.domain.environment import EnvKind
 from desktop_app.domain.snapshot import AccountSpec
+from desktop_app.i18n import tr
 from desktop_app.storage.accounts import AccountConfig
 from desktop_app.storage.errors import ConfigError
 
 MAX_KEY_FILE_BYTES = 64 * 1024
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AccountForm", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +63,20 @@ def read_rsa_key(path_text: str) -> tuple[Secret | None, str | None]:
     path = Path(path_text.strip()).expanduser()
     try:
         if path.stat().st_size > MAX_KEY_FILE_BYTES:
-            return None, _tr("The private key file is too large to be a PEM key.")
+            return None, tr("The private key file is too large to be a PEM key.")
         data = path.read_bytes()
     except OSError as exc:
-        return None, _tr("Cannot read the private key file: {reason}.").format(
+        return None, tr("Cannot read the private key file: {reason}.").format(
             reason=exc.strerror or type(exc).__name__)
     try:
         key = load_pem_private_key(data, password=None)
     except TypeError:
-        return None, _tr("The private key is protected by a password. Export it without a password.")
+        return None, tr("The private key is protected by a password. Export it without a password.")
     except (ValueError, UnsupportedAlgorithm):
-        return None, _tr("The file is not a PEM private key (it should begin with "
+        return None, tr("The file is not a PEM private key (it should begin with "
                          "\"-----BEGIN PRIVATE KEY-----\").")
     if not isinstance(key, rsa.RSAPrivateKey):
-        return None, _tr("The private key is not an RSA key. Bybit's self-generated keys are RSA.")
+        return None, tr("The private key is not an RSA key. Bybit's self-generated keys are RSA.")
     return Secret(data.decode("ascii", errors="replace")), None
 
 
@@ -89,21 +85,21 @@ def validate_form(form: FormInput, *, existing: AccountConfig | None,
     """The draft, or None and the first problem found (in field order)."""
     name = form.name.strip()
     if not name:
-        return None, _tr("Enter a name for the account.")
+        return None, tr("Enter a name for the account.")
     if name.casefold() in {n.casefold() for n in other_names}:
-        return None, _tr("An account named \"{name}\" already exists.").format(name=name)
+        return None, tr("An account named \"{name}\" already exists.").format(name=name)
     if form.rest_url is None:
         try:
             rest_url = custom(form.custom_url).rest_url
         except ValueError:
-            return None, _tr("Enter an http:// or https:// base URL, for example https://api.bybit.com.")
+            return None, tr("Enter an http:// or https:// base URL, for example https://api.bybit.com.")
     else:
         rest_url = form.rest_url
     api_key = form.api_key.strip()
     if not api_key:
-        return None, _tr("Enter the API key.")
+        return None, tr("Enter the API key.")
     if any(ch.isspace() for ch in api_key):
-        return None, _tr("The API key must not contain spaces.")
+        return None, tr("The API key must not contain spaces.")
     key_changed = existing is None or existing.key_type != form.key_type or existing.api_key != api_key
     secret: Secret | None = None
     if form.key_type == KeyType.RSA.value:
@@ -112,12 +108,12 @@ def validate_form(form: FormInput, *, existing: AccountConfig | None,
             if problem:
                 return None, problem
         elif key_changed:
-            return None, _tr("Choose the RSA private key file of this API key.")
+            return None, tr("Choose the RSA private key file of this API key.")
     else:
         if form.secret.strip():
             secret = Secret(form.secret.strip())
         elif key_changed:
-            return None, _tr("Enter the API secret.")
+            return None, tr("Enter the API secret.")
     env_kind = EnvKind.CUSTOM.value if form.rest_url is None else _env_kind(rest_url)
     try:
         if existing is None:

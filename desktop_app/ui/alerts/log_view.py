@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Slot
+from PySide6.QtCore import QDateTime, Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.alerts import AlertEvent, EventKind, Severity
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 from desktop_app.ui.tables.table_view import FilterableTable
@@ -20,10 +21,6 @@ from desktop_app.ui.tables.table_view import FilterableTable
 DEFAULT_LIMIT = 1000  # rows kept in the window; the database keeps the full log
 _SEVERITY = {Severity.INFO: fmt.Severity.NONE, Severity.WARNING: fmt.Severity.WARN,
              Severity.CRITICAL: fmt.Severity.DANGER}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AlertLog", text)
 
 
 def _time_text(event: AlertEvent) -> str:
@@ -40,12 +37,12 @@ def _severity(event: AlertEvent) -> fmt.Severity:
 class AlertLogModel(RowTableModel[AlertEvent]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[AlertEvent]] = [
-            Column(_tr("Time"), _time_text, sort=lambda e: e.time_s, numeric=True),
-            Column(_tr("Severity"), lambda e: e.severity.value, sort=lambda e: e.severity.rank,
+            Column(tr("Time"), _time_text, sort=lambda e: e.time_s, numeric=True),
+            Column(tr("Severity"), lambda e: e.severity.value, sort=lambda e: e.severity.rank,
                    severity=_severity),
-            Column(_tr("Event"), lambda e: e.kind.value, severity=_severity),
-            Column(_tr("Subject"), lambda e: e.subject),
-            Column(_tr("Alert"), lambda e: e.message, tooltip=lambda e: e.message),
+            Column(tr("Event"), lambda e: e.kind.value, severity=_severity),
+            Column(tr("Subject"), lambda e: e.subject),
+            Column(tr("Alert"), lambda e: e.message, tooltip=lambda e: e.message),
         ]
         super().__init__(columns, parent=parent)
 
@@ -54,7 +51,7 @@ class AlertLogView(FilterableTable):
     """The alert-log tab. `set_events` loads history; `on_events` adds live transitions on top."""
 
     def __init__(self, parent: QWidget | None = None, *, limit: int = DEFAULT_LIMIT) -> None:
-        super().__init__(AlertLogModel(), placeholder=_tr("Filter alerts…"), parent=parent)
+        super().__init__(AlertLogModel(), placeholder=tr("Filter alerts…"), parent=parent)
         self.model.setParent(self)
         self._limit = limit
         self._rows: list[tuple[int, AlertEvent]] = []  # newest first, keyed by arrival number

@@ -8,7 +8,7 @@ and the level the user sees (and quote levels in percent where the user typed pe
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -20,37 +20,34 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.alerts import RULE_DIRECTIONS, RULE_UNITS, AlertConfig, AlertConfigError, AlertRule
+from desktop_app.i18n import tr
 
 _LEVELS = ("warning", "critical", "clear_margin")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AlertSettings", text)
-
-
 def rule_label(rule: str) -> str:
     labels = {
-        "mm_rate": _tr("Account margin rate"),
-        "liq_distance": _tr("Position distance to liquidation"),
-        "first_liquidation": _tr("First-liquidation move"),
-        "drawdown": _tr("Drawdown from session peak"),
-        "concentration": _tr("Share of one coin in gross exposure"),
-        "hedge": _tr("Cross-account hedge"),
-        "stale": _tr("Stale account data"),
-        "api_key_expiry": _tr("API key expiry"),
+        "mm_rate": tr("Account margin rate"),
+        "liq_distance": tr("Position distance to liquidation"),
+        "first_liquidation": tr("First-liquidation move"),
+        "drawdown": tr("Drawdown from session peak"),
+        "concentration": tr("Share of one coin in gross exposure"),
+        "hedge": tr("Cross-account hedge"),
+        "stale": tr("Stale account data"),
+        "api_key_expiry": tr("API key expiry"),
     }
     return labels.get(rule, rule)
 
 
 def level_label(level: str) -> str:
-    return {"enabled": _tr("Enabled"), "warning": _tr("Warning"), "critical": _tr("Critical"),
-            "clear_margin": _tr("Clear margin")}.get(level, level)
+    return {"enabled": tr("Enabled"), "warning": tr("Warning"), "critical": tr("Critical"),
+            "clear_margin": tr("Clear margin")}.get(level, level)
 
 
 def unit_label(rule: str) -> str:
     unit = RULE_UNITS[rule]
-    return {"fraction": _tr("%"), "poll_intervals": _tr("refresh intervals"), "days": _tr("days"),
-            "usd": _tr("(while present)")}.get(unit, unit)
+    return {"fraction": tr("%"), "poll_intervals": tr("refresh intervals"), "days": tr("days"),
+            "usd": tr("(while present)")}.get(unit, unit)
 
 
 def _scale(rule: str) -> float:
@@ -61,11 +58,11 @@ def _scale(rule: str) -> float:
 def field_name(field: str) -> str:
     """The user-visible name of a config field such as "mm_rate.critical"."""
     if field == "cooldown_s":
-        return _tr("Cool-down after an alert clears")
+        return tr("Cool-down after an alert clears")
     rule, _, level = field.partition(".")
     if not level:
         return rule_label(rule)
-    return _tr("{rule} — {level}").format(rule=rule_label(rule), level=level_label(level))
+    return tr("{rule} — {level}").format(rule=rule_label(rule), level=level_label(level))
 
 
 def display_number(value: float) -> str:
@@ -102,9 +99,9 @@ class _RuleRow:
         direction = RULE_DIRECTIONS[rule]
         self.enabled = QCheckBox(rule_label(rule), parent)
         self.enabled.setToolTip({
-            "above": _tr("Alerts when the value rises to a level"),
-            "below": _tr("Alerts when the value falls to a level"),
-        }.get(direction, _tr("Reported (as information) while the condition exists")))
+            "above": tr("Alerts when the value rises to a level"),
+            "below": tr("Alerts when the value falls to a level"),
+        }.get(direction, tr("Reported (as information) while the condition exists")))
         grid.addWidget(self.enabled, row, 0)
         self.edits: dict[str, QLineEdit] = {}
         for column, level in enumerate(_LEVELS, start=1):
@@ -112,7 +109,7 @@ class _RuleRow:
             edit.setObjectName(f"{rule}.{level}")
             edit.setMaximumWidth(90)
             if level != "clear_margin":
-                edit.setPlaceholderText(_tr("off"))
+                edit.setPlaceholderText(tr("off"))
             if direction == "present":
                 edit.setEnabled(False)
                 edit.setPlaceholderText("—")
@@ -140,7 +137,7 @@ class _RuleRow:
             try:
                 value = parse_number(self.edits[level].text())
             except ValueError:
-                message = _tr("{field}: not a number").format(field=field_name(name))
+                message = tr("{field}: not a number").format(field=field_name(name))
                 raise SettingsProblem(name, message) from None
             values[level] = None if value is None else value / _scale(self.rule)
         margin = values["clear_margin"]
@@ -155,8 +152,8 @@ class AlertThresholdsEditor(QWidget):
         super().__init__(parent)
         self._base = config
         grid = QGridLayout()
-        for column, text in enumerate((_tr("Rule"), level_label("warning"), level_label("critical"),
-                                       level_label("clear_margin"), _tr("Unit"))):
+        for column, text in enumerate((tr("Rule"), level_label("warning"), level_label("critical"),
+                                       level_label("clear_margin"), tr("Unit"))):
             header = QLabel(f"<b>{text}</b>", self)
             grid.addWidget(header, 0, column)
         self.rows: dict[str, _RuleRow] = {}
@@ -168,12 +165,12 @@ class AlertThresholdsEditor(QWidget):
         self.cooldown_min.setObjectName("cooldown_s")
         self.cooldown_min.setRange(0.0, 24 * 60.0)
         self.cooldown_min.setDecimals(1)
-        self.cooldown_min.setToolTip(_tr("After an alert clears, the same alert stays quiet this long unless "
+        self.cooldown_min.setToolTip(tr("After an alert clears, the same alert stays quiet this long unless "
                                          "it comes back critical."))
         grid.addWidget(self.cooldown_min, cooldown_row, 1)
-        grid.addWidget(QLabel(_tr("minutes"), self), cooldown_row, 2)
+        grid.addWidget(QLabel(tr("minutes"), self), cooldown_row, 2)
         grid.setColumnStretch(len(_LEVELS) + 2, 1)
-        note = QLabel(_tr("Percent thresholds are percent of the figure (a margin rate of 100 % liquidates "
+        note = QLabel(tr("Percent thresholds are percent of the figure (a margin rate of 100 % liquidates "
                           "the account). An empty level is off. An alert clears once the value is back past "
                           "its level by the clear margin."), self)
         note.setWordWrap(True)
@@ -216,8 +213,8 @@ class AlertThresholdsEditor(QWidget):
         if problem.startswith(("must be above the warning level", "must be below the warning level")):
             warning = rules[rule].warning or 0.0
             shown = display_number(warning * _scale(rule)) + (" %" if _scale(rule) != 1.0 else "")
-            problem = (_tr("must be above the warning level ({level})") if "above" in problem
-                       else _tr("must be below the warning level ({level})")).format(level=shown)
+            problem = (tr("must be above the warning level ({level})") if "above" in problem
+                       else tr("must be below the warning level ({level})")).format(level=shown)
         elif problem.startswith("must be a number, 0 or more"):
-            problem = _tr("must be a number, 0 or more")
-        return _tr("{field}: {problem}").format(field=field_name(exc.field), problem=problem)
+            problem = tr("must be a number, 0 or more")
+        return tr("{field}: {problem}").format(field=field_name(exc.field), problem=problem)

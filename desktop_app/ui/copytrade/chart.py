@@ -10,18 +10,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.copytrade import OrderResult
+from desktop_app.i18n import tr
 
 MASTER_COLOUR = "#3b82f6"
 FOLLOWER_COLOUR = "#d98a00"
 SKIPPED_COLOUR = "#e0464b"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CopyTradeDialog", text)
 
 
 def _series(values: Sequence[object]) -> np.ndarray:

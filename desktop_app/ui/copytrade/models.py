@@ -6,21 +6,18 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop_app.copytrade import Action, MasterOrder, Reason
 from desktop_app.copytrade.explain import fmt
+from desktop_app.i18n import tr
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 SKIPPED_COLOUR = QColor("#e0464b")  # mid-luminance red: readable on light and dark palettes
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CopyTradeDialog", text)
 
 
 def action_text(action: Action) -> str:

@@ -9,13 +9,10 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplicat
 
 from desktop_app.copytrade import OrderResult
 from desktop_app.copytrade.explain import fmt, fmt_price
+from desktop_app.i18n import tr
 from desktop_app.ui.copytrade.models import _LEFT, _RIGHT, SKIPPED_COLOUR, AnyIndex, action_text, reason_text
 
 EXPLANATION_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CopyTradeDialog", text)
 
 
 def translate_template(template: str, params: Mapping[str, str]) -> str:

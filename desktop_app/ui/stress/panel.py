@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.stress.chart import StressChart
 from desktop_app.ui.tables.table_model import Column, RowTableModel
@@ -65,34 +66,30 @@ def stress_rows(result: Any) -> tuple[tuple[str, StressRow], ...]:
     return tuple(rows)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("StressModel", text)
-
-
 def _liquidated_text(row: StressRow) -> str:
     if row.liquidated:
-        return _tr("LIQUIDATED")
+        return tr("LIQUIDATED")
     if row.liquidated_positions:
-        return _tr("{n} position(s) liquidated").format(n=len(row.liquidated_positions))
-    return _tr("survives")
+        return tr("{n} position(s) liquidated").format(n=len(row.liquidated_positions))
+    return tr("survives")
 
 
 class StressModel(RowTableModel[StressRow]):
     def __init__(self, parent: Any = None) -> None:
         danger = fmt.Severity.DANGER
         columns: list[Column[StressRow]] = [
-            Column(_tr("Account"), lambda r: r.account, bold=lambda r: r.liquidated),
-            Column(_tr("Equity now"), lambda r: fmt.usd(r.equity_before_usd),
+            Column(tr("Account"), lambda r: r.account, bold=lambda r: r.liquidated),
+            Column(tr("Equity now"), lambda r: fmt.usd(r.equity_before_usd),
                    sort=lambda r: r.equity_before_usd, numeric=True),
-            Column(_tr("Equity after"), lambda r: fmt.usd(r.equity_after_usd),
+            Column(tr("Equity after"), lambda r: fmt.usd(r.equity_after_usd),
                    sort=lambda r: r.equity_after_usd, numeric=True,
                    severity=lambda r: danger if r.liquidated else fmt.Severity.NONE),
-            Column(_tr("PnL"), lambda r: fmt.usd(r.pnl_usd, signed=True), sort=lambda r: r.pnl_usd,
+            Column(tr("PnL"), lambda r: fmt.usd(r.pnl_usd, signed=True), sort=lambda r: r.pnl_usd,
                    numeric=True, severity=lambda r: fmt.pnl_severity(r.pnl_usd)),
-            Column(_tr("MM rate after"), lambda r: fmt.percent(r.mm_rate_after),
+            Column(tr("MM rate after"), lambda r: fmt.percent(r.mm_rate_after),
                    sort=lambda r: r.mm_rate_after, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
-            Column(_tr("Outcome"), _liquidated_text,
+            Column(tr("Outcome"), _liquidated_text,
                    sort=lambda r: (1000.0 if r.liquidated else 0.0) + len(r.liquidated_positions),
                    severity=lambda r: danger if r.liquidated or r.liquidated_positions else fmt.Severity.OK,
                    tooltip=lambda r: ", ".join(r.liquidated_positions) or None,

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.rows import AccountRow
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AccountsModel", text)
-
-
 def status_text(row: AccountRow) -> str:
     """`OK · 3 s`, `Stale · 2 min` (last good data kept) or `Failed` (there never was data)."""
     if row.ok:
-        return _tr("OK · {age}").format(age=fmt.age(row.age_s))
+        return tr("OK · {age}").format(age=fmt.age(row.age_s))
     if row.has_data:
-        return _tr("Stale · {age}").format(age=fmt.age(row.age_s))
-    return _tr("Failed")
+        return tr("Stale · {age}").format(age=fmt.age(row.age_s))
+    return tr("Failed")
 
 
 def status_tooltip(row: AccountRow) -> str | None:
     if row.error is None:
         return None
-    return _tr("Last refresh failed: {error}").format(error=row.error)
+    return tr("Last refresh failed: {error}").format(error=row.error)
 
 
 ACCOUNTS_STATUS_COLUMN = 1
@@ -35,7 +30,7 @@ ACCOUNTS_STATUS_COLUMN = 1
 
 def status_width_sample() -> str:
     """The widest status text the column should fit without resizing."""
-    return _tr("Stale · {age}").format(age="59 min")
+    return tr("Stale · {age}").format(age="59 min")
 
 
 def _status_severity(row: AccountRow) -> fmt.Severity:
@@ -45,22 +40,22 @@ def _status_severity(row: AccountRow) -> fmt.Severity:
 class AccountsModel(RowTableModel[AccountRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[AccountRow]] = [
-            Column(_tr("Account"), lambda r: r.name),
+            Column(tr("Account"), lambda r: r.name),
             # Failed first when ascending, then stale, then fresh; older data before newer.
-            Column(_tr("Status"), status_text, sort=lambda r: (2.0 if r.ok else 1.0 if r.has_data else 0.0)
+            Column(tr("Status"), status_text, sort=lambda r: (2.0 if r.ok else 1.0 if r.has_data else 0.0)
                    * 1e9 - (r.age_s or 0.0),
                    severity=_status_severity, tooltip=status_tooltip),
-            Column(_tr("Equity"), lambda r: fmt.usd(r.equity_usd), sort=lambda r: r.equity_usd, numeric=True),
-            Column(_tr("Available"), lambda r: fmt.usd(r.available_usd), sort=lambda r: r.available_usd,
+            Column(tr("Equity"), lambda r: fmt.usd(r.equity_usd), sort=lambda r: r.equity_usd, numeric=True),
+            Column(tr("Available"), lambda r: fmt.usd(r.available_usd), sort=lambda r: r.available_usd,
                    numeric=True),
-            Column(_tr("IM rate"), lambda r: fmt.percent(r.im_rate), sort=lambda r: r.im_rate, numeric=True,
+            Column(tr("IM rate"), lambda r: fmt.percent(r.im_rate), sort=lambda r: r.im_rate, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.im_rate)),
-            Column(_tr("MM rate"), lambda r: fmt.percent(r.mm_rate), sort=lambda r: r.mm_rate, numeric=True,
+            Column(tr("MM rate"), lambda r: fmt.percent(r.mm_rate), sort=lambda r: r.mm_rate, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate),
                    bold=lambda r: fmt.mm_rate_severity(r.mm_rate) >= fmt.Severity.WARN),
-            Column(_tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
+            Column(tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
                    sort=lambda r: r.unrealised_pnl_usd, numeric=True,
                    severity=lambda r: fmt.pnl_severity(r.unrealised_pnl_usd)),
-            Column(_tr("Margin mode"), lambda r: r.margin_mode),
+            Column(tr("Margin mode"), lambda r: r.margin_mode),
         ]
         super().__init__(columns, stale=lambda r: r.stale, parent=parent)

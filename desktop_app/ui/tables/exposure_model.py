@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.rows import ExposureRow
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ExposureModel", text)
-
-
 def _hedge_text(row: ExposureRow) -> str:
     if not row.hedge_text:
         return ""
-    return _tr("Hedged {amount}: {accounts}").format(amount=fmt.usd(row.hedged_usd, decimals=0),
+    return tr("Hedged {amount}: {accounts}").format(amount=fmt.usd(row.hedged_usd, decimals=0),
                                                     accounts=row.hedge_text)
 
 
 def _hedge_tooltip(row: ExposureRow) -> str | None:
     if not row.hedge_text:
         return None
-    return _tr("Long in one account and short in another: the legs offset each other's price risk, "
+    return tr("Long in one account and short in another: the legs offset each other's price risk, "
                "but each account can still be liquidated on its own.")
 
 
@@ -37,7 +32,7 @@ def _collateral_text(row: ExposureRow) -> str:
 def _collateral_tooltip(row: ExposureRow) -> str | None:
     if not row.collateral_usd:
         return None
-    return _tr("{coin} held in account wallets (for example the margin of inverse contracts). It is not "
+    return tr("{coin} held in account wallets (for example the margin of inverse contracts). It is not "
                "a position, so it is not in Long, Short or Net, but its value moves with {coin}: the "
                "stress test and VaR include it.").format(coin=row.coin)
 
@@ -45,18 +40,18 @@ def _collateral_tooltip(row: ExposureRow) -> str | None:
 class ExposureModel(RowTableModel[ExposureRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[ExposureRow]] = [
-            Column(_tr("Coin"), lambda r: r.coin, bold=lambda r: bool(r.hedge_text)),
-            Column(_tr("Long"), lambda r: fmt.usd(r.long_usd, decimals=0), sort=lambda r: r.long_usd,
+            Column(tr("Coin"), lambda r: r.coin, bold=lambda r: bool(r.hedge_text)),
+            Column(tr("Long"), lambda r: fmt.usd(r.long_usd, decimals=0), sort=lambda r: r.long_usd,
                    numeric=True),
-            Column(_tr("Short"), lambda r: fmt.usd(r.short_usd, decimals=0), sort=lambda r: r.short_usd,
+            Column(tr("Short"), lambda r: fmt.usd(r.short_usd, decimals=0), sort=lambda r: r.short_usd,
                    numeric=True),
-            Column(_tr("Net"), lambda r: fmt.usd(r.net_usd, signed=True, decimals=0),
+            Column(tr("Net"), lambda r: fmt.usd(r.net_usd, signed=True, decimals=0),
                    sort=lambda r: r.net_usd, numeric=True),
-            Column(_tr("Gross"), lambda r: fmt.usd(r.gross_usd, decimals=0), sort=lambda r: r.gross_usd,
+            Column(tr("Gross"), lambda r: fmt.usd(r.gross_usd, decimals=0), sort=lambda r: r.gross_usd,
                    numeric=True),
-            Column(_tr("Collateral"), _collateral_text, sort=lambda r: r.collateral_usd, numeric=True,
+            Column(tr("Collateral"), _collateral_text, sort=lambda r: r.collateral_usd, numeric=True,
                    tooltip=_collateral_tooltip),
-            Column(_tr("Cross-account hedge"), _hedge_text, sort=lambda r: r.hedged_usd,
+            Column(tr("Cross-account hedge"), _hedge_text, sort=lambda r: r.hedged_usd,
                    severity=lambda r: fmt.Severity.OK if r.hedge_text else fmt.Severity.NONE,
                    tooltip=_hedge_tooltip),
         ]

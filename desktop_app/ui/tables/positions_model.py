@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
+from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.rows import PositionRow
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PositionsModel", text)
-
-
 def _side_text(row: PositionRow) -> str:
-    return _tr("Long") if row.side == "long" else _tr("Short") if row.side == "short" else row.side
+    return tr("Long") if row.side == "long" else tr("Short") if row.side == "short" else row.side
 
 
 def _side_severity(row: PositionRow) -> fmt.Severity:
@@ -25,35 +20,35 @@ def _side_severity(row: PositionRow) -> fmt.Severity:
 
 def _distance_tooltip(row: PositionRow) -> str | None:
     if row.liq_price is None:
-        return _tr("Bybit gives no liquidation price for this position (portfolio margin or far away).")
+        return tr("Bybit gives no liquidation price for this position (portfolio margin or far away).")
     return None
 
 
 class PositionsModel(RowTableModel[PositionRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[PositionRow]] = [
-            Column(_tr("Account"), lambda r: r.account),
-            Column(_tr("Symbol"), lambda r: r.symbol, tooltip=lambda r: r.category),
-            Column(_tr("Side"), _side_text, severity=_side_severity),
-            Column(_tr("Size"), lambda r: fmt.number(r.size), sort=lambda r: r.size, numeric=True),
-            Column(_tr("Value"), lambda r: fmt.usd(r.value_usd), sort=lambda r: r.value_usd, numeric=True),
-            Column(_tr("Entry"), lambda r: fmt.number(r.entry_price), sort=lambda r: r.entry_price,
+            Column(tr("Account"), lambda r: r.account),
+            Column(tr("Symbol"), lambda r: r.symbol, tooltip=lambda r: r.category),
+            Column(tr("Side"), _side_text, severity=_side_severity),
+            Column(tr("Size"), lambda r: fmt.number(r.size), sort=lambda r: r.size, numeric=True),
+            Column(tr("Value"), lambda r: fmt.usd(r.value_usd), sort=lambda r: r.value_usd, numeric=True),
+            Column(tr("Entry"), lambda r: fmt.number(r.entry_price), sort=lambda r: r.entry_price,
                    numeric=True),
-            Column(_tr("Mark"), lambda r: fmt.number(r.mark_price), sort=lambda r: r.mark_price,
+            Column(tr("Mark"), lambda r: fmt.number(r.mark_price), sort=lambda r: r.mark_price,
                    numeric=True),
-            Column(_tr("Liq. price"), lambda r: fmt.number(r.liq_price), sort=lambda r: r.liq_price,
+            Column(tr("Liq. price"), lambda r: fmt.number(r.liq_price), sort=lambda r: r.liq_price,
                    numeric=True),
-            Column(_tr("To liq."), lambda r: fmt.percent(r.liq_distance, decimals=1),
+            Column(tr("To liq."), lambda r: fmt.percent(r.liq_distance, decimals=1),
                    # Unknown distance sorts as "far away", after every known one.
                    sort=lambda r: float("inf") if r.liq_distance is None else abs(r.liq_distance),
                    numeric=True, severity=lambda r: fmt.liq_distance_severity(r.liq_distance),
                    tooltip=_distance_tooltip,
                    bold=lambda r: fmt.liq_distance_severity(r.liq_distance) == fmt.Severity.DANGER),
-            Column(_tr("Leverage"), lambda r: "—" if r.leverage is None else f"{fmt.number(r.leverage)}×",
+            Column(tr("Leverage"), lambda r: "—" if r.leverage is None else f"{fmt.number(r.leverage)}×",
                    sort=lambda r: r.leverage, numeric=True),
-            Column(_tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
+            Column(tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
                    sort=lambda r: r.unrealised_pnl_usd, numeric=True,
                    severity=lambda r: fmt.pnl_severity(r.unrealised_pnl_usd)),
-            Column(_tr("Margin"), lambda r: fmt.usd(r.im_usd), sort=lambda r: r.im_usd, numeric=True),
+            Column(tr("Margin"), lambda r: fmt.usd(r.im_usd), sort=lambda r: r.im_usd, numeric=True),
         ]
         super().__init__(columns, stale=lambda r: r.stale, parent=parent)

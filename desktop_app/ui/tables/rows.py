@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from desktop_app.i18n import tr
 from desktop_app.risk.results import AccountRisk
 from desktop_app.ui.format import as_float
 
@@ -73,16 +74,12 @@ _MODE_NAMES = {
 }
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AccountsModel", text)
-
-
 def _margin_mode_text(risk: AccountRisk | None) -> str:
     if risk is None or not risk.margin_mode:
         return "—"
     name = _MODE_NAMES.get(risk.margin_mode)
-    text = _tr(name) if name is not None else risk.margin_mode
-    return _tr("{mode} (classic)").format(mode=text) if risk.classic else text
+    text = tr(name) if name is not None else risk.margin_mode
+    return tr("{mode} (classic)").format(mode=text) if risk.classic else text
 
 
 def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ...]:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenuBar, QMessageBox, Q
 from desktop_app import __version__
 from desktop_app.domain.credentials import Secret
 from desktop_app.export_csv import positions_csv, report_csv
+from desktop_app.i18n import tr
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.window.alerts import WindowAlerts
@@ -52,8 +53,8 @@ def open_copytrade(parent: QWidget) -> None:
         from desktop_app.ui.copytrade.dialog import open_copytrade_dialog
     except ImportError as exc:
         log.warning("copy-trading dialog unavailable: %s", exc)
-        QMessageBox.warning(parent, parent.tr("Copy-trading calculator"),
-                            parent.tr("The copy-trading calculator is not available in this build."))
+        QMessageBox.warning(parent, tr("Copy-trading calculator"),
+                            tr("The copy-trading calculator is not available in this build."))
         return
     open_copytrade_dialog(parent)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
+from desktop_app.i18n import tr
 from desktop_app.risk.results import VarResult
 from desktop_app.ui import format as fmt
 
@@ -171,7 +172,7 @@ class HeaderBar(QFrame):
                 days=figures.var_horizon_days, level=fmt.percent(figures.var_confidence, decimals=0)))
         self.var.show_value(fmt.compact_usd(figures.var_usd))
         self.first_liq.show_value(
-            first_liquidation_text(self, figures), fmt.shock_severity(figures.first_liq_shock),
+            first_liquidation_text(figures), fmt.shock_severity(figures.first_liq_shock),
             self.tr("The smallest move of one coin (others following by beta) that liquidates an account."))
         self._render_badge(figures)
 
@@ -189,10 +190,10 @@ class HeaderBar(QFrame):
         self.stream_badge.setVisible(True)
 
 
-def first_liquidation_text(widget: QWidget, figures: HeaderFigures) -> str:
+def first_liquidation_text(figures: HeaderFigures) -> str:
     """"BTC −8.4% → Hedge liquidated", or a reassurance when no tested shock liquidates anything."""
     if figures.first_liq_coin is None or figures.first_liq_shock is None:
-        return widget.tr("No liquidation within ±50%")
-    return widget.tr("{coin} {shock} → {account} liquidated").format(
+        return tr("No liquidation within ±50%")
+    return tr("{coin} {shock} → {account} liquidated").format(
         coin=figures.first_liq_coin, shock=fmt.percent(figures.first_liq_shock, signed=True, decimals=1),
         account=figures.first_liq_account or "?")
