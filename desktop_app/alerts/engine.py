@@ -26,6 +26,7 @@ from desktop_app.alerts.config import ABOVE, PRESENT, RULE_DIRECTIONS, AlertConf
 from desktop_app.alerts.model import ActiveAlert, AlertEvent, AlertKey, EventKind, Severity, worst
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import PortfolioSnapshot
+from desktop_app.i18n import translate
 from desktop_app.risk.results import RiskReport
 
 _RULE_ORDER = {name: index for index, name in enumerate(RULE_DIRECTIONS)}
@@ -190,7 +191,7 @@ class AlertEngine:
             del self._active[key]
             self._cleared_at[key] = now
             return AlertEvent(key, state.severity, EventKind.CLEARED, reading.value, lowest,
-                              f"Back to normal: {reading.text}", now)
+                              translate("alerts", "Back to normal: {text}").format(text=reading.text), now)
         if (state.severity is Severity.CRITICAL and rule.critical is not None
                 and _past(direction, reading.value, rule.critical, rule.clear_margin)):
             state.severity, state.threshold = Severity.WARNING, rule.warning
@@ -202,7 +203,7 @@ class AlertEngine:
         state = self._active.pop(key)
         self._cleared_at[key] = now
         return AlertEvent(key, state.severity, EventKind.CLEARED, None, state.threshold,
-                          f"No longer applies: {state.text}", now)
+                          translate("alerts", "No longer applies: {text}").format(text=state.text), now)
 
     def _cooling(self, key: AlertKey, level: Severity, now: float) -> bool:
         cleared_at = self._cleared_at.get(key)

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from desktop_app.alerts.model import AlertKey
-from desktop_app.alerts.text import days_left, duration, one_line, pct, price, usd
+from desktop_app.alerts.text import days_left, duration, move, one_line, price, rate, usd
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import PortfolioSnapshot
+from desktop_app.i18n import translate
 from desktop_app.risk.results import RiskReport
 
 # Liquidation happens at an MM rate of 100 % only where the account as a whole is liquidated.
@@ -37,10 +38,15 @@ def mm_rate(report: RiskReport) -> list[Reading]:
         if account.classic or (account.margin_mode not in _ACCOUNT_LIQUIDATION_MODES
                                and not (account.margin_mode is None and account.mm_rate is not None)):
             continue
-        suffix = " (last known figures)" if account.stale else ""
         value = account.mm_rate
-        text = (f"{account.name}: margin rate unknown" if value is None else
-                f"{account.name}: margin rate {pct(value)} — liquidation at 100%{suffix}")
+        if value is None:
+            text = translate("alerts", "{account}: MM rate unknown").format(account=account.name)
+        elif account.stale:
+            text = translate("alerts", "{account}: MM rate {rate} — liquidation at 100% (last known figures)"
+                             ).format(account=account.name, rate=rate(value))
+        else:
+            text = translate("alerts", "{account}: MM rate {rate} — liquidation at 100%").format(
+                account=account.name, rate=rate(value))
         readings.append(Reading(("mm_rate", account.name), value, text))
     return readings
 
@@ -51,11 +57,13 @@ def liq_distance(report: RiskReport) -> list[Reading]:
     for position in report.positions:
         key = ("liq_distance", f"{position.account}/{position.symbol}/{position.side}")
         distance = position.liq_distance
+        where = f"{position.account} {position.symbol} {side_text(position.side)}"
         if distance is None:
-            text = f"{position.account} {position.symbol} {position.side}: no liquidation price"
+            text = translate("alerts", "{position}: no liquidation price").format(position=where)
         else:
-            text = (f"{position.account} {position.symbol} {position.side}: {pct(distance)} from liquidation "
-                    f"(mark {price(position.mark_price)}, liquidation {price(position.liq_price)})")
+            text = translate("alerts", "{position}: {distance} from liquidation (mark {mark}, liquidation "
+                             "{liq})").format(position=where, distance=move(distance),
+                                              mark=price(position.mark_price), liq=price(position.liq_price))
         known = by_key.get(key)
         if known is None or (distance is not None and (known.value is None or distance < known.value)):
             by_key[key] = Reading(key, distance, text)
@@ -68,9 +76,26 @@ def first_liquidation(report: RiskReport) -> list[Reading]:
     key = ("first_liquidation", PORTFOLIO)
     first = report.first_liquidation
     if first is None:
-        return [Reading(key, None, "First liquidation unknown")] if report.totals.equity_usd is None else []
+        unknown = translate("alerts", "First liquidation unknown")
+        return [Reading(key, None, unknown)] if report.totals.equity_usd is None else []
     shock = abs(first.shock)
-    return [Reading(key, shock, f"First liquidation at a {pct(shock)} move: {first.headline}")]
+    return [Reading(key, shock, translate("alerts", "First liquidation at a {move} move: {headline}").format(
+        move=move(shock), headline=first_liquidation_headline(first.coin, first.shock, first.account)))]
+
+
+def first_liquidation_headline(coin: str, shock: float, account: str) -> str:
+    """'BTC −8.4% → Hedge liquidated', in the current language (the header shows the same)."""
+    return translate("alerts", "{coin} {move} → {account} liquidated").format(
+        coin=coin, move=move(shock, signed=True), account=account)
+
+
+def side_text(side: str) -> str:
+    """'long' / 'short' in the current language."""
+    if side == "long":
+        return translate("alerts", "long")
+    if side == "short":
+        return translate("alerts", "short")
+    return side
 
 
 def drawdown(report: RiskReport, peak_equity_usd: float | None) -> list[Reading]:
@@ -78,10 +103,11 @@ def drawdown(report: RiskReport, peak_equity_usd: float | None) -> list[Reading]
     key = ("drawdown", PORTFOLIO)
     equity = report.totals.equity_usd
     if equity is None or peak_equity_usd is None or peak_equity_usd <= 0:
-        return [Reading(key, None, "Total equity unknown")]
+        return [Reading(key, None, translate("alerts", "Total equity unknown"))]
     fall = max(0.0, (peak_equity_usd - equity) / peak_equity_usd)
-    return [Reading(key, fall, f"Total equity down {pct(fall)} from its session peak "
-                               f"({usd(peak_equity_usd)} → {usd(equity)})")]
+    text = translate("alerts", "Total equity down {move} from its session peak ({peak} → {now})").format(
+        move=move(fall), peak=usd(peak_equity_usd), now=usd(equity))
+    return [Reading(key, fall, text)]
 
 
 def concentration(report: RiskReport) -> list[Reading]:
@@ -89,9 +115,10 @@ def concentration(report: RiskReport) -> list[Reading]:
     total = report.totals.gross_exposure_usd
     if total <= 0:
         return []  # no exposure: nothing is concentrated
+    template = translate("alerts", "{coin} is {share} of gross exposure ({gross} of {total})")
     return [Reading(("concentration", c.coin), c.gross_usd / total,
-                    f"{c.coin} is {pct(c.gross_usd / total)} of gross exposure "
-                    f"({usd(c.gross_usd)} of {usd(total)})")
+                    template.format(coin=c.coin, share=move(c.gross_usd / total), gross=usd(c.gross_usd),
+                                    total=usd(total)))
             for c in report.exposure]
 
 
@@ -102,8 +129,10 @@ def hedges(report: RiskReport) -> list[Reading]:
     for hedge in report.hedges:
         if not any(long != short for long in hedge.long_accounts for short in hedge.short_accounts):
             continue
-        text = (f"Cross-account hedge on {hedge.coin}: long in {', '.join(hedge.long_accounts)}, "
-                f"short in {', '.join(hedge.short_accounts)} ({usd(hedge.hedged_usd)} offset)")
+        text = translate("alerts", "Cross-account hedge on {coin}: long in {longs}, short in {shorts} "
+                         "({amount} offset)").format(coin=hedge.coin, longs=", ".join(hedge.long_accounts),
+                                                     shorts=", ".join(hedge.short_accounts),
+                                                     amount=usd(hedge.hedged_usd))
         readings.append(Reading(("hedge", hedge.coin), hedge.hedged_usd, text))
     return readings
 
@@ -124,10 +153,14 @@ def stale(report: RiskReport, snapshot: PortfolioSnapshot | None, now_s: float, 
         if never:
             age_s = max(0.0, now_s - first_seen_s.get(account_id, now_s))
         intervals = age_s / poll_interval_s
-        text = (f"{name}: no data yet after {duration(age_s)}" if never else
-                f"{name}: data {duration(age_s)} old ({intervals:.0f} refresh intervals)")
+        if never:
+            text = translate("alerts", "{account}: no data yet after {age}").format(
+                account=name, age=duration(age_s))
+        else:
+            text = translate("alerts", "{account}: data {age} old ({n} refresh intervals)").format(
+                account=name, age=duration(age_s), n=f"{intervals:.0f}")
         if error:
-            text += f" — last error: {one_line(error)}"
+            text += translate("alerts", " — last error: {error}").format(error=one_line(error))
         readings.append(Reading(("stale", name), intervals, text))
     return readings
 
@@ -142,7 +175,8 @@ def api_key_expiry(report: RiskReport, keys: Mapping[str, ApiKeyInfo], now_s: fl
         days = info.days_left(now_s)
         if name is None or days is None:
             continue
-        text = f"{name}: API key {days_left(days)} — create a new read-only key in Bybit's API management"
+        text = translate("alerts", "{account}: API key {expiry} — create a new read-only key in Bybit's API "
+                         "management").format(account=name, expiry=days_left(days))
         readings.append(Reading(("api_key_expiry", name), days, text))
     return readings
 

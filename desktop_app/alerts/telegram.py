@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from desktop_app.domain.credentials import Secret
+from desktop_app.i18n import QT_TRANSLATE_NOOP, translate
 
 MAX_TEXT_CHARS = 4096  # Telegram rejects longer messages
-TEST_MESSAGE = "RiskDesk test message: alerts will arrive in this chat."
+TEST_MESSAGE = QT_TRANSLATE_NOOP("alerts", "RiskDesk test message: alerts will arrive in this chat.")
 _TOKEN_PATH = re.compile(r"/bot[^/\s?#]+")
 _TOKEN_SHAPE = re.compile(r"[^\s/?#]+")
 
@@ -111,7 +112,7 @@ class TelegramSender:
 
     async def send_test(self) -> None:
         """Send a short test message so the user sees the chat id and token work. May raise: TelegramError."""
-        await self.send(TEST_MESSAGE)
+        await self.send(translate("alerts", TEST_MESSAGE))
 
     async def aclose(self) -> None:
         """Close the HTTP client if this sender created it."""

@@ -1,56 +1,59 @@
-"""Number formatting for alert messages: short, the way a trader reads them."""
+"""Numbers and durations in alert messages: the same rendering as the window (desktop_app.i18n.figures),
+in the chosen language (the headless watcher sends the same texts)."""
 
 from __future__ import annotations
 
 import math
 
+from desktop_app.i18n import figures, translate
 
-def pct(fraction: float) -> str:
-    """0.82 -> '82%', 0.042 -> '4.2%' (one decimal below 10 %, where a point matters)."""
-    value = fraction * 100
-    if not math.isfinite(value):
-        return "∞%"
-    return f"{value:.1f}%" if abs(value) < 10 else f"{value:.0f}%"
-
-
-def usd(amount: float) -> str:
-    """12345.6 -> '12,346 USD'."""
-    return f"{amount:,.0f} USD"
+rate = figures.rate  # MM rate: "82.31%", as in the Accounts table and the header
+move = figures.move  # a move, a distance or a share: "12.3%"
+usd = figures.usd  # "$12,346"
 
 
 def price(value: float | None) -> str:
     """A price with enough digits for cheap coins: 64,123.5 / 0.5123 / 0.00001234."""
     if value is None or not math.isfinite(value):
         return "?"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.1f}"
-    if magnitude >= 1:
-        return f"{value:,.4g}" if magnitude < 100 else f"{value:,.2f}"
-    return f"{value:.4g}"
+    return figures.number(value)
 
 
 def duration(seconds: float) -> str:
     """47 -> '47 s', 130 -> '2 min', 7200 -> '2.0 h', 200000 -> '2.3 days'."""
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return translate("alerts", "{n} s").format(n=f"{seconds:.0f}")
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
+        return translate("alerts", "{n} min").format(n=f"{seconds / 60:.0f}")
     if seconds < 172_800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86_400:.1f} days"
+        return translate("alerts", "{n} h").format(n=figures.localise(f"{seconds / 3600:.1f}"))
+    return translate("alerts", "{n} days").format(n=figures.localise(f"{seconds / 86_400:.1f}"))
 
 
 def days_left(days: float) -> str:
-    """Time until a key expires: 'in 5 days', 'in 18 hours', 'has expired'."""
+    """Time until a key expires: 'expires in 5 days', 'expires in 18 hours', 'has expired'."""
     if days <= 0:
-        return "has expired"
+        return translate("alerts", "has expired")
     if days < 2:
-        return f"expires in {days * 24:.0f} hours"
-    return f"expires in {days:.0f} days"
+        return translate("alerts", "expires in {n} hours").format(n=f"{days * 24:.0f}")
+    return translate("alerts", "expires in {n} days").format(n=f"{days:.0f}")
 
 
 def one_line(text: str, limit: int = 200) -> str:
     """An error text as one short line (errors can be long or multi-line)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def severity_text(severity: str) -> str:
+    """'info' / 'warning' / 'critical' in the current language (the alert log and Telegram)."""
+    names = {"info": translate("alerts", "info"), "warning": translate("alerts", "warning"),
+             "critical": translate("alerts", "critical")}
+    return names.get(str(severity), str(severity))
+
+
+def event_text(kind: str) -> str:
+    """An alert event ('raised', 'escalated', 'eased', 'cleared') in the current language."""
+    names = {"raised": translate("alerts", "raised"), "escalated": translate("alerts", "escalated"),
+             "eased": translate("alerts", "eased"), "cleared": translate("alerts", "cleared")}
+    return names.get(str(kind), str(kind))

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.alerts import ActiveAlert, AlertConfig, AlertEngine, AlertEvent, Severity
+from desktop_app.alerts.text import severity_text
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.credentials import Secret
 from desktop_app.domain.snapshot import PortfolioSnapshot
+from desktop_app.i18n import translate
 from desktop_app.risk import RiskReport
 
 MAX_EVENTS_PER_MESSAGE = 20  # a crash across 20 accounts still fits one readable Telegram message
@@ -83,9 +85,10 @@ def telegram_text(events: tuple[AlertEvent, ...]) -> str | None:
     if not notify:
         return None
     shown = notify[:MAX_EVENTS_PER_MESSAGE]
-    lines = [f"{_icon(e.severity)} {e.severity.value.upper()}: {e.message}" for e in shown]
+    lines = [f"{_icon(e.severity)} {severity_text(e.severity).upper()}: {e.message}" for e in shown]
     if len(notify) > MAX_EVENTS_PER_MESSAGE:
-        lines.append(f"… and {len(notify) - MAX_EVENTS_PER_MESSAGE} more alerts (see RiskDesk).")
+        lines.append(translate("alerts", "… and {n} more alerts (see RiskDesk).").format(
+            n=len(notify) - MAX_EVENTS_PER_MESSAGE))
     return "RiskDesk\n" + "\n".join(lines)
 
 

@@ -13,7 +13,9 @@ from enum import IntEnum
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-MINUS = "\u2212"  # a real minus sign lines up with "+" in proportional fonts
+from desktop_app.i18n import figures
+
+MINUS = figures.MINUS
 
 
 class Severity(IntEnum):
@@ -73,57 +75,12 @@ def _num(value: float) -> float:
     return float(value)
 
 
-def usd(value: float | None, *, signed: bool = False, decimals: int = 2) -> str:
-    """`$12,345.67`, `−$5.00` (or `+$5.00` when `signed`); an em dash when unknown."""
-    if not _valid(value):
-        return "—"
-    v = _num(value)  # type: ignore[arg-type]
-    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
-    return f"{sign}${abs(v):,.{decimals}f}"
-
-
-def compact_usd(value: float | None, *, signed: bool = False) -> str:
-    """`$1.23M`, `$45.6k` for the header where space is short."""
-    if not _valid(value):
-        return "—"
-    v = _num(value)  # type: ignore[arg-type]
-    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
-    a = abs(v)
-    if a >= 1e9:
-        text = f"{a / 1e9:.2f}B"
-    elif a >= 1e6:
-        text = f"{a / 1e6:.2f}M"
-    elif a >= 1e4:
-        text = f"{a / 1e3:.1f}k"
-    else:
-        text = f"{a:,.2f}"
-    return f"{sign}${text}"
-
-
-def percent(fraction: float | None, *, signed: bool = False, decimals: int = 2) -> str:
-    """A fraction as a percentage: 0.0226 -> `2.26%`."""
-    if not _valid(fraction):
-        return "—"
-    if math.isinf(_num(fraction)):  # type: ignore[arg-type]
-        # An MM rate whose denominator is wiped out: beyond any liquidation threshold.
-        return "∞" if _num(fraction) > 0 else f"{MINUS}∞"  # type: ignore[arg-type]
-    v = _num(fraction) * 100.0  # type: ignore[arg-type]
-    sign = MINUS if v < 0 else ("+" if signed and v > 0 else "")
-    return f"{sign}{abs(v):.{decimals}f}%"
-
-
-def number(value: float | None, *, decimals: int | None = None) -> str:
-    """A plain quantity or price; significant digits adapt to the magnitude when `decimals` is None."""
-    if not _valid(value):
-        return "—"
-    v = _num(value)  # type: ignore[arg-type]
-    if decimals is None:
-        a = abs(v)
-        decimals = 2 if a >= 100 else 4 if a >= 1 else 6
-    text = f"{abs(v):,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{MINUS if v < 0 else ''}{text}"
+# One rendering per kind of figure, shared with the alert texts (desktop_app.i18n.figures).
+usd = figures.usd
+percent = figures.percent
+rate = figures.rate
+move = figures.move
+number = figures.number
 
 
 def age(seconds: float | None) -> str:

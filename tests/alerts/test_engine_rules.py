@@ -30,7 +30,7 @@ def test_mm_rate_message_and_which_accounts_count() -> None:
     events = engine.evaluate(f.report(accounts), None, T)
     assert kinds(events) == [("mm_rate", "Hedge", EventKind.RAISED, Severity.CRITICAL),
                              ("mm_rate", "PM", EventKind.RAISED, Severity.WARNING)]
-    assert events[0].message == "Hedge: margin rate 82% — liquidation at 100%"
+    assert events[0].message == "Hedge: MM rate 82.00% — liquidation at 100%"
     assert events[0].value == 0.82 and events[0].threshold == 0.80
 
 
@@ -42,7 +42,7 @@ def test_unknown_value_keeps_the_alert_and_a_removed_account_clears_it() -> None
     events = engine.evaluate(f.report([f.account("Main")]), None, T + 10)
     assert kinds(events) == [("mm_rate", "Hedge", EventKind.CLEARED, Severity.WARNING)]
     assert events[0].value is None
-    assert events[0].message.startswith("No longer applies: Hedge: margin rate 60%")
+    assert events[0].message.startswith("No longer applies: Hedge: MM rate 60.00%")
 
 
 def test_liq_distance_per_leg_and_closed_position_clears() -> None:
@@ -53,7 +53,7 @@ def test_liq_distance_per_leg_and_closed_position_clears() -> None:
     events = engine.evaluate(f.report([f.account("Main")], legs), None, T)
     assert kinds(events) == [("liq_distance", "Main/BTCUSDT/long", EventKind.RAISED, Severity.CRITICAL)]
     assert events[0].message == ("Main BTCUSDT long: 4.2% from liquidation "
-                                 "(mark 20,000.0, liquidation 19,160.0)")
+                                 "(mark 20,000, liquidation 19,160)")
     events = engine.evaluate(f.report([f.account("Main")], legs[1:]), None, T + 5)
     assert kinds(events) == [("liq_distance", "Main/BTCUSDT/long", EventKind.CLEARED, Severity.CRITICAL)]
 
@@ -80,7 +80,7 @@ def test_drawdown_peak_restarts_when_the_accounts_in_the_total_change() -> None:
     # 50,000 → 47,000 is a fall of 3,000 / 50,000 = 6 % ≥ 5 %.
     events = engine.evaluate(f.report([f.account("A", equity=47_000.0)]), None, T + 15)
     assert kinds(events) == [("drawdown", "portfolio", EventKind.RAISED, Severity.WARNING)]
-    assert events[0].message == "Total equity down 6.0% from its session peak (50,000 USD → 47,000 USD)"
+    assert events[0].message == "Total equity down 6.0% from its session peak ($50,000 → $47,000)"
     engine.reset_session()
     events = engine.evaluate(f.report([f.account("A", equity=47_000.0)]), None, T + 20)
     assert kinds(events) == [("drawdown", "portfolio", EventKind.CLEARED, Severity.WARNING)]
@@ -92,7 +92,7 @@ def test_concentration_message_and_no_exposure_clears() -> None:
     events = engine.evaluate(f.report([f.account("Main")], exposure=[f.coin("BTC", 6_000, 1_200),
                                                                      f.coin("ETH", 2_800)]), None, T)
     assert kinds(events) == [("concentration", "BTC", EventKind.RAISED, Severity.WARNING)]
-    assert events[0].message == "BTC is 72% of gross exposure (7,200 USD of 10,000 USD)"
+    assert events[0].message == "BTC is 72.0% of gross exposure ($7,200 of $10,000)"
     events = engine.evaluate(f.report([f.account("Main")]), None, T + 5)
     assert kinds(events) == [("concentration", "BTC", EventKind.CLEARED, Severity.WARNING)]
 
@@ -103,7 +103,7 @@ def test_cross_account_hedge_is_info_once_and_same_account_legs_are_not_reported
     cross = Hedge("BTC", ("Main",), ("Hedge",), 12_000.0)
     events = engine.evaluate(f.report([f.account("Main")], hedges=[own_legs, cross]), None, T)
     assert kinds(events) == [("hedge", "BTC", EventKind.RAISED, Severity.INFO)]
-    assert events[0].message == "Cross-account hedge on BTC: long in Main, short in Hedge (12,000 USD offset)"
+    assert events[0].message == "Cross-account hedge on BTC: long in Main, short in Hedge ($12,000 offset)"
     assert engine.evaluate(f.report([f.account("Main")], hedges=[cross]), None, T + 5) == ()
     assert engine.worst_severity() is Severity.INFO
     events = engine.evaluate(f.report([f.account("Main")]), None, T + 10)

@@ -30,10 +30,10 @@ def test_update_renders_header_tables_and_status(qtbot, tmp_path: Path) -> None:
     qtbot.waitExposed(window)
     window.on_update(make_update())
     # Totals: equity 20,000 + 5,000; uPnL 2,000 + 500; net exposure 62,000 - 31,000 + 31,000.
-    assert window.header.equity.value.text() == "$25.0k"
-    assert window.header.upnl.value.text() == "+$2,500.00"
-    assert window.header.net.value.text() == "+$62.0k"
-    assert window.header.gross.value.text() == "$124.0k"
+    assert window.header.equity.value.text() == "$25,000"
+    assert window.header.upnl.value.text() == "+$2,500"
+    assert window.header.net.value.text() == "+$62,000"
+    assert window.header.gross.value.text() == "$124,000"
     # Worst MM rate: Hedge 300 / 5,000 = 6.00%.
     assert window.header.worst_mm.value.text() == "6.00% · Hedge"
     assert window.header.first_liq.value.text().endswith("→ Hedge liquidated")
@@ -51,7 +51,7 @@ def test_failing_account_is_stale_never_zero(qtbot, tmp_path: Path) -> None:
     label = window.status.account_labels()["acc-hedge"]
     assert label.text().startswith("● Hedge stale")
     assert "API key is invalid" in label.toolTip()
-    assert window.portfolio.accounts_model.index(1, 2).data() == "$5,000.00"  # last good equity, not $0
+    assert window.portfolio.accounts_model.index(1, 2).data() == "$5,000"  # last good equity, not $0
     assert window.portfolio.accounts_model.index(1, 1).data().startswith("Stale")
 
 
@@ -63,7 +63,7 @@ def test_nothing_renders_while_hidden(qtbot, tmp_path: Path) -> None:
     assert window.header.equity.value.text() == "—"
     window.show()
     qtbot.waitUntil(lambda: window.portfolio.accounts_model.rowCount() == 2)
-    assert window.header.equity.value.text() == "$25.0k"
+    assert window.header.equity.value.text() == "$25,000"
 
 
 def test_worker_error_shows_in_status_bar(qtbot, tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def test_accounts_model_shows_stale_account_greyed_with_error(qtbot) -> None:
     hedge = model.index(1, 0)
     assert hedge.data() == "Hedge"
     # Last good figures are kept, not zeros: equity 5,000 from the hand-built wallet.
-    assert model.index(1, 2).data() == "$5,000.00"
+    assert model.index(1, 2).data() == "$5,000"
     assert model.index(1, 1).data() == "Stale · 2 min"  # 125 s old
     assert "API key is invalid" in model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(1, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()

@@ -26,10 +26,10 @@ def test_shock_changes_equity_after_and_marks_liquidation(qtbot) -> None:
     model = panel.model
     # Main: 1 BTC long, mark 62,000 -> 43,400: loss 18,600; equity 20,000 - 18,600 = 1,400.
     assert model.index(0, 0).data() == "Main"
-    assert model.index(0, 2).data() == "$1,400.00"
-    assert model.index(0, 3).data() == "\u2212$18,600.00"
+    assert model.index(0, 2).data() == "$1,400"
+    assert model.index(0, 3).data() == "\u2212$18,600"
     # Hedge: 0.5 BTC short gains 0.5 x 18,600 = 9,300; equity 5,000 + 9,300 = 14,300.
-    assert model.index(1, 2).data() == "$14,300.00"
+    assert model.index(1, 2).data() == "$14,300"
     assert model.index(1, 5).data() == "survives"
     assert "No account is liquidated." in panel.summary.text()
 

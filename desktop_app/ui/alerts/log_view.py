@@ -13,6 +13,7 @@ from PySide6.QtCore import QDateTime, Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.alerts import AlertEvent, EventKind, Severity
+from desktop_app.alerts.text import event_text, severity_text
 from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.table_model import Column, RowTableModel
@@ -38,9 +39,9 @@ class AlertLogModel(RowTableModel[AlertEvent]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[AlertEvent]] = [
             Column(tr("Time"), _time_text, sort=lambda e: e.time_s, numeric=True),
-            Column(tr("Severity"), lambda e: e.severity.value, sort=lambda e: e.severity.rank,
+            Column(tr("Severity"), lambda e: severity_text(e.severity), sort=lambda e: e.severity.rank,
                    severity=_severity),
-            Column(tr("Event"), lambda e: e.kind.value, severity=_severity),
+            Column(tr("Event"), lambda e: event_text(e.kind), severity=_severity),
             Column(tr("Subject"), lambda e: e.subject),
             Column(tr("Alert"), lambda e: e.message, tooltip=lambda e: e.message),
         ]

@@ -86,7 +86,7 @@ class StressModel(RowTableModel[StressRow]):
                    severity=lambda r: danger if r.liquidated else fmt.Severity.NONE),
             Column(tr("PnL"), lambda r: fmt.usd(r.pnl_usd, signed=True), sort=lambda r: r.pnl_usd,
                    numeric=True, severity=lambda r: fmt.pnl_severity(r.pnl_usd)),
-            Column(tr("MM rate after"), lambda r: fmt.percent(r.mm_rate_after),
+            Column(tr("MM rate after"), lambda r: fmt.rate(r.mm_rate_after),
                    sort=lambda r: r.mm_rate_after, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
             Column(tr("Outcome"), _liquidated_text,
@@ -206,7 +206,7 @@ class StressPanel(QWidget):
                                  [r.equity_after_usd for r in rows], [r.liquidated for r in rows])
         liquidated = tuple(result.liquidated_accounts)
         text = self.tr("{coin} {shock}: total PnL {pnl}.").format(
-            coin=coin, shock=fmt.percent(shock, signed=True, decimals=1),
+            coin=coin, shock=fmt.move(shock, signed=True),
             pnl=fmt.usd(fmt.as_float(result.total_pnl_usd), signed=True))
         if liquidated:
             text += " " + self.tr("Liquidated: {names}.").format(names=", ".join(liquidated))

@@ -14,7 +14,7 @@ from desktop_app.ui.tables.table_model import Column, RowTableModel
 def _hedge_text(row: ExposureRow) -> str:
     if not row.hedge_text:
         return ""
-    return tr("Hedged {amount}: {accounts}").format(amount=fmt.usd(row.hedged_usd, decimals=0),
+    return tr("Hedged {amount}: {accounts}").format(amount=fmt.usd(row.hedged_usd),
                                                     accounts=row.hedge_text)
 
 
@@ -26,7 +26,7 @@ def _hedge_tooltip(row: ExposureRow) -> str | None:
 
 
 def _collateral_text(row: ExposureRow) -> str:
-    return fmt.usd(row.collateral_usd, decimals=0) if row.collateral_usd else ""
+    return fmt.usd(row.collateral_usd) if row.collateral_usd else ""
 
 
 def _collateral_tooltip(row: ExposureRow) -> str | None:
@@ -41,13 +41,13 @@ class ExposureModel(RowTableModel[ExposureRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[ExposureRow]] = [
             Column(tr("Coin"), lambda r: r.coin, bold=lambda r: bool(r.hedge_text)),
-            Column(tr("Long"), lambda r: fmt.usd(r.long_usd, decimals=0), sort=lambda r: r.long_usd,
+            Column(tr("Long"), lambda r: fmt.usd(r.long_usd), sort=lambda r: r.long_usd,
                    numeric=True),
-            Column(tr("Short"), lambda r: fmt.usd(r.short_usd, decimals=0), sort=lambda r: r.short_usd,
+            Column(tr("Short"), lambda r: fmt.usd(r.short_usd), sort=lambda r: r.short_usd,
                    numeric=True),
-            Column(tr("Net"), lambda r: fmt.usd(r.net_usd, signed=True, decimals=0),
+            Column(tr("Net"), lambda r: fmt.usd(r.net_usd, signed=True),
                    sort=lambda r: r.net_usd, numeric=True),
-            Column(tr("Gross"), lambda r: fmt.usd(r.gross_usd, decimals=0), sort=lambda r: r.gross_usd,
+            Column(tr("Gross"), lambda r: fmt.usd(r.gross_usd), sort=lambda r: r.gross_usd,
                    numeric=True),
             Column(tr("Collateral"), _collateral_text, sort=lambda r: r.collateral_usd, numeric=True,
                    tooltip=_collateral_tooltip),

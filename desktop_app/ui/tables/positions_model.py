@@ -38,7 +38,7 @@ class PositionsModel(RowTableModel[PositionRow]):
                    numeric=True),
             Column(tr("Liq. price"), lambda r: fmt.number(r.liq_price), sort=lambda r: r.liq_price,
                    numeric=True),
-            Column(tr("To liq."), lambda r: fmt.percent(r.liq_distance, decimals=1),
+            Column(tr("To liq."), lambda r: fmt.move(r.liq_distance),
                    # Unknown distance sorts as "far away", after every known one.
                    sort=lambda r: float("inf") if r.liq_distance is None else abs(r.liq_distance),
                    numeric=True, severity=lambda r: fmt.liq_distance_severity(r.liq_distance),

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
+from desktop_app.alerts.rules import first_liquidation_headline
 from desktop_app.i18n import tr
 from desktop_app.risk.results import VarResult
 from desktop_app.ui import format as fmt
@@ -155,13 +156,13 @@ class HeaderBar(QFrame):
         self.figures = figures
         stale_note = "" if figures.stale_accounts == 0 else self.tr(
             "Includes the last good data of {n} stale account(s).").format(n=figures.stale_accounts)
-        self.equity.show_value(fmt.compact_usd(figures.equity_usd),
+        self.equity.show_value(fmt.usd(figures.equity_usd),
                                fmt.Severity.WARN if figures.stale_accounts else fmt.Severity.NONE, stale_note)
-        self.upnl.show_value(fmt.compact_usd(figures.unrealised_pnl_usd, signed=True),
+        self.upnl.show_value(fmt.usd(figures.unrealised_pnl_usd, signed=True),
                              fmt.pnl_severity(figures.unrealised_pnl_usd))
-        self.net.show_value(fmt.compact_usd(figures.net_exposure_usd, signed=True))
-        self.gross.show_value(fmt.compact_usd(figures.gross_exposure_usd))
-        worst = fmt.percent(figures.worst_mm_rate)
+        self.net.show_value(fmt.usd(figures.net_exposure_usd, signed=True))
+        self.gross.show_value(fmt.usd(figures.gross_exposure_usd))
+        worst = fmt.rate(figures.worst_mm_rate)
         if figures.worst_mm_account:
             worst = f"{worst} · {figures.worst_mm_account}"
         self.worst_mm.show_value(
@@ -170,7 +171,7 @@ class HeaderBar(QFrame):
         if figures.var_confidence is not None and figures.var_horizon_days is not None:
             self.var.caption.setText(self.tr("{days}-day VaR {level}").format(
                 days=figures.var_horizon_days, level=fmt.percent(figures.var_confidence, decimals=0)))
-        self.var.show_value(fmt.compact_usd(figures.var_usd))
+        self.var.show_value(fmt.usd(figures.var_usd))
         self.first_liq.show_value(
             first_liquidation_text(figures), fmt.shock_severity(figures.first_liq_shock),
             self.tr("The smallest move of one coin (others following by beta) that liquidates an account."))
@@ -191,9 +192,8 @@ class HeaderBar(QFrame):
 
 
 def first_liquidation_text(figures: HeaderFigures) -> str:
-    """"BTC −8.4% → Hedge liquidated", or a reassurance when no tested shock liquidates anything."""
+    """"BTC −8.4% → Hedge liquidated" (as the alerts say it), or "none within" the searched range."""
     if figures.first_liq_coin is None or figures.first_liq_shock is None:
         return tr("No liquidation within ±50%")
-    return tr("{coin} {shock} → {account} liquidated").format(
-        coin=figures.first_liq_coin, shock=fmt.percent(figures.first_liq_shock, signed=True, decimals=1),
-        account=figures.first_liq_account or "?")
+    return first_liquidation_headline(figures.first_liq_coin, figures.first_liq_shock,
+                                      figures.first_liq_account or "?")
