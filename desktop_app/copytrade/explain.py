@@ -2,7 +2,7 @@
 
 Every sentence is an English template with `{named}` fields plus a dict of already-formatted
 values. The UI passes the template through Qt's translator before filling it in, so translators
-can reorder the fields; `translate_noop` only marks the templates for the string extractor.
+can reorder the fields; `QT_TRANSLATE_NOOP` only marks the templates for the string extractor.
 """
 
 from __future__ import annotations
@@ -18,121 +18,132 @@ from desktop_app.copytrade.model import (
     Reason,
     Scenario,
 )
+from desktop_app.i18n import QT_TRANSLATE_NOOP
+from desktop_app.i18n.figures import localise
 
-CONTEXT = "copytrade"
+CONTEXT = "copytrade"  # the translation context of every sentence here
 
-
-def translate_noop(context: str, text: str) -> str:
-    """Marks `text` for translation extraction (like Qt's QT_TRANSLATE_NOOP) and returns it unchanged."""
-    del context
-    return text
-
-
-_ = translate_noop
-_AVG_TAIL = _(CONTEXT, " Your average entry is {f_avg}; the master's is {m_avg}.")
-_SKIP_TAIL = _(CONTEXT, " Your average entry stays {f_avg}; the master's is now {m_avg}.")
-
-OPEN_ADVANCED = _(
-    CONTEXT,
+OPEN_ADVANCED = QT_TRANSLATE_NOOP(
+    "copytrade",
     "Copied: your fixed order margin of {budget} USDT at {leverage}x opens {qty} {coin} {side} at {price}"
-    " (cost {cost} USDT).",
-) + _AVG_TAIL
-OPEN_SMART = _(
-    CONTEXT,
+    " (cost {cost} USDT)."
+    " Your average entry is {f_avg}; the master's is {m_avg}.",
+)
+OPEN_SMART = QT_TRANSLATE_NOOP(
+    "copytrade",
     "Copied: the master put {k_pct}% of its funds into this order, so {budget} USDT of your {balance} USDT"
-    " opens {qty} {coin} {side} at {price} at the master's {leverage}x (cost {cost} USDT).",
-) + _AVG_TAIL
-OPEN_MIN_SMART = _(
-    CONTEXT,
+    " opens {qty} {coin} {side} at {price} at the master's {leverage}x (cost {cost} USDT)."
+    " Your average entry is {f_avg}; the master's is {m_avg}.",
+)
+OPEN_MIN_SMART = QT_TRANSLATE_NOOP(
+    "copytrade",
     "Copied at the minimum size: {k_pct}% of your balance ({budget} USDT) buys less than the minimum"
     " {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT)."
     " That uses {share_pct}% of your balance while the master used {k_pct}% of its funds, so from now on"
-    " your position is larger for your funds than the master's.",
-) + _AVG_TAIL
-OPEN_MIN_ADVANCED = _(
-    CONTEXT,
+    " your position is larger for your funds than the master's."
+    " Your average entry is {f_avg}; the master's is {m_avg}.",
+)
+OPEN_MIN_ADVANCED = QT_TRANSLATE_NOOP(
+    "copytrade",
     "Copied at the minimum size: your fixed order margin of {budget} USDT buys less than the minimum"
     " {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT),"
-    " more than your fixed margin.",
-) + _AVG_TAIL
-CLOSE_COPIED = _(
-    CONTEXT,
+    " more than your fixed margin."
+    " Your average entry is {f_avg}; the master's is {m_avg}.",
+)
+CLOSE_COPIED = QT_TRANSLATE_NOOP(
+    "copytrade",
     "Copied: the master closed {m_fraction_pct}% of its position, so you closed {qty} {coin}"
-    " ({f_fraction_pct}% of yours) at {price}; realised PnL {pnl} USDT after fees.",
-) + _AVG_TAIL
+    " ({f_fraction_pct}% of yours) at {price}; realised PnL {pnl} USDT after fees."
+    " Your average entry is {f_avg}; the master's is {m_avg}.",
+)
 
 SKIP_TEMPLATES: dict[Reason, str] = {
-    Reason.ENTRY_ORDER_LIMIT: _(
-        CONTEXT,
+    Reason.ENTRY_ORDER_LIMIT: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: you already hold {held} entry orders from this master, and beyond {limit} Bybit pauses"
-        " copying the master's entry orders.",
-    ) + _SKIP_TAIL,
-    Reason.SLIPPAGE: _(
-        CONTEXT,
+        " copying the master's entry orders."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.SLIPPAGE: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: your price {f_price} is {slip_pct}% away from the master's fill at {m_price}, more than"
-        " your slippage tolerance of {tol_pct}%.",
-    ) + _SKIP_TAIL,
-    Reason.COPYGUARD: _(
-        CONTEXT,
+        " your slippage tolerance of {tol_pct}%."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.COPYGUARD: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: Copyguard is on and your price {f_price} is worse than the master's {m_price} for a"
-        " {side} entry.",
-    ) + _SKIP_TAIL,
-    Reason.MAX_POSITION_MARGIN: _(
-        CONTEXT,
+        " {side} entry."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.MAX_POSITION_MARGIN: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: {qty} {coin} would raise your position margin from {margin} to {new_margin} USDT,"
-        " above your max position margin of {cap} USDT.",
-    ) + _SKIP_TAIL,
-    Reason.INSUFFICIENT_BALANCE: _(
-        CONTEXT,
+        " above your max position margin of {cap} USDT."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.INSUFFICIENT_BALANCE: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: even the minimum order of {min_qty} {coin} costs {min_cost} USDT, more than your"
-        " available balance of {balance} USDT.",
-    ) + _SKIP_TAIL,
-    Reason.COST_EXCEEDS_BALANCE: _(
-        CONTEXT,
+        " available balance of {balance} USDT."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.COST_EXCEEDS_BALANCE: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: {qty} {coin} would cost {cost} USDT (margin plus fees to open and close), more than"
-        " your available balance of {balance} USDT.",
-    ) + _SKIP_TAIL,
-    Reason.NO_POSITION: _(
-        CONTEXT,
+        " your available balance of {balance} USDT."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
+    Reason.NO_POSITION: QT_TRANSLATE_NOOP(
+        "copytrade",
         "Not copied: the master closed {m_qty} {coin}, but you hold no position to close because the"
-        " entry orders were not copied.",
-    ) + _SKIP_TAIL,
+        " entry orders were not copied."
+        " Your average entry stays {f_avg}; the master's is now {m_avg}.",
+    ),
 }
 
 CAUSE_TEMPLATES: dict[str, str] = {
-    Reason.ENTRY_ORDER_LIMIT: _(
-        CONTEXT, "Entry-order limit: {orders} order(s) ({notional} USDT) missed while you held {limit}."
+    Reason.ENTRY_ORDER_LIMIT: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Entry-order limit: {orders} order(s) ({notional} USDT) missed while you held {limit}.",
     ),
-    Reason.SLIPPAGE: _(
-        CONTEXT, "Slippage: {orders} order(s) ({notional} USDT) missed, your price outside {tol_pct}%."
+    Reason.SLIPPAGE: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Slippage: {orders} order(s) ({notional} USDT) missed, your price outside {tol_pct}%.",
     ),
-    Reason.COPYGUARD: _(
-        CONTEXT, "Copyguard: {orders} order(s) ({notional} USDT) missed, your price worse than the master's."
+    Reason.COPYGUARD: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Copyguard: {orders} order(s) ({notional} USDT) missed, your price worse than the master's.",
     ),
-    Reason.MAX_POSITION_MARGIN: _(
-        CONTEXT, "Max position margin: {orders} order(s) ({notional} USDT) missed at the {cap} USDT cap."
+    Reason.MAX_POSITION_MARGIN: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Max position margin: {orders} order(s) ({notional} USDT) missed at the {cap} USDT cap.",
     ),
-    Reason.INSUFFICIENT_BALANCE: _(
-        CONTEXT, "Insufficient balance: {orders} order(s) ({notional} USDT) missed, minimum size too dear."
+    Reason.INSUFFICIENT_BALANCE: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Insufficient balance: {orders} order(s) ({notional} USDT) missed, minimum size too dear.",
     ),
-    Reason.COST_EXCEEDS_BALANCE: _(
-        CONTEXT, "Order cost over balance: {orders} order(s) ({notional} USDT) missed."
+    Reason.COST_EXCEEDS_BALANCE: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Order cost over balance: {orders} order(s) ({notional} USDT) missed.",
     ),
-    Reason.NO_POSITION: _(
-        CONTEXT, "Nothing to close: {orders} closing order(s) ({notional} USDT) had no position behind them."
+    Reason.NO_POSITION: QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Nothing to close: {orders} closing order(s) ({notional} USDT) had no position behind them.",
     ),
-    "min_qty": _(
-        CONTEXT,
+    "min_qty": QT_TRANSLATE_NOOP(
+        "copytrade",
         "Minimum order size: {orders} order(s) ({notional} USDT) placed at {min_qty} {coin}, a larger share"
         " than the master's.",
     ),
-    "fixed_margin": _(
-        CONTEXT,
+    "fixed_margin": QT_TRANSLATE_NOOP(
+        "copytrade",
         "Fixed order margin: {orders} order(s) ({notional} USDT) used {budget} USDT whatever the master's"
         " quantity.",
     ),
-    "price_difference": _(
-        CONTEXT, "Different fill prices: {orders} copied order(s) ({notional} USDT) filled off the master's."
+    "price_difference": QT_TRANSLATE_NOOP(
+        "copytrade",
+        "Different fill prices: {orders} copied order(s) ({notional} USDT) filled off the master's.",
     ),
 }
 
@@ -147,7 +158,7 @@ def fmt(value: Decimal | None, max_dp: int = 8) -> str:
     text = f"{rounded:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return "0" if text in ("-0", "") else localise(text)
 
 
 def fmt_price(value: Decimal | None) -> str:

@@ -25,6 +25,7 @@ from desktop_app.copytrade.model import (
     ScenarioError,
 )
 from desktop_app.domain.market import Side
+from desktop_app.i18n import QT_TRANSLATE_NOOP
 
 _SIDES = {"long": Side.LONG, "buy": Side.LONG, "short": Side.SHORT, "sell": Side.SHORT}
 
@@ -132,37 +133,43 @@ def validate(s: Scenario) -> None:
     if not s.symbol.endswith("USDT") or not base.isalnum():
         raise ScenarioError("symbol", f"copy trading is USDT-perpetual only; {s.symbol!r} is not one")
     if not Decimal(0) <= s.taker_fee < Decimal("0.01"):
-        raise ScenarioError("taker_fee", "must be a fraction from 0 to 0.01 (0.055% is 0.00055)")
+        raise ScenarioError(
+            "taker_fee", QT_TRANSLATE_NOOP("copytrade", "must be from 0% to 1% (0.055% is 0.00055)"))
     if s.rules.qty_step <= 0:
-        raise ScenarioError("qty_step", "must be positive")
+        raise ScenarioError("qty_step", QT_TRANSLATE_NOOP("copytrade", "must be positive"))
     if s.rules.min_qty <= 0 or s.rules.min_qty % s.rules.qty_step:
-        raise ScenarioError("min_qty", "must be a positive multiple of qty_step")
+        raise ScenarioError(
+            "min_qty", QT_TRANSLATE_NOOP("copytrade", "must be a positive multiple of the quantity step"))
     for name, value in (("master.available_balance", s.master.available_balance_usdt),
                         ("follower.available_balance", s.follower.available_balance_usdt)):
         if value < 0:
-            raise ScenarioError(name, "must not be negative")
+            raise ScenarioError(name, QT_TRANSLATE_NOOP("copytrade", "must not be negative"))
     for name, value in (("master.leverage", s.master.leverage), ("follower.leverage", s.follower.leverage)):
         if not Decimal(1) <= value <= Decimal(200):
-            raise ScenarioError(name, "must be from 1 to 200")
+            raise ScenarioError(name, QT_TRANSLATE_NOOP("copytrade", "must be from 1 to 200"))
     f = s.follower
     if s.mode is CopyMode.ADVANCED and (f.fixed_margin_usdt is None or f.fixed_margin_usdt <= 0):
-        raise ScenarioError("follower.fixed_margin", "advanced mode needs a positive fixed order margin")
+        raise ScenarioError(
+            "follower.fixed_margin",
+            QT_TRANSLATE_NOOP("copytrade", "advanced mode needs a positive fixed order margin"))
     if not MIN_SLIPPAGE_TOLERANCE <= f.slippage_tolerance <= MAX_SLIPPAGE_TOLERANCE:
         raise ScenarioError(
             "follower.slippage_tolerance",
-            f"must be from 0.001 (0.1%) to 0.05 (5%), not {f.slippage_tolerance}",
+            QT_TRANSLATE_NOOP("copytrade", "must be from 0.1% to 5%"),
         )
     if f.max_position_margin_usdt <= 0:
-        raise ScenarioError("follower.max_position_margin", "must be positive")
+        raise ScenarioError(
+            "follower.max_position_margin", QT_TRANSLATE_NOOP("copytrade", "must be positive"))
     last_time: int | None = None
     for i, order in enumerate(s.orders):
         prices = (("qty", order.qty), ("price", order.price), ("follower_price", order.follower_price))
         for name, value in prices:
             if value <= 0:
-                raise ScenarioError(f"orders[{i}].{name}", "must be positive")
+                raise ScenarioError(f"orders[{i}].{name}", QT_TRANSLATE_NOOP("copytrade", "must be positive"))
         if isinstance(order.time, int):
             if last_time is not None and order.time < last_time:
-                raise ScenarioError(f"orders[{i}].time", "orders must be in time order")
+                raise ScenarioError(
+                    f"orders[{i}].time", QT_TRANSLATE_NOOP("copytrade", "orders must be in time order"))
             last_time = order.time
 
 

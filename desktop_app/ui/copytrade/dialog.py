@@ -7,6 +7,7 @@ a zero-delay timer coalesces a burst of edits, such as loading a preset, into on
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.copytrade import PRESETS, Replay, ScenarioError, replay
 from desktop_app.copytrade.explain import fmt, fmt_price
+from desktop_app.i18n import translate
 from desktop_app.ui.copytrade.chart import AverageEntryChart
 from desktop_app.ui.copytrade.models import ActionDelegate, OrdersModel
 from desktop_app.ui.copytrade.results import ResultsModel, translate_template, translated_explanation
@@ -184,7 +186,7 @@ class CopyTradeDialog(QDialog):
         except ScenarioError as exc:
             self.last_replay = None
             self.error.setText(self.tr("Invalid input: {field}: {message}").format(
-                field=exc.field, message=exc.message))
+                field=self.field_label(exc.field), message=translate("copytrade", exc.message)))
             self.error.show()
             self.results_model.set_results(())
             self.chart.set_results(())
@@ -195,6 +197,32 @@ class CopyTradeDialog(QDialog):
         self.results_model.set_results(result.results)
         self.chart.set_results(result.results)
         self._show_explanation(self._selected_row())
+
+    def field_label(self, field: str) -> str:
+        """The form's name for a scenario field ("min_qty" -> "Minimum quantity", "orders[2].price" ->
+        "Order C: Master price"), never the internal name."""
+        labels = {
+            "symbol": self.tr("Symbol"), "taker_fee": self.tr("Taker fee"),
+            "qty_step": self.tr("Quantity step"), "min_qty": self.tr("Minimum quantity"),
+            "master.available_balance": self.tr("Master's balance"),
+            "follower.available_balance": self.tr("Follower's balance"),
+            "master.leverage": self.tr("Master's leverage"),
+            "follower.leverage": self.tr("Follower's leverage"),
+            "follower.fixed_margin": self.tr("Fixed order margin"),
+            "follower.slippage_tolerance": self.tr("Slippage tolerance"),
+            "follower.max_position_margin": self.tr("Max position margin"),
+        }
+        if field in labels:
+            return labels[field]
+        order = re.fullmatch(r"orders\[(\d+)\]\.(\w+)", field)
+        if order is None:
+            return field
+        index, name = int(order.group(1)), order.group(2)
+        orders = self.orders_model.orders()
+        label = str(orders[index].time) if index < len(orders) else str(index + 1)
+        columns = {"qty": self.tr("Master qty"), "price": self.tr("Master price"),
+                   "follower_price": self.tr("Follower price"), "time": self.tr("Order")}
+        return self.tr("Order {label}: {column}").format(label=label, column=columns.get(name, name))
 
     def _selected_row(self) -> int | None:
         rows = self.results_view.selectionModel().selectedRows()

@@ -81,7 +81,7 @@ class OrdersModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
-        titles = (tr("Time"), tr("Action"), tr("Master qty"), tr("Master price"), tr("Follower price"))
+        titles = (tr("Order"), tr("Action"), tr("Master qty"), tr("Master price"), tr("Follower price"))
         return titles[section] if 0 <= section < len(titles) else None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

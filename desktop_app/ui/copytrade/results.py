@@ -9,7 +9,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplicat
 
 from desktop_app.copytrade import OrderResult
 from desktop_app.copytrade.explain import fmt, fmt_price
-from desktop_app.i18n import tr
+from desktop_app.i18n import tr, translate
 from desktop_app.ui.copytrade.models import _LEFT, _RIGHT, SKIPPED_COLOUR, AnyIndex, action_text, reason_text
 
 EXPLANATION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,7 +42,7 @@ def _status(r: OrderResult) -> str:
 
 # (title, text, numeric); titles are marked for extraction and translated in headerData.
 _COLUMNS: tuple[tuple[str, Callable[[OrderResult], str], bool], ...] = (
-    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Time"), lambda r: str(r.order.time), False),
+    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Order"), lambda r: str(r.order.time), False),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Action"), lambda r: action_text(r.order.action), False),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master qty"), lambda r: fmt(r.order.qty), True),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master price"), lambda r: fmt_price(r.order.price), True),
@@ -91,7 +91,7 @@ class ResultsModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
-        return tr(_COLUMNS[section][0]) if 0 <= section < len(_COLUMNS) else None
+        return translate("CopyTradeDialog", _COLUMNS[section][0]) if 0 <= section < len(_COLUMNS) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._results):

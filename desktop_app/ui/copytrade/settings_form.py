@@ -31,6 +31,7 @@ from desktop_app.copytrade import (
 )
 from desktop_app.copytrade.model import DEFAULT_MAX_POSITION_MARGIN_USDT, DEFAULT_TAKER_FEE
 from desktop_app.domain.market import Side
+from desktop_app.i18n import QT_TRANSLATE_NOOP
 
 
 def _spin(minimum: float, maximum: float, decimals: int, suffix: str, step: float = 1.0) -> QDoubleSpinBox:
@@ -165,7 +166,7 @@ class SettingsPanel(QWidget):
             try:
                 return Decimal(edit.text().strip().replace(",", ""))
             except InvalidOperation:
-                raise ScenarioError(field, self.tr("is not a number")) from None
+                raise ScenarioError(field, QT_TRANSLATE_NOOP("copytrade", "is not a number")) from None
 
         mode = CopyMode(self.mode.currentData())
         return Scenario(
