@@ -74,7 +74,8 @@ def test_invalid_input_names_the_field(dialog: CopyTradeDialog, qtbot) -> None: 
     dialog.settings.min_qty.editingFinished.emit()
     qtbot.waitUntil(lambda: dialog.error.isVisible())
     # The form's name for the field, never the internal one.
-    assert dialog.error.text() == "Invalid input: Minimum quantity: must be a positive multiple of the quantity step"
+    assert dialog.error.text() == (
+        "Invalid input: Minimum quantity: must be a positive multiple of the quantity step")
     assert dialog.results_model.rowCount() == 0
     dialog.settings.min_qty.setText("0.001")
     dialog.settings.min_qty.editingFinished.emit()
