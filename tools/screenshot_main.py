@@ -29,6 +29,7 @@ from desktop_app.storage.paths import AppPaths  # noqa: E402
 from desktop_app.ui.app import build_window  # noqa: E402
 from desktop_app.ui.context import demo_context  # noqa: E402
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator  # noqa: E402
+from desktop_app.ui.language import install_language  # noqa: E402
 
 
 def dark_palette() -> QPalette:
@@ -65,19 +66,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the first update, fail this demo account's requests (shown stale)")
     parser.add_argument("--tab", choices=("portfolio", "alerts", "history"), default="portfolio",
                         help="the tab shown in the screenshot")
+    parser.add_argument("--size", default="", help="window size WxH (default: maximised on the screen)")
+    parser.add_argument("--lang", choices=("en", "th", "uk"), default="en", help="the window's language")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(["riskdesk-screenshot"])
     if args.dark:
         app.setStyle(QStyleFactory.create("Fusion"))
         app.setPalette(dark_palette())
+    install_language(args.lang)
     sim = start_demo_simulator()
     try:
         with tempfile.TemporaryDirectory() as config_dir:
             window = build_window(demo_context(AppPaths.portable(config_dir), sim_account_specs(sim)),
                                   start=False)
-            window.resize(1640, 1000)
-            window.show()
+            if args.size:
+                width, height = (int(v) for v in args.size.split("x"))
+                window.resize(width, height)
+                window.show()
+            else:
+                window.showMaximized()
             window.host.start()
             rendered: list[object] = []
             window.sig_update_rendered.connect(rendered.append)
@@ -102,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
                 window.charts.set_range("All")  # a demo run lasts seconds: show all of it
             wait(600)
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(args.out)):
+            screen = window.screen()
+            # The screen as a person sees it (a window larger than the screen is cut off there).
+            picture = screen.grabWindow(0) if not args.size else window.grab()
+            if not picture.save(str(args.out)):
                 print(f"screenshot: could not write {args.out}", file=sys.stderr)
                 return 1
             print(f"wrote {args.out}")

@@ -201,3 +201,49 @@ def test_connection_error_message_is_shown(qtbot) -> None:
     assert "Connection failed" in dialog.result_view.toPlainText()
     assert message in dialog.result_view.toPlainText()
     assert dialog.test_button.isEnabled()
+
+
+def test_key_that_can_move_funds_is_announced_at_the_top_and_saving_it_asks_first(qtbot) -> None:
+    risky = _key_info(read_only=False, permissions=(("Wallet", ("Withdraw",)),))
+    dialog = AccountDialog(worker=FakeWorker(_Report(risky)))
+    qtbot.addWidget(dialog)
+    _fill(dialog)
+    dialog.test_connection()
+    assert dialog.warning_label.isVisibleTo(dialog)
+    assert "can WITHDRAW" in dialog.warning_label.text()
+    # The warning is the first thing in the dialog, above the form.
+    assert dialog.layout().indexOf(dialog.warning_label) == 0
+    questions: list[str] = []
+    dialog.confirm = lambda question: questions.append(question) or False
+    dialog.accept()
+    assert dialog.draft is None and len(questions) == 1 and "move funds" in questions[0]
+    dialog.confirm = lambda question: True
+    dialog.accept()
+    assert dialog.draft is not None
+
+
+def test_saving_a_key_whose_test_failed_asks_first_but_a_changed_key_does_not(qtbot) -> None:
+    message = "[10003] API key is invalid."
+    dialog = AccountDialog(worker=FakeWorker(message))
+    qtbot.addWidget(dialog)
+    _fill(dialog)
+    dialog.test_connection()
+    questions: list[str] = []
+    dialog.confirm = lambda question: questions.append(question) or False
+    dialog.accept()
+    assert dialog.draft is None and message in questions[0]
+    # Another key was typed after the test: nothing is known about it, so nothing is asked.
+    dialog.key_edit.setText("ANOTHERKEY1")
+    dialog.secret_edit.setText(SECRET)
+    dialog.accept()
+    assert dialog.draft is not None and len(questions) == 1
+
+
+def test_read_only_key_saves_without_a_question(qtbot) -> None:
+    dialog = AccountDialog(worker=FakeWorker(_Report(_key_info())))
+    qtbot.addWidget(dialog)
+    _fill(dialog)
+    dialog.test_connection()
+    dialog.confirm = lambda question: pytest.fail(f"asked: {question}")
+    dialog.accept()
+    assert dialog.draft is not None and not dialog.warning_label.isVisibleTo(dialog)

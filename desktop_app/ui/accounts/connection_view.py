@@ -47,17 +47,35 @@ def permissions_text(info: ApiKeyInfo) -> str:
     return f"{tr('read-only')} — {text}" if info.read_only else text
 
 
+def dangerous_permissions(info: ApiKeyInfo) -> bool:
+    """The key can move or lose funds (withdraw, transfer, trade): saving it needs a confirmation."""
+    return bool(info.can_withdraw or info.can_transfer or info.can_trade)
+
+
+def warnings_html(warnings: tuple[str, ...]) -> str:
+    """The key's warnings, loud: shown first, above everything else the test found."""
+    if not warnings:
+        return ""
+    danger = fmt.severity_colour(fmt.Severity.DANGER)
+    colour = danger.name() if danger else ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (f"<p style='color:{colour}'><b>{html.escape(tr('Warning'))}</b></p>"
+            f"<ul style='color:{colour}; font-weight:600'>{items}</ul>")
+
+
 def report_html(report: Any, now: datetime) -> str:
-    """Rich text for a successful test."""
+    """Rich text for a successful test: the key's warnings first, then what was found."""
     info: ApiKeyInfo = report.key
     ok = fmt.severity_colour(fmt.Severity.OK)
-    danger = fmt.severity_colour(fmt.Severity.DANGER)
     mode = report.margin_mode
     mode_text = "—" if mode is None else str(getattr(mode, "value", mode))
     days = days_until_expiry(info, now)
     expiry = tr("never") if days is None else tr("in {days} day(s)").format(days=max(0, days))
     ips = ", ".join(info.ips) if info.ip_bound else tr("not bound")
+    # Built here from the key's facts rather than taken from `report.warnings` (English text shared
+    # with the CLI) so that they go through Qt's translation like every other string of the GUI.
     lines = [
+        warnings_html(key_warnings(info, now)),
         f"<p style='color:{ok.name() if ok else ''}'><b>{html.escape(tr('Connection OK'))}</b></p>",
         "<table>",
         _row(tr("Reachable"), tr("yes")),
@@ -68,14 +86,6 @@ def report_html(report: Any, now: datetime) -> str:
         _row(tr("Expires"), expiry),
         "</table>",
     ]
-    # Built here from the key's facts rather than taken from `report.warnings` (English text shared
-    # with the CLI) so that they go through Qt's translation like every other string of the GUI.
-    warnings = key_warnings(info, now)
-    if warnings:
-        colour = danger.name() if danger else ""
-        items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
-        lines.append(f"<p style='color:{colour}'><b>{html.escape(tr('Warning'))}</b></p>"
-                     f"<ul style='color:{colour}; font-weight:600'>{items}</ul>")
     return "".join(lines)
 
 

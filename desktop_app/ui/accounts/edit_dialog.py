@@ -3,6 +3,9 @@ and "Test connection" in the background through the worker.
 
 The secret field is a password field and is cleared when the dialog closes; the secret leaves the
 dialog only as a `Secret` inside `AccountDraft`, which the caller hands to the keyring.
+
+A key that can withdraw, transfer or trade is announced at the top of the dialog as soon as the test
+finds it, and saving it, or a key whose test failed, asks for a confirmation first.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -52,6 +56,15 @@ class AccountDialog(QDialog):
         self._stored_secret = stored_secret
         self._request_id = 0
         self.draft: AccountDraft | None = None
+        # The last test: the form it tested, and whether it failed or found a key that can move funds.
+        self._tested: tuple[object, ...] | None = None
+        self._test_failed = ""
+        self._test_dangerous = False
+        self.confirm: Callable[[str], bool] = self._ask  # tests replace it
+        self.warning_label = QLabel(self)
+        self.warning_label.setObjectName("keyWarnings")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setVisible(False)
 
         self.name_edit = QLineEdit(self)
         self.env_box = QComboBox(self)
@@ -99,6 +112,7 @@ class AccountDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel, self)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.warning_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.test_button)
@@ -180,16 +194,54 @@ class AccountDialog(QDialog):
         if outcome.request_id != self._request_id:
             return  # an answer to an earlier click, or to another dialog
         self.test_button.setEnabled(True)
+        self._tested = self._tested_fields()
         if outcome.error is not None:
+            self._test_failed, self._test_dangerous = outcome.error, False
             self.result_view.setHtml(connection_view.error_html(outcome.error))
+            self._show_warnings("")
         else:
-            self.result_view.setHtml(connection_view.report_html(outcome.report, datetime.now(UTC)))
+            now = datetime.now(UTC)
+            self._test_failed = ""
+            self._test_dangerous = connection_view.dangerous_permissions(outcome.report.key)
+            self.result_view.setHtml(connection_view.report_html(outcome.report, now))
+            self._show_warnings(connection_view.warnings_html(connection_view.key_warnings(outcome.report.key,
+                                                                                           now)))
+
+    def _show_warnings(self, warnings_html: str) -> None:
+        self.warning_label.setText(warnings_html)
+        self.warning_label.setVisible(bool(warnings_html))
 
     # --- closing -----------------------------------------------------------------------------
+
+    def save_question(self) -> str | None:
+        """Why saving needs a confirmation (the last test of these very fields), or None."""
+        if self._tested is None or self._tested != self._tested_fields():
+            return None  # not tested, or the fields changed since: nothing is known about this key
+        if self._test_failed:
+            return self.tr("The connection test failed:\n{reason}\n\nSave this account anyway?").format(
+                reason=self._test_failed)
+        if self._test_dangerous:
+            return self.tr("This key can move funds (withdraw, transfer or trade). RiskDesk only reads; a "
+                           "read-only key is safer.\n\nSave this key anyway?")
+        return None
+
+    def _tested_fields(self) -> tuple[object, ...]:
+        """What identifies the key being tested; never the secret (it must not outlive its field)."""
+        f = self.form_input()
+        return (f.rest_url, f.custom_url, f.key_type, f.api_key, f.rsa_path)
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.warning(self, self.windowTitle(), question,
+                                     QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                                     QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Save
 
     def accept(self) -> None:
         draft = self.validate()
         if draft is None:
+            return
+        question = self.save_question()
+        if question is not None and not self.confirm(question):
             return
         self.draft = draft
         self._clear_secret()
