@@ -30,7 +30,7 @@ from desktop_app.risk.results import (
     VarResult,
 )
 from desktop_app.risk.returns import ReturnModel
-from desktop_app.risk.scenarios import first_liquidation, liquidation_thresholds, stress
+from desktop_app.risk.scenarios import account_liquidations, first_liquidation, liquidation_thresholds, stress
 from desktop_app.risk.serialise import report_to_dict, stress_to_dict
 from desktop_app.risk.table import PositionTable
 
@@ -49,6 +49,7 @@ __all__ = [
     "StressResult",
     "Totals",
     "VarResult",
+    "account_liquidations",
     "book_from_snapshot",
     "build_report",
     "first_liquidation",

@@ -9,6 +9,7 @@ Typical use:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from desktop_app.risk.book import MODE_POSITION, MODE_RATE, Book
 from desktop_app.risk.exposure import coin_exposure, hedges, net_by_coin
 from desktop_app.risk.results import AccountRisk, RiskReport, Totals
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
-from desktop_app.risk.scenarios import first_liquidation
+from desktop_app.risk.scenarios import account_liquidations, first_liquidation
 from desktop_app.risk.table import PositionTable
 from desktop_app.risk.var import DEFAULT_CONFIDENCES, value_at_risk
 
@@ -135,7 +136,10 @@ def build_report(
 ) -> RiskReport:
     """Every figure of the book. May raise: ValueError (confidence outside (0, 1), horizon < 1)."""
     dist = liq_distance(book)
-    accounts = _accounts(book, dist)
+    accounts = tuple(
+        a if first is None else replace(a, liquidation_coin=first.coin, liquidation_move=first.shock)
+        for a, first in zip(_accounts(book, dist), account_liquidations(book, model=model, beta=beta),
+                            strict=True))
     expo = book.exposure()  # once: exposure, net and the position rows all read it
     collateral_usd = book.collateral_coef().sum(axis=0)  # once: the exposure table and VaR read it
     exposure = coin_exposure(book, expo, collateral_usd)

@@ -27,6 +27,10 @@ class AccountRisk:
     # One number to rank accounts of every margin mode (1.0 = liquidation): the MM rate where the account
     # liquidates on it, else 1 - the nearest position's distance to its liquidation price.
     risk_score: float | None
+    # The smallest single-coin move (others following by beta) that liquidates this account or one
+    # of its positions, e.g. BTC -0.123; None when no move within the searched range does.
+    liquidation_coin: str | None = None
+    liquidation_move: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

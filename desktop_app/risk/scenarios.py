@@ -140,6 +140,58 @@ def _events(book: Book, betas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return c0, c1, acc, pos
 
 
+def _distances(book: Book, model: ReturnModel, beta: bool, max_down: float, max_up: float,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(events x coins) sizes of the down and up moves that meet each liquidation condition (inf: none
+    within the range), with each event's account and position (-1 for the account itself)."""
+    betas = model.beta_matrix(book.coins) if beta else np.eye(len(book.coins))
+    c0, c1, acc, pos = _events(book, betas)
+    if c0.size == 0:
+        return None
+    # The root of c0 + c1·r = 0 is r = -c0/c1; `ratio` is c0/c1 = -r (exact: IEEE negation), which spares
+    # the (events x coins) matrix a few full passes.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = c0[:, None] / c1
+    down = np.where((c1 < 0) & (ratio <= max_down), ratio, np.inf)
+    up = np.where((c1 > 0) & (ratio >= -max_up), -ratio, np.inf)
+    already = c0 >= 0  # met without any move
+    down[already] = 0.0
+    up[already] = 0.0
+    return down, up, acc, pos
+
+
+def account_liquidations(
+    book: Book,
+    *,
+    model: ReturnModel = EMPTY_MODEL,
+    beta: bool = True,
+) -> tuple[FirstLiquidation | None, ...]:
+    """For each account (in book order), the smallest single-coin move, down or up, that liquidates
+    it or one of its positions; None when no move within -99 %…+500 % does. Ranks the accounts by
+    how far the market must move before each loses something to liquidation."""
+    found = _distances(book, model, beta, MAX_DOWN, MAX_UP)
+    out: list[FirstLiquidation | None] = [None] * book.n_accounts
+    if found is None or not book.coins:
+        return tuple(out)  # nothing can liquidate, or only an account already past it with no coin to move
+    down, up, acc, pos = found
+    nearest = np.minimum(down, up)  # per event and coin; ties go to the fall (checked first below)
+    coin = np.argmin(nearest, axis=1)  # the first coin at the minimum, as the headline search picks
+    rows = np.arange(len(acc))
+    size = nearest[rows, coin]
+    # Per account, its event with the smallest move (a stable sort keeps the first of equal ones).
+    for e in np.lexsort((size, acc)):
+        a = int(acc[e])
+        if out[a] is not None or not np.isfinite(size[e]):
+            continue
+        k, j, d = int(coin[e]), int(pos[e]), float(size[e])
+        sign = -1 if down[e, k] <= up[e, k] else 1
+        out[a] = FirstLiquidation(
+            coin=book.coins[k], shock=sign * d if d > 0 else 0.0, account=book.names[a],
+            account_id=book.account_ids[a], symbol=book.symbols[j] if j >= 0 else None,
+            side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short"))
+    return tuple(out)
+
+
 def liquidation_thresholds(
     book: Book,
     *,
@@ -151,19 +203,10 @@ def liquidation_thresholds(
     max_up: float = MAX_UP,
 ) -> tuple[FirstLiquidation, ...]:
     """For each coin and direction (-1 down, +1 up, 0 both), the smallest move that liquidates something."""
-    betas = model.beta_matrix(book.coins) if beta else np.eye(len(book.coins))
-    c0, c1, acc, pos = _events(book, betas)
-    if c0.size == 0:
+    found = _distances(book, model, beta, max_down, max_up)
+    if found is None:
         return ()
-    # The root of c0 + c1·r = 0 is r = -c0/c1; `ratio` is c0/c1 = -r (exact: IEEE negation), which spares
-    # the (events x coins) matrix a few full passes.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = c0[:, None] / c1
-    down = np.where((c1 < 0) & (ratio <= max_down), ratio, np.inf)
-    up = np.where((c1 > 0) & (ratio >= -max_up), -ratio, np.inf)
-    already = c0 >= 0  # met without any move
-    down[already] = 0.0
-    up[already] = 0.0
+    down, up, acc, pos = found
     wanted = range(len(book.coins)) if coins is None else [coin_index(book, c) for c in coins]
     # The nearest event per coin and direction, for all coins at once (argmin takes the first minimum).
     nearest = {sign: (np.argmin(dist, axis=0), dist) for sign, dist in ((-1, down), (1, up))}

@@ -13,7 +13,7 @@ from enum import IntEnum
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from desktop_app.i18n import figures
+from desktop_app.i18n import figures, tr
 
 MINUS = figures.MINUS
 
@@ -89,10 +89,10 @@ def age(seconds: float | None) -> str:
         return "—"
     s = int(max(0.0, seconds))
     if s < 60:
-        return f"{s} s"
+        return tr("{n} s").format(n=s)
     if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {(s % 3600) // 60} min"
+        return tr("{n} min").format(n=s // 60)
+    return tr("{h} h {m} min").format(h=s // 3600, m=(s % 3600) // 60)
 
 
 def mm_rate_severity(mm_rate: float | None) -> Severity:

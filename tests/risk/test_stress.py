@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from desktop_app.domain.account import MarginMode
 from desktop_app.domain.market import Side
-from desktop_app.risk import ReturnModel, book_from_snapshot, first_liquidation, stress, stress_to_dict
+from desktop_app.risk import (
+    ReturnModel,
+    account_liquidations,
+    book_from_snapshot,
+    build_report,
+    first_liquidation,
+    stress,
+    stress_to_dict,
+)
 from tests.risk.factories import account, missing, position, snapshot, wallet
 
 
@@ -158,3 +166,22 @@ def test_first_liquidation_agrees_with_stress(rows) -> None:
     just_after = stress(book, {"BTC": first.shock * (1 + 1e-6)}, beta=False)
     assert just_before.liquidated_accounts == ()
     assert first.account in just_after.liquidated_accounts
+
+
+def test_each_account_has_its_own_smallest_liquidating_move() -> None:
+    short = position("ETHUSDT", Side.SHORT, 10, entry=2_000, mark=2_000, liq=2_500, im=400, mm=20)
+    calm = account("Calm", (position("BTCUSDT", liq=None),), mode=MarginMode.ISOLATED)
+    accounts = (_iso_long(), _cross_long(), account("S", (short,), mode=MarginMode.ISOLATED), calm)
+    book = book_from_snapshot(snapshot(*accounts))
+    iso, cross, up, none = account_liquidations(book, beta=False)
+    # Iso: its long's liq 19,700 at mark 20,000 -> -1.5 %; Cross: the MM rate reaches 1 at
+    # 100(1 + r) = 2,000 + 20,000 r -> r = -1,900 / 19,900; S: its short's liq 2,500 at 2,000 -> +25 %.
+    assert (iso.coin, iso.shock, iso.symbol, iso.side) == ("BTC", pytest.approx(-0.015), "BTCUSDT", "long")
+    assert (cross.coin, cross.shock, cross.symbol) == ("BTC", pytest.approx(-1900 / 19900), None)
+    assert (up.coin, up.shock, up.account) == ("ETH", pytest.approx(0.25), "S")
+    assert none is None
+    # The report carries them per account, and the headline is the smallest of them.
+    report = build_report(book, beta=False)
+    moves = {a.name: (a.liquidation_coin, a.liquidation_move) for a in report.accounts}
+    assert moves["Cross"] == ("BTC", pytest.approx(-1900 / 19900)) and moves["Calm"] == (None, None)
+    assert report.first_liquidation.account == "Iso" and moves["Iso"][1] == pytest.approx(-0.015)

@@ -75,7 +75,8 @@ def test_accounts_model_shows_stale_account_greyed_with_error(qtbot) -> None:
     assert hedge.data() == "Hedge"
     # Last good figures are kept, not zeros: equity 5,000 from the hand-built wallet.
     assert model.index(1, 2).data() == "$5,000"
-    assert model.index(1, 1).data() == "Stale · 2 min"  # 125 s old
+    # 125 s old, and why, in the row itself
+    assert model.index(1, 1).data() == "Stale · 2 min: [10003] API key is invalid."
     assert "API key is invalid" in model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(1, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
     assert model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole) != stale_colour()
@@ -109,3 +110,21 @@ def test_exposure_shows_coin_collateral_with_its_meaning(qtbot) -> None:
     assert model.index(0, 3).data() == "\u2212$10,000"  # net stays the positions' net
     tooltip = model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
     assert "not a position" in tooltip and "stress test and VaR include it" in tooltip
+
+
+def test_accounts_rank_by_the_move_that_liquidates_each(qtbot) -> None:
+    model = AccountsModel()
+    model.set_rows(account_rows(make_update(), NOW))
+    column = next(c for c in range(model.columnCount())
+                  if model.headerData(c, Qt.Orientation.Horizontal) == "Liq. move")
+    # Hedge (UTA cross) is liquidated when its MM rate reaches 100 %: BTC up r costs its short 0.5 BTC
+    # 31,000 r and grows that position's MM (62,000 x 0.5 / 200 = 155) with it, so
+    # 300 + 155 r = 5,000 - 31,000 r -> r = 4,700 / 31,155 = +15.1 %.
+    assert model.index(1, column).data() == "BTC +15.1%"
+    assert "BTC moves +15.1%" in model.index(1, column).data(Qt.ItemDataRole.ToolTipRole)
+    main = model.index(0, column).data()
+    assert main.startswith("BTC \u2212") and float(main[5:-1]) > 30  # Main is far: liq 42,000 and more
+    proxy = TableFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(column, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, 0).data() for r in range(2)] == ["Hedge", "Main"]

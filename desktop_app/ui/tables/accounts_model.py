@@ -1,9 +1,11 @@
-"""The Accounts table: status and data age, equity, available balance, IM/MM rate, uPnL, margin mode."""
+"""The Accounts table: status and data age, equity, available balance, IM/MM rate, uPnL, the smallest
+move that liquidates the account, margin mode."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from desktop_app.alerts.text import one_line
 from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.rows import AccountRow
@@ -11,12 +13,41 @@ from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 
 def status_text(row: AccountRow) -> str:
-    """`OK · 3 s`, `Stale · 2 min` (last good data kept) or `Failed` (there never was data)."""
+    """`OK · 3 s`, `Stale · 2 min: timeout` (last good data kept) or `Failed: invalid key` (there never
+    was data): a failure says why in its row, not only later in the alert log."""
+    reason = "" if row.error is None else one_line(row.error, 80)
     if row.ok:
         return tr("OK · {age}").format(age=fmt.age(row.age_s))
     if row.has_data:
-        return tr("Stale · {age}").format(age=fmt.age(row.age_s))
-    return tr("Failed")
+        text = tr("Stale · {age}").format(age=fmt.age(row.age_s))
+        return tr("{status}: {reason}").format(status=text, reason=reason) if reason else text
+    return tr("Failed: {reason}").format(reason=reason) if reason else tr("Failed")
+
+
+def liquidation_text(row: AccountRow) -> str:
+    """The smallest single-coin move that liquidates the account: `BTC −12.3%`, or "none" within range."""
+    if row.liquidation_move is None or row.liquidation_coin is None:
+        return tr("none within range") if row.has_data else "—"
+    return f"{row.liquidation_coin} {fmt.move(row.liquidation_move, signed=True)}"
+
+
+def liquidation_tooltip(row: AccountRow) -> str | None:
+    if row.liquidation_move is None or row.liquidation_coin is None:
+        return tr("No move of one coin from −99% to +500% liquidates this account.") if row.has_data else None
+    return tr("If {coin} moves {move} (the other coins following by beta), this account or one of its "
+              "positions is liquidated. The smallest such move of any coin.").format(
+        coin=row.liquidation_coin, move=fmt.move(row.liquidation_move, signed=True))
+
+
+def _liquidation_severity(row: AccountRow) -> fmt.Severity:
+    if row.liquidation_move is None:
+        return fmt.Severity.NONE
+    return fmt.shock_severity(row.liquidation_move)
+
+
+def _liquidation_sort(row: AccountRow) -> float:
+    # Nearest first when ascending; "none within range" after every known move.
+    return float("inf") if row.liquidation_move is None else abs(row.liquidation_move)
 
 
 def status_tooltip(row: AccountRow) -> str | None:
@@ -56,6 +87,9 @@ class AccountsModel(RowTableModel[AccountRow]):
             Column(tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
                    sort=lambda r: r.unrealised_pnl_usd, numeric=True,
                    severity=lambda r: fmt.pnl_severity(r.unrealised_pnl_usd)),
+            Column(tr("Liq. move"), liquidation_text, sort=_liquidation_sort, numeric=True,
+                   severity=_liquidation_severity, tooltip=liquidation_tooltip,
+                   bold=lambda r: _liquidation_severity(r) == fmt.Severity.DANGER),
             Column(tr("Margin mode"), lambda r: r.margin_mode),
         ]
         super().__init__(columns, stale=lambda r: r.stale, parent=parent)

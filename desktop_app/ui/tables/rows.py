@@ -29,6 +29,8 @@ class AccountRow:
     im_rate: float | None
     mm_rate: float | None
     unrealised_pnl_usd: float | None
+    liquidation_coin: str | None = None  # the coin whose smallest move liquidates this account
+    liquidation_move: float | None = None  # that move, e.g. -0.123
 
     @property
     def stale(self) -> bool:
@@ -103,6 +105,8 @@ def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ..
             im_rate=as_float(getattr(risk, "im_rate", None)),
             mm_rate=as_float(getattr(risk, "mm_rate", None)),
             unrealised_pnl_usd=as_float(getattr(risk, "unrealised_pnl_usd", None)),
+            liquidation_coin=getattr(risk, "liquidation_coin", None),
+            liquidation_move=as_float(getattr(risk, "liquidation_move", None)),
         )
         rows.append((state.account_id, row))
     return tuple(rows)
