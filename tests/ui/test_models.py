@@ -118,8 +118,8 @@ def test_accounts_rank_by_the_move_that_liquidates_each(qtbot) -> None:
     column = next(c for c in range(model.columnCount())
                   if model.headerData(c, Qt.Orientation.Horizontal) == "Liq. move")
     # Hedge (UTA cross) is liquidated when its MM rate reaches 100 %: BTC up r costs its short 0.5 BTC
-    # 31,000 r and grows that position's MM (62,000 x 0.5 / 200 = 155) with it, so
-    # 300 + 155 r = 5,000 - 31,000 r -> r = 4,700 / 31,155 = +15.1 %.
+    # 31,000 r and grows that position's MM (0.5 x 61,000 / 200 = 152.5) with it, so
+    # 300 + 152.5 r = 5,000 - 31,000 r -> r = 4,700 / 31,152.5 = +15.1 %.
     assert model.index(1, column).data() == "BTC +15.1%"
     assert "BTC moves +15.1%" in model.index(1, column).data(Qt.ItemDataRole.ToolTipRole)
     main = model.index(0, column).data()
