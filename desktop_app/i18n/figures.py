@@ -3,7 +3,8 @@
 The window's tables and header, the stress panel, the alert texts, the tray and Telegram all render
 through these, so the same figure reads the same everywhere:
 
-- money (`usd`): whole dollars from $1,000 up ("$306,805", "−$29,871"), cents below ("$177.15");
+- money (`usd`): whole dollars from $1,000 up ("$306,805", "−$29,871"), cents below ("$177.15"),
+  and "$0" for nothing;
 - rates of margin (`rate`: MM and IM rate; liquidation at 100%): two decimals ("0.69%", "333.00%");
 - moves and distances (`move`: a price shock, a distance to liquidation, a share): one decimal
   ("−12.3%");
@@ -49,7 +50,7 @@ def usd(value: float | None, *, signed: bool = False) -> str:
     decimals = 0 if abs(v) >= 999.995 else 2
     text = localise(f"{abs(v):,.{decimals}f}")
     if text.strip("0,. \u00a0") == "":
-        return "$" + text  # no "−$0.00"
+        return "$0"  # nothing, whatever its sign or rounding: never "−$0.00"
     return f"{_sign(v, signed)}${text}"
 
 

@@ -89,7 +89,8 @@ def test_exposure_marks_cross_account_hedge(qtbot) -> None:
     assert model.index(0, 0).data() == "BTC"
     assert model.index(0, 3).data() == "+$31,000"  # net 62,000 - 31,000
     assert model.index(0, 5).data() == ""  # no BTC held in a wallet: no collateral shown (not "$0")
-    assert model.index(0, 6).data() == "Hedged $31,000: Main \u2194 Hedge"
+    assert (model.index(0, 6).data(), model.index(0, 7).data()) == ("$31,000", "Main \u2194 Hedge")
+    assert "Hedged $31,000 between Main \u2194 Hedge" in model.index(0, 7).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(1, 6).data() == ""  # ETH is only long
 
 

@@ -201,7 +201,7 @@ class StressPanel(QWidget):
         result = self._stress_fn(self._update, {coin: shock}, beta=self.beta_box.isChecked())
         rows = [row for _, row in stress_rows(result)]
         self.model.set_rows(stress_rows(result))
-        self.table.fit_columns_once()
+        self.table.fit_columns()
         self.chart.show_accounts([r.account for r in rows], [r.equity_before_usd for r in rows],
                                  [r.equity_after_usd for r in rows], [r.liquidated for r in rows])
         liquidated = tuple(result.liquidated_accounts)

@@ -11,18 +11,16 @@ from desktop_app.ui.tables.rows import ExposureRow
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 
-def _hedge_text(row: ExposureRow) -> str:
-    if not row.hedge_text:
-        return ""
-    return tr("Hedged {amount}: {accounts}").format(amount=fmt.usd(row.hedged_usd),
-                                                    accounts=row.hedge_text)
+def _hedged_text(row: ExposureRow) -> str:
+    return fmt.usd(row.hedged_usd) if row.hedge_text else ""
 
 
 def _hedge_tooltip(row: ExposureRow) -> str | None:
     if not row.hedge_text:
         return None
-    return tr("Long in one account and short in another: the legs offset each other's price risk, "
-               "but each account can still be liquidated on its own.")
+    return tr("Hedged {amount} between {accounts} (long ↔ short). Long in one account and short in another: "
+              "the legs offset each other's price risk, but each account can still be liquidated on its "
+              "own.").format(amount=fmt.usd(row.hedged_usd), accounts=row.hedge_text)
 
 
 def _collateral_text(row: ExposureRow) -> str:
@@ -51,7 +49,11 @@ class ExposureModel(RowTableModel[ExposureRow]):
                    numeric=True),
             Column(tr("Collateral"), _collateral_text, sort=lambda r: r.collateral_usd, numeric=True,
                    tooltip=_collateral_tooltip),
-            Column(tr("Cross-account hedge"), _hedge_text, sort=lambda r: r.hedged_usd,
+            # The hedge in two short columns (amount, then the accounts), so neither is cut off in a dock.
+            Column(tr("Hedged"), _hedged_text, sort=lambda r: r.hedged_usd, numeric=True,
+                   severity=lambda r: fmt.Severity.OK if r.hedge_text else fmt.Severity.NONE,
+                   tooltip=_hedge_tooltip),
+            Column(tr("Long ↔ short accounts"), lambda r: r.hedge_text,
                    severity=lambda r: fmt.Severity.OK if r.hedge_text else fmt.Severity.NONE,
                    tooltip=_hedge_tooltip),
         ]

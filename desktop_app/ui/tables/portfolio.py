@@ -39,14 +39,28 @@ class PortfolioTables(QSplitter):
         self.setStretchFactor(0, 1)
         self.setStretchFactor(1, 3)
         self.setSizes([220, 600])
+        self._fitted_rows = -1  # the account count the splitter was last fitted to
 
     def render_accounts(self, update: Any, now_s: float) -> None:
-        """The Accounts table, with data ages as of `now_s`."""
-        self.accounts_model.set_rows(account_rows(update, now_s))
+        """The Accounts table, with data ages as of `now_s`; tall enough for every account."""
+        rows = account_rows(update, now_s)
+        self.accounts_model.set_rows(rows)
+        if len(rows) != self._fitted_rows:
+            self._fitted_rows = len(rows)
+            self.fit_accounts_height()
+
+    def fit_accounts_height(self) -> None:
+        """Show every account without scrolling (up to half of the tab); positions get the rest."""
+        total = sum(self.sizes())
+        if total <= 0:
+            return
+        wanted = min(self.accounts_table.rows_height(max(1, self._fitted_rows)), total // 2)
+        self.setSizes([wanted, total - wanted])
 
     def render_update(self, update: Any) -> None:
-        """Positions and Exposure of a new update; columns fitted to the first rows."""
+        """Positions and Exposure of a new update; columns fitted to the content (widened, never
+        narrowed, so a figure that grows in a crash is never cut)."""
         self.positions_model.set_rows(position_rows(update))
         self.exposure_model.set_rows(exposure_rows(update))
         for table in (self.accounts_table, self.positions_table, self.exposure_table):
-            table.fit_columns_once()
+            table.fit_columns()

@@ -47,19 +47,57 @@ class FilterableTable(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
         self._sized = False
+        self._fitting = False
+        self._user_sized: set[int] = set()  # columns whose width the user set by hand
+        header.sectionResized.connect(self._on_section_resized)
 
     @Slot(str)
     def _on_filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
 
     def fit_columns_once(self) -> None:
-        """Size columns to their content the first time there are rows; the user's widths win later."""
-        if self._sized or self.model.rowCount() == 0:
+        """Size columns to their content the first time there are rows (see `fit_columns`)."""
+        if not self._sized:
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Size columns to their content the first time there are rows; afterwards only widen a column
+        whose content outgrew it ("−$29,871" in a crash, where "$306" stood), unless the user has set
+        that column's width: the user's widths win."""
+        if self.model.rowCount() == 0:
             return
-        self.view.resizeColumnsToContents()
-        metrics = self.view.fontMetrics()
-        for column, sample in self._width_samples.items():
-            wanted = metrics.horizontalAdvance(sample) + 2 * _PADDING_PX
-            if self.view.columnWidth(column) < wanted:
-                self.view.setColumnWidth(column, wanted)
-        self._sized = True
+        header = self.view.horizontalHeader()
+        self._fitting = True
+        try:
+            if not self._sized:
+                self.view.resizeColumnsToContents()
+                metrics = self.view.fontMetrics()
+                for column, sample in self._width_samples.items():
+                    wanted = metrics.horizontalAdvance(sample) + 2 * _PADDING_PX
+                    if self.view.columnWidth(column) < wanted:
+                        self.view.setColumnWidth(column, wanted)
+                self._sized = True
+                return
+            last = self.model.columnCount() - 1
+            for column in range(last):  # the last column stretches to the table's edge
+                if column in self._user_sized:
+                    continue
+                wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column))
+                if wanted > self.view.columnWidth(column):
+                    self.view.setColumnWidth(column, wanted)
+        finally:
+            self._fitting = False
+
+    @Slot(int, int, int)
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and self._sized:
+            self._user_sized.add(column)
+
+    def rows_height(self, rows: int) -> int:
+        """The height this widget needs to show `rows` rows without scrolling."""
+        view = self.view
+        margins = self.layout().contentsMargins()
+        return (self.filter_edit.sizeHint().height() + self.layout().spacing() + margins.top()
+                + margins.bottom() + view.horizontalHeader().sizeHint().height()
+                + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
+                + view.horizontalScrollBar().sizeHint().height())

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from desktop_app.alerts.rules import first_liquidation_headline
 from desktop_app.i18n import tr
@@ -121,6 +121,8 @@ class _Tile(QWidget):
 
 
 class HeaderBar(QFrame):
+    sig_add_account = Signal()  # the empty state's "Add an account…"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -146,14 +148,41 @@ class HeaderBar(QFrame):
         layout.setColumnStretch(6, 1)
         self.stream_badge = QLabel(self)
         self.stream_badge.setObjectName("streamBadge")
-        self.stream_badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.stream_badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.stream_badge.setVisible(False)
-        self.stream_badge.setWordWrap(True)
         layout.addWidget(self.stream_badge, 0, 7)
+        self._tiles = (*tiles, self.first_liq)
+        # No account yet: an invitation instead of figures, which would read as "all safe".
+        self.empty = QWidget(self)
+        self.empty.setObjectName("emptyState")
+        empty_layout = QHBoxLayout(self.empty)
+        self.empty_label = QLabel(self.tr(
+            "No account yet. Add a Bybit account with a read-only API key to see its risk here."), self.empty)
+        self.empty_label.setWordWrap(True)
+        self.add_button = QPushButton(self.tr("Add an account…"), self.empty)
+        self.add_button.clicked.connect(self.sig_add_account)
+        empty_layout.addWidget(self.empty_label, 1)
+        empty_layout.addWidget(self.add_button)
+        layout.addWidget(self.empty, 1, 0, 1, 8)
+        self.empty.setVisible(False)
         self.figures: HeaderFigures | None = None
+
+    def set_empty(self, empty: bool) -> None:
+        """Show the invitation to add an account instead of the figures (or the figures again)."""
+        self.empty.setVisible(empty)
+        for tile in self._tiles:
+            tile.setVisible(not empty)
+        if empty:
+            self.stream_badge.setVisible(False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.empty.isHidden()
 
     def render(self, figures: HeaderFigures) -> None:  # type: ignore[override]
         self.figures = figures
+        if self.is_empty:
+            return
         stale_note = "" if figures.stale_accounts == 0 else self.tr(
             "Includes the last good data of {n} stale account(s).").format(n=figures.stale_accounts)
         self.equity.show_value(fmt.usd(figures.equity_usd),
@@ -181,8 +210,7 @@ class HeaderBar(QFrame):
         if not figures.repriced:
             self.stream_badge.setVisible(False)
             return
-        fmt.set_label_text(self.stream_badge, self.tr("● streamed prices\nREST confirmed {time}").format(
-            time=clock_text(figures.rest_at_s)))
+        fmt.set_label_text(self.stream_badge, self.tr("● streamed prices"))
         fmt.set_severity_style(self.stream_badge, fmt.Severity.WARN)
         self.stream_badge.setToolTip(self.tr(
             "Live prices — awaiting REST confirmation. These figures were recomputed from streamed mark "

@@ -16,13 +16,14 @@ import time
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QSystemTrayIcon,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +46,14 @@ from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import WorkerError
 
 TABLE_RENDER_MS = 1000
+# Below this width the Exposure and Stress docks share one column as tabs (a 1280- or 1366-px laptop);
+# above it they are stacked, both in sight.
+WIDE_LAYOUT_PX = 1600
+
+
+def default_size(available: QSize) -> QSize:
+    """The first window size: most of the screen, never larger than it (a laptop's 1280 x 720)."""
+    return QSize(min(1600, available.width()), min(1000, available.height()))
 
 
 class MainWindow(QMainWindow):
@@ -96,10 +105,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.charts, self.tr("History"))
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.messages)
-        layout.addWidget(self.alert_banner)
-        layout.addWidget(self.header)
+        layout.setContentsMargins(4, 0, 4, 4)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -111,10 +117,29 @@ class MainWindow(QMainWindow):
 
         self.stress_dock.visibilityChanged.connect(self._on_stress_visibility)
 
+        # Messages, alerts and the key figures span the whole width, above the tables and the docks: the
+        # header never shares a narrow screen with the docks.
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(4, 2, 4, 2)
+        top_layout.setSpacing(4)
+        top_layout.addWidget(self.messages)
+        top_layout.addWidget(self.alert_banner)
+        top_layout.addWidget(self.header)
+        self.top_bar = QToolBar(self.tr("Key figures"), self)
+        self.top_bar.setObjectName("keyFiguresBar")
+        self.top_bar.setMovable(False)
+        self.top_bar.setFloatable(False)
+        self.top_bar.toggleViewAction().setVisible(False)  # never hidden by mistake
+        self.top_bar.addWidget(top)
+
         self.status = FreshnessStatusBar(self)
         self.setStatusBar(self.status)
         self.status.set_worker_state(busy=False, paused=False)
         self.actions_ = WindowActions(self)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.top_bar)
+        self.header.sig_add_account.connect(self.actions_.manage_accounts.trigger)
         self.alerting = WindowAlerts(self, tray_available=tray_available)
         self.tray = self.alerting.tray
         self.notifier = self.alerting.notifier
@@ -130,8 +155,22 @@ class MainWindow(QMainWindow):
         self.table_timer.setInterval(TABLE_RENDER_MS)
         self.table_timer.timeout.connect(self.render_tables)
         self.table_timer.start()
-        self.resize(1400, 860)
+        self.set_docks_tabbed(False)
+        self.resize(default_size(self.screen().availableGeometry().size()))
         self._layout_restored = restore_layout(self, self.tabs, qsettings)
+        self._show_empty_state_if_no_accounts()
+
+    def set_docks_tabbed(self, tabbed: bool) -> None:
+        """Exposure and Stress as two tabs of one dock (a laptop screen) or one above the other."""
+        if tabbed:
+            self.tabifyDockWidget(self.exposure_dock, self.stress_dock)
+            self.stress_dock.raise_()
+        else:
+            self.splitDockWidget(self.exposure_dock, self.stress_dock, Qt.Orientation.Vertical)
+
+    def _show_empty_state_if_no_accounts(self) -> None:
+        """No account configured: invite adding one, instead of figures that read as "all safe"."""
+        self.header.set_empty(not self.context.demo and not self.context.specs()[0])
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -211,7 +250,10 @@ class MainWindow(QMainWindow):
             # about 40% of the width, or their last columns scroll out of sight. Sized here, not in
             # the constructor, because the window's final size is only known once it is shown.
             self._layout_restored = True
-            self.resizeDocks([self.exposure_dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
+            narrow = self.width() < WIDE_LAYOUT_PX
+            self.set_docks_tabbed(narrow)
+            share = 0.42 if narrow else 0.4
+            self.resizeDocks([self.exposure_dock], [int(self.width() * share)], Qt.Orientation.Horizontal)
         self.tray.set_window_visible(True)
         if self._latest is not None:
             self._tables_dirty = True
@@ -251,6 +293,7 @@ class MainWindow(QMainWindow):
         for problem in problems:
             self.messages.add_message(problem)
         self.host.worker.set_accounts(specs)
+        self._show_empty_state_if_no_accounts()
 
     # --- settings ----------------------------------------------------------------------------
 
