@@ -2,11 +2,13 @@
 
 The bar items are created once and updated with `setOpts`; colours come from the palette (bars
 now) and the severity colours (bars after: danger for a liquidated account), so the chart reads
-in light and dark themes alike.
+in light and dark themes alike. The legend is text above the plot (`legend_html`), so it covers no
+bar; negative equity after a shock goes below the zero line, which stays in view.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,8 +17,20 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.ui import format as fmt
+from desktop_app.ui.charts.plot import compact_usd
 
 _BAR_WIDTH = 0.38
+
+
+class _UsdAxis(pg.AxisItem):
+    """Equity ticks as money ("$600k", "−$10k")."""
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [compact_usd(v * scale, spacing * scale) for v in values]
 
 
 class StressChart(pg.PlotWidget):
@@ -35,7 +49,10 @@ class StressChart(pg.PlotWidget):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(muted))
             axis.setTextPen(pg.mkPen(text))
-        plot.getAxis("left").setLabel(self.tr("Equity"), units="USD")  # SI-scaled ticks: 600k, not 600000
+        # "$600k", not SI-scaled "600 kUSD" (which read "mUSD" on an empty chart)
+        plot.setAxisItems({"left": _UsdAxis("left")})
+        plot.getAxis("left").setPen(pg.mkPen(muted))
+        plot.getAxis("left").setTextPen(pg.mkPen(text))
         self._before = pg.BarGraphItem(x=[], height=[], width=_BAR_WIDTH, brush=pg.mkBrush(muted),
                                        pen=pg.mkPen(None))
         # The item's own brush is what the legend shows; each bar gets its own colour on update.
@@ -45,10 +62,17 @@ class StressChart(pg.PlotWidget):
         plot.addItem(self._after)
         self._zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(text, width=1))
         plot.addItem(self._zero)
-        plot.addLegend(offset=(-10, 10)).setLabelTextColor(text)
-        plot.legend.addItem(self._before, self.tr("now"))
-        plot.legend.addItem(self._after, self.tr("after the shock"))
         self._names: tuple[str, ...] = ()
+
+    def legend_html(self) -> str:
+        """The legend, shown above the plot (never over a bar): the colours the bars really have."""
+        muted = QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        entries = ((muted, self.tr("equity now")),
+                   (fmt.severity_colour(fmt.Severity.OK), self.tr("after the shock")),
+                   (fmt.severity_colour(fmt.Severity.DANGER), self.tr("after the shock: liquidated")))
+        return "&nbsp;&nbsp;&nbsp;".join(
+            f"<span style='color:{colour.name()}'>■</span>&nbsp;{html.escape(label)}"
+            for colour, label in entries if colour is not None)
 
     def show_accounts(self, names: Sequence[str], before_usd: Sequence[float | None],
                       after_usd: Sequence[float | None], liquidated: Sequence[bool]) -> None:

@@ -1,4 +1,5 @@
-"""The stress panel: pick a coin and a shock (−50%…+50%), see each account's equity after it.
+"""The stress panel: pick one or several coins and their shocks (−50%…+50% each), see each account's
+equity after them.
 
 Recomputed instantly on the GUI thread from the latest update (the stress function is pure numpy on
 data already fetched: no network), so dragging the slider answers at once.
@@ -13,11 +14,9 @@ from typing import Any, Protocol
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QSlider,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
 from desktop_app.ui.stress.chart import StressChart
+from desktop_app.ui.stress.shock_row import ShockRow
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 from desktop_app.ui.tables.table_view import FilterableTable
 
@@ -35,7 +35,6 @@ class StressFn(Protocol):
 
     def __call__(self, update: Any, shocks: Mapping[str, float], *, beta: bool) -> Any: ...
 
-MAX_SHOCK_PERCENT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +78,6 @@ class StressModel(RowTableModel[StressRow]):
         danger = fmt.Severity.DANGER
         columns: list[Column[StressRow]] = [
             Column(tr("Account"), lambda r: r.account, bold=lambda r: r.liquidated),
-            Column(tr("Equity now"), lambda r: fmt.usd(r.equity_before_usd),
-                   sort=lambda r: r.equity_before_usd, numeric=True),
             Column(tr("Equity after"), lambda r: fmt.usd(r.equity_after_usd),
                    sort=lambda r: r.equity_after_usd, numeric=True,
                    severity=lambda r: danger if r.liquidated else fmt.Severity.NONE),
@@ -103,20 +100,19 @@ class StressPanel(QWidget):
         super().__init__(parent)
         self._stress_fn = stress_fn
         self._update: Any = None
-        self.coin_box = QComboBox(self)
-        self.coin_box.setMinimumContentsLength(6)
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.slider.setRange(-MAX_SHOCK_PERCENT * 10, MAX_SHOCK_PERCENT * 10)  # tenths of a percent
-        self.slider.setValue(-100)
-        self.slider.setTickInterval(100)
-        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.spin = QDoubleSpinBox(self)
-        self.spin.setRange(-MAX_SHOCK_PERCENT, MAX_SHOCK_PERCENT)
-        self.spin.setDecimals(1)
-        self.spin.setSingleStep(0.5)
-        self.spin.setSuffix(" %")
-        self.spin.setValue(-10.0)
+        self._coins: list[str] = []
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(2)
+        self.shock_rows: list[ShockRow] = []
+        first = self._add_row(removable=False)
+        # The first row's controls, by their old names (one coin is the common case).
+        self.coin_box, self.slider, self.spin = first.coin_box, first.slider, first.spin
+        self.add_button = QPushButton(self.tr("+ Add a coin"), self)
+        self.add_button.setToolTip(self.tr("Shock several coins at once, each by its own move"))
+        self.add_button.clicked.connect(self.add_shock)
         self.beta_box = QCheckBox(self.tr("Other coins follow by beta"), self)
+        self.beta_box.setToolTip(self.tr(
+            "Coins you did not shock move with their beta to the shocked ones (from price history)."))
         self.beta_box.setChecked(True)
         self.summary = QLabel(self.tr("Waiting for data…"), self)
         self.summary.setWordWrap(True)
@@ -125,62 +121,79 @@ class StressPanel(QWidget):
         self.chart = StressChart(self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.chart)
+        chart_box = QWidget(self)
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.setSpacing(0)
+        self.chart_legend = QLabel(self.chart.legend_html(), chart_box)
+        self.chart_legend.setObjectName("stressLegend")
+        chart_layout.addWidget(self.chart_legend)
+        chart_layout.addWidget(self.chart, 1)
+        splitter.addWidget(chart_box)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("Coin"), self))
-        controls.addWidget(self.coin_box)
-        controls.addWidget(QLabel(self.tr("Shock"), self))
-        controls.addWidget(self.slider, 1)
-        controls.addWidget(self.spin)
-        controls.addWidget(self.beta_box)
+        options = QHBoxLayout()
+        options.addWidget(self.add_button)
+        options.addStretch(1)
+        options.addWidget(self.beta_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(controls)
+        layout.addWidget(QLabel(self.tr("Shock (coin and move):"), self))
+        layout.addLayout(self.rows_box)
+        layout.addLayout(options)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
-
-        self.slider.valueChanged.connect(self._on_slider)
-        self.spin.valueChanged.connect(self._on_spin)
-        self.coin_box.currentIndexChanged.connect(self._on_control_changed)
         self.beta_box.toggled.connect(self._on_control_changed)
 
     # --- inputs ------------------------------------------------------------------------------
 
+    def _add_row(self, *, removable: bool) -> ShockRow:
+        row = ShockRow(self, removable=removable)
+        row.sig_changed.connect(self._on_control_changed)
+        row.sig_remove.connect(self._remove_row)
+        self.rows_box.addWidget(row)
+        self.shock_rows.append(row)
+        return row
+
+    @Slot()
+    def add_shock(self) -> ShockRow:
+        """Another coin to shock: the largest exposure not shocked yet, at the same move as the first."""
+        row = self._add_row(removable=True)
+        taken = {r.coin_box.currentText() for r in self.shock_rows[:-1]}
+        free = [c for c in self._coins if c not in taken]
+        row.set_coins(self._coins, preferred=free[0] if free else None)
+        row.spin.setValue(self.spin.value())
+        self.add_button.setEnabled(len(self.shock_rows) < max(1, len(self._coins)))
+        self.recompute()
+        return row
+
+    @Slot(QWidget)
+    def _remove_row(self, row: QWidget) -> None:
+        if row in self.shock_rows and row is not self.shock_rows[0]:
+            self.shock_rows.remove(row)  # type: ignore[arg-type]
+            row.deleteLater()
+            self.add_button.setEnabled(True)
+            self.recompute()
+
     @property
     def shock(self) -> float:
-        """The chosen shock as a fraction (−0.1 for −10%)."""
-        return round(self.spin.value(), 1) / 100.0
+        """The first row's shock as a fraction (−0.1 for −10%)."""
+        return self.shock_rows[0].shock
+
+    def shocks(self) -> dict[str, float]:
+        """Every shocked coin and its move (a coin chosen twice takes its last row's move)."""
+        return {row.coin_box.currentText(): row.shock for row in self.shock_rows
+                if row.coin_box.currentText()}
 
     def set_update(self, update: Any) -> None:
         """Take the latest update (coins may have changed) and recompute."""
         self._update = update
         # Largest gross exposure first: the coin whose move matters most is the default.
-        coins = [e.coin for e in sorted(update.report.exposure, key=lambda e: -e.gross_usd)]
-        current = self.coin_box.currentText()
-        if coins != [self.coin_box.itemText(i) for i in range(self.coin_box.count())]:
-            self.coin_box.blockSignals(True)
-            self.coin_box.clear()
-            self.coin_box.addItems(coins)
-            index = self.coin_box.findText(current)
-            self.coin_box.setCurrentIndex(index if index >= 0 else (0 if coins else -1))
-            self.coin_box.blockSignals(False)
-        self.recompute()
-
-    @Slot(int)
-    def _on_slider(self, tenths: int) -> None:
-        value = tenths / 10.0
-        if abs(self.spin.value() - value) > 1e-9:
-            self.spin.setValue(value)  # recomputes through _on_spin
-
-    @Slot(float)
-    def _on_spin(self, percent: float) -> None:
-        tenths = round(percent * 10)
-        if self.slider.value() != tenths:
-            self.slider.blockSignals(True)
-            self.slider.setValue(tenths)
-            self.slider.blockSignals(False)
+        self._coins = [e.coin for e in sorted(update.report.exposure, key=lambda e: -e.gross_usd)]
+        for row in self.shock_rows:
+            row.blockSignals(True)
+            row.set_coins(self._coins)
+            row.blockSignals(False)
         self.recompute()
 
     @Slot()
@@ -190,24 +203,23 @@ class StressPanel(QWidget):
     # --- output ------------------------------------------------------------------------------
 
     def recompute(self) -> None:
-        coin = self.coin_box.currentText()
-        if self._update is None or not coin:
+        shocks = self.shocks()
+        if self._update is None or not shocks:
             self.model.set_rows(())
             self.chart.show_accounts((), (), (), ())
             self.summary.setText(self.tr("No positions to stress.") if self._update is not None
                                  else self.tr("Waiting for data…"))
             return
-        shock = self.shock
-        result = self._stress_fn(self._update, {coin: shock}, beta=self.beta_box.isChecked())
+        result = self._stress_fn(self._update, shocks, beta=self.beta_box.isChecked())
         rows = [row for _, row in stress_rows(result)]
         self.model.set_rows(stress_rows(result))
         self.table.fit_columns()
         self.chart.show_accounts([r.account for r in rows], [r.equity_before_usd for r in rows],
                                  [r.equity_after_usd for r in rows], [r.liquidated for r in rows])
         liquidated = tuple(result.liquidated_accounts)
-        text = self.tr("{coin} {shock}: total PnL {pnl}.").format(
-            coin=coin, shock=fmt.move(shock, signed=True),
-            pnl=fmt.usd(fmt.as_float(result.total_pnl_usd), signed=True))
+        moves = ", ".join(f"{coin} {fmt.move(shock, signed=True)}" for coin, shock in shocks.items())
+        text = self.tr("{moves}: total PnL {pnl}.").format(
+            moves=moves, pnl=fmt.usd(fmt.as_float(result.total_pnl_usd), signed=True))
         if liquidated:
             text += " " + self.tr("Liquidated: {names}.").format(names=", ".join(liquidated))
             severity = fmt.Severity.DANGER
