@@ -309,15 +309,19 @@ def test_a_history_read_error_is_shown_and_the_next_reload_recovers(charts, qtbo
     assert charts.last_error is None and charts.status_label.text() == ""
 
 
-def test_y_range_fits_the_visible_data_and_keeps_the_liquidation_line(charts, qtbot) -> None:
+def test_y_range_fits_the_visible_data_and_marks_the_liquidation_line(charts, qtbot) -> None:
     charts.show()
     qtbot.waitExposed(charts)
     charts.set_series(small_data())
     charts.render_now()
     charts.set_range("1 h")
     low, high = charts.mm_plot.item.getViewBox().viewRange()[1]
-    # Rates 50 %, 82.5 %, 90 % and the 100 % line: 50 … 100 must be in view.
-    assert low <= 50.0 and high >= 100.0
+    # Rates 50 %, 82.5 %, 90 %: the range follows them (with a 6 % margin), not down to 0 or up to the
+    # 100 % line, which is marked at the top while it is above the data.
+    assert 45.0 < low <= 50.0 and 90.0 <= high < 100.0
+    marker = charts.mm_plot._reference_marker
+    assert marker.isVisible() and "100%" in marker.toPlainText()
+    assert marker.pos().y() == high
     low, high = charts.equity_plot.item.getViewBox().viewRange()[1]
     # Equity 100 … 240 USD, with a margin but not a zero-based axis.
     assert 50.0 < low <= 100.0 and 240.0 <= high < 300.0
@@ -337,3 +341,25 @@ def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
     assert [percent(v, 0.05) for v in (4.65, 4.70)] == ["4.65%", "4.70%"]
     # Ticks $20 apart on a million: beyond four decimals of "M", so whole dollars.
     assert [compact_usd(v, 20.0) for v in (1_056_900.0, 1_056_920.0)] == ["$1,056,900", "$1,056,920"]
+
+
+def test_an_account_has_one_colour_in_every_chart_and_legends_stand_beside_the_plots(charts, qtbot) -> None:
+    charts.show()
+    qtbot.waitExposed(charts)
+    charts.set_series(small_data())  # the MM chart meets Hedge first, the equity chart Main first
+    charts.render_now()
+    pen = {plot: {name: c.opts["pen"].color().name() for name, c in plot.curves.items()}
+           for plot in (charts.equity_plot, charts.mm_plot)}
+    assert pen[charts.mm_plot]["Hedge"] == pen[charts.equity_plot]["Hedge"]
+    assert pen[charts.equity_plot]["Main"] != pen[charts.equity_plot]["Hedge"]
+    for plot in (charts.equity_plot, charts.mm_plot, charts.exposure_plot):
+        legend = plot.legend
+        # Beside the plot in the layout, not inside its view box over the curves.
+        assert legend.parentItem() is not plot.item.getViewBox()
+        assert not legend.sceneBoundingRect().intersects(plot.item.getViewBox().sceneBoundingRect())
+    charts.legend_box.setChecked(False)
+    assert not charts.equity_plot.legend.isVisible()
+
+
+def test_history_opens_on_all_of_it(charts) -> None:
+    assert charts.range_name == "All" and charts.range_buttons["All"].isChecked()

@@ -89,3 +89,12 @@ def test_tools_menu_opens_the_copytrade_calculator(qtbot, tmp_path: Path) -> Non
     dialogs = window.findChildren(CopyTradeDialog)
     assert len(dialogs) == 1 and dialogs[0].isVisible()
     dialogs[0].close()
+
+
+def test_the_history_range_chosen_is_kept_for_the_next_start(qtbot, tmp_path: Path) -> None:
+    window = _window(qtbot, tmp_path)
+    assert window.charts.range_name == "All"  # a fresh session shows since start
+    window.charts.range_buttons["24 h"].click()
+    window.close()
+    again = _window(qtbot, tmp_path)
+    assert again.charts.range_name == "24 h"

@@ -1,5 +1,7 @@
-"""History charts: total equity, equity per account, MM rate per account (with the 100% liquidation
-line) and net exposure per coin, over 1 h / 24 h / 7 d / all, on one shared, linked time axis.
+"""History charts: total equity, equity per account, MM rate per account (scaled to the data, with the
+100% liquidation line marked) and net exposure per coin, over 1 h / 24 h / 7 d / all, on one shared,
+linked time axis. Legends stand beside the plots (and can be hidden); an account keeps its colour in
+every chart.
 
 Friture's rule: data lands in a buffer (`set_series`, or the history loader's reads), a GUI timer
 renders the latest state, and nothing renders or is read while the widget is hidden. The database is
@@ -18,6 +20,7 @@ from PySide6.QtCore import QDateTime, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
@@ -29,10 +32,12 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.charts.axes import DateTicks
 from desktop_app.ui.charts.data import ChartData, empty_chart_data
 from desktop_app.ui.charts.loader import HistoryLoaderHost
-from desktop_app.ui.charts.plot import HistoryPlot, compact_usd, percent
+from desktop_app.ui.charts.plot import ColourMap, HistoryPlot, compact_usd, percent
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
-DEFAULT_RANGE = "24 h"
+# "Since start" until the user picks a range (the window remembers the last choice): a fresh session
+# on 24 h is a one-pixel sliver.
+DEFAULT_RANGE = "All"
 # A drag fits Y loosely (no axis twitching on every frame); this long after its last frame, Y is fitted
 # exactly. Short enough to feel immediate, longer than the gap between two frames of a slow drag.
 PAN_SETTLE_MS = 200
@@ -58,14 +63,21 @@ class HistoryChartsWidget(QWidget):
         self.range_buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Range:"), self))
+        labels = {"1 h": self.tr("1 h"), "24 h": self.tr("24 h"), "7 d": self.tr("7 d"),
+                  "All": self.tr("All")}
         for name in RANGES_S:
-            button = QPushButton(name, self)
+            button = QPushButton(labels[name], self)
             button.setCheckable(True)
             button.setChecked(name == DEFAULT_RANGE)
             button.clicked.connect(lambda _checked=False, n=name: self.set_range(n))
             self.range_group.addButton(button)
             self.range_buttons[name] = button
             bar.addWidget(button)
+        self.legend_box = QCheckBox(self.tr("Legends"), self)
+        self.legend_box.setToolTip(self.tr("Show which colour is which account or coin, beside each chart"))
+        self.legend_box.setChecked(True)
+        self.legend_box.toggled.connect(self.set_legends_visible)
+        bar.addWidget(self.legend_box)
         bar.addStretch(1)
         self.cursor_label = QLabel(self)  # the crosshair's date and time
         bar.addWidget(self.cursor_label)
@@ -84,13 +96,15 @@ class HistoryChartsWidget(QWidget):
         # Qt's paint thread pool and waits for it, slower than filling with the colour directly.
         self.view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         ticks = DateTicks()  # one time range on all four: their date ticks are worked out once
+        accounts = ColourMap()  # an account has one colour in every chart
         self.total_plot = HistoryPlot(self.tr("Total equity"), formatter=compact_usd, show_dates=False,
                                       legend=False, date_ticks=ticks)
         self.equity_plot = HistoryPlot(self.tr("Equity per account"), formatter=compact_usd, show_dates=False,
-                                       date_ticks=ticks)
-        self.mm_plot = HistoryPlot(self.tr("Maintenance-margin rate"), formatter=percent, scale=100.0,
-                                   reference=(1.0, self.tr("liquidation 100%")), rank=lambda v: v,
-                                   show_dates=False, date_ticks=ticks)
+                                       date_ticks=ticks, colours=accounts)
+        self.mm_plot = HistoryPlot(self.tr("MM rate"), formatter=percent, scale=100.0,
+                                   reference=(1.0, self.tr("liquidation at 100%")), rank=lambda v: v,
+                                   show_dates=False, date_ticks=ticks, colours=accounts,
+                                   reference_in_range=False)
         self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd,
                                          date_ticks=ticks)
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
@@ -98,6 +112,8 @@ class HistoryChartsWidget(QWidget):
         for row, plot in enumerate(self.plots):
             plot.set_background(self.palette().base().color(), text_colour)
             self.view.addItem(plot.item, row=row, col=0)
+            if plot.legend is not None:
+                self.view.addItem(plot.legend, row=row, col=1)
             for side in ("left", "bottom"):
                 plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))
                 plot.item.getAxis(side).setTextPen(pg.mkPen(text_colour, width=1))
@@ -188,6 +204,17 @@ class HistoryChartsWidget(QWidget):
         if self.isVisible():
             self.reload()  # a longer range than was read arrives later; the axis moves now
         self._apply_x_range()
+
+    @Slot(bool)
+    def set_legends_visible(self, visible: bool) -> None:
+        """The legends beside the plots, or the plots' full width."""
+        for plot in self.plots:
+            if plot.legend is not None:
+                plot.legend.setVisible(visible)
+                # A hidden legend still holds its column: give its width back to the plots.
+                plot.legend.setMaximumWidth(10_000 if visible else 0)
+        if self.legend_box.isChecked() != visible:
+            self.legend_box.setChecked(visible)
 
     def x_range(self) -> tuple[float, float]:
         low, high = self.exposure_plot.item.getViewBox().viewRange()[0]

@@ -28,6 +28,19 @@ PALETTE = (
     "#3b82f6", "#d98a00", "#2f9e5b", "#e0464b", "#8b5cf6", "#0ea5b7",
     "#c2410c", "#db2777", "#65a30d", "#64748b", "#a16207", "#4f46e5",
 )
+class ColourMap:
+    """One colour per name, kept for the session: an account has the same colour in every chart that
+    shares this map, whichever order the charts meet their series in."""
+
+    def __init__(self) -> None:
+        self._colours: dict[str, str] = {}
+
+    def colour(self, name: str) -> str:
+        if name not in self._colours:
+            self._colours[name] = PALETTE[len(self._colours) % len(PALETTE)]
+        return self._colours[name]
+
+
 _READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first
 _EMPTY = np.empty(0, dtype=np.float64)
 
@@ -69,7 +82,8 @@ class HistoryPlot:
     def __init__(self, title: str, *, formatter: Formatter, scale: float = 1.0,
                  reference: tuple[float, str] | None = None,
                  rank: Callable[[float], float] = abs, show_dates: bool = True, legend: bool = True,
-                 date_ticks: DateTicks | None = None) -> None:
+                 date_ticks: DateTicks | None = None, colours: ColourMap | None = None,
+                 reference_in_range: bool = True) -> None:
         self.title = title
         self.formatter = formatter
         self.scale = scale
@@ -88,7 +102,10 @@ class HistoryPlot:
         self.view = self.item.getViewBox()
         self.view.sigResized.connect(self.refresh)  # more or fewer pixel columns to fill
         self._reference_level: float | None = None
-        self.legend = self.item.addLegend(offset=(8, 4), colCount=4, labelTextSize="8pt") if legend else None
+        # The legend stands beside the plot (the widget places it), never over a curve or the 100% line.
+        self.legend = pg.LegendItem(colCount=1, labelTextSize="8pt") if legend else None
+        self.colours = colours if colours is not None else ColourMap()
+        self._reference_marker: pg.TextItem | None = None
         self.curves: dict[str, HistoryCurve] = {}
         self._data: dict[str, NamedSeries] = {}
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
@@ -101,16 +118,20 @@ class HistoryPlot:
                                    pen=pg.mkPen("#e0464b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                    label=label, labelOpts={"position": 1.0, "color": "#e0464b",
                                                            "anchors": [(1, 0), (1, 0)]})
-            self.item.addItem(line, ignoreBounds=False)
+            self.item.addItem(line, ignoreBounds=True)
+            if not reference_in_range:
+                # The Y range follows the data (0.6–4.7 % is not flattened onto the axis by a 100 % line);
+                # while the line is above the data, this mark at the top says where it is.
+                self._reference_marker = pg.TextItem(f"▲ {label}", color="#e0464b", anchor=(1, 0))
+                self.item.addItem(self._reference_marker, ignoreBounds=True)
+                self._reference_marker.setVisible(False)
+        self._reference_in_range = reference_in_range
         self.set_readout("")
 
     def set_background(self, colour: QColor, text_colour: QColor) -> None:
         """The palette colours behind and on the plot: the opaque grid lines are blended against the
-        background, and the legend takes both so it reads in light and dark themes."""
+        background, and the legend's text takes the palette's so it reads in light and dark themes."""
         if self.legend is not None:
-            # Opaque: Qt blends a large translucent box on its paint thread pool and waits for it, on
-            # every frame of a pan (~1.5 ms, much more when the other core is busy).
-            self.legend.setBrush(pg.mkBrush(QColor(colour)))
             self.legend.setLabelTextColor(QColor(text_colour))
         for side in ("left", "bottom"):
             axis = self.item.getAxis(side)
@@ -138,8 +159,10 @@ class HistoryPlot:
             self._data[s.name] = s
 
     def _new_curve(self, name: str) -> HistoryCurve:
-        curve = HistoryCurve(name, PALETTE[len(self.curves) % len(PALETTE)])
-        self.item.addItem(curve)  # and to the legend, by the curve's name
+        curve = HistoryCurve(name, self.colours.colour(name))
+        self.item.addItem(curve)
+        if self.legend is not None:
+            self.legend.addItem(curve, name)
         self.curves[name] = curve
         return curve
 
@@ -174,7 +197,7 @@ class HistoryPlot:
         every frame or every new sample; the widget fits exactly once a drag stops.
         """
         extents = [extent for name in self._data if (extent := self.curves[name].visible_extent)]
-        if self._reference_level is not None:
+        if self._reference_level is not None and self._reference_in_range:
             extents.append((self._reference_level, self._reference_level))
         if not extents:
             return
@@ -193,6 +216,18 @@ class HistoryPlot:
         self.item.setYRange(want_low, want_high, padding=0.0)
         start_s, end_s = self.view.viewRange()[0]
         self._set_pixel_size(float(start_s), float(end_s))
+        self._place_reference_marker()
+
+    def _place_reference_marker(self) -> None:
+        """Show "▲ liquidation 100%" at the top right while the line is above the Y range."""
+        marker, level = self._reference_marker, self._reference_level
+        if marker is None or level is None:
+            return
+        (_start_s, end_s), (_low, high) = self.view.viewRange()
+        above = level > high
+        marker.setVisible(above)
+        if above:
+            marker.setPos(end_s, high)
 
     def readout_at(self, time_s: float) -> list[tuple[str, float]]:
         """Each curve's value at `time_s` (its last sample at or before it), most significant first."""

@@ -32,7 +32,7 @@ from desktop_app.domain.credentials import Secret
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
-from desktop_app.ui.charts.history_view import HistoryChartsWidget
+from desktop_app.ui.charts.history_view import RANGES_S, HistoryChartsWidget
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.stress.panel import StressFn, StressPanel
 from desktop_app.ui.tables.portfolio import PortfolioTables
@@ -46,6 +46,7 @@ from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import WorkerError
 
 TABLE_RENDER_MS = 1000
+HISTORY_RANGE_KEY = "history/range"  # the History tab's last chosen range, kept between runs
 # Below this width the Exposure and Stress docks share one column as tabs (a 1280- or 1366-px laptop);
 # above it they are stacked, both in sight.
 WIDE_LAYOUT_PX = 1600
@@ -158,6 +159,10 @@ class MainWindow(QMainWindow):
         self.set_docks_tabbed(False)
         self.resize(default_size(self.screen().availableGeometry().size()))
         self._layout_restored = restore_layout(self, self.tabs, qsettings)
+        saved_range = str(qsettings.value(HISTORY_RANGE_KEY, ""))
+        if saved_range in RANGES_S:
+            self.charts.set_range(saved_range)
+        self.charts.range_group.buttonClicked.connect(self._remember_history_range)
         self._show_empty_state_if_no_accounts()
 
     def set_docks_tabbed(self, tabbed: bool) -> None:
@@ -178,6 +183,10 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    @Slot()
+    def _remember_history_range(self) -> None:
+        self.qsettings.setValue(HISTORY_RANGE_KEY, self.charts.range_name)
 
     # --- worker signals (queued from the worker thread) ---------------------------------------
 
