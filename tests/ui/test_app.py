@@ -79,3 +79,24 @@ def test_the_installer_mutex_is_held_on_windows_only(monkeypatch) -> None:
     # The names Inno Setup's AppMutex checks (packaging/windows/riskdesk.iss).
     assert created == list(WINDOWS_MUTEX_NAMES)
     assert created == ["RiskDeskSingleInstance", "Global\\RiskDeskSingleInstance"]
+
+
+def test_copytrade_option_opens_the_calculator_alone(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui import app as app_module
+    from desktop_app.ui.copytrade.dialog import CopyTradeDialog
+    from desktop_app.ui.window.main_window import MainWindow
+
+    shown: list[str] = []
+
+    def exec_once(*_args: object) -> int:
+        shown.extend(type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible())
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, CopyTradeDialog):
+                widget.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    assert app_module.main(["--copytrade", "--lang", "en", "--config-dir", str(tmp_path)]) == 0
+    assert CopyTradeDialog.__name__ in shown and MainWindow.__name__ not in shown

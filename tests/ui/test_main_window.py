@@ -98,3 +98,23 @@ def test_the_history_range_chosen_is_kept_for_the_next_start(qtbot, tmp_path: Pa
     window.close()
     again = _window(qtbot, tmp_path)
     assert again.charts.range_name == "24 h"
+
+
+def test_without_accounts_the_header_invites_adding_one(qtbot, tmp_path: Path, memory_keyring,
+                                                        monkeypatch) -> None:
+    from desktop_app.ui.accounts.list_dialog import AccountsDialog
+    from desktop_app.ui.context import load_context
+
+    context = load_context(AppPaths.portable(tmp_path))  # nothing configured
+    host = WorkerHost(service_factory=object)
+    window = MainWindow(context, host, stress_fn,
+                        qsettings=QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    # Not a green "No liquidation within ±50%", which reads as "all safe".
+    window.on_update(make_update(()))
+    assert window.header.empty.isVisible() and not window.header.first_liq.isVisible()
+    opened: list[bool] = []
+    monkeypatch.setattr(AccountsDialog, "exec", lambda self: opened.append(True) or 0)
+    window.header.add_button.click()
+    assert opened == [True]  # the button opens the account manager

@@ -18,7 +18,7 @@ from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update
 
 
 def _row(symbol: str, value: float) -> PositionRow:
-    return PositionRow("Main", "linear", symbol, "long", 1.0, value, 1.0, 1.0, None, None, 10.0, 0.0, 1.0,
+    return PositionRow("Main", "linear", symbol, "long", 1.0, "BTC", value, 1.0, 1.0, None, None, 10.0, 0.0, 1.0,
                        False)
 
 
@@ -129,3 +129,14 @@ def test_accounts_rank_by_the_move_that_liquidates_each(qtbot) -> None:
     proxy.setSourceModel(model)
     proxy.sort(column, Qt.SortOrder.AscendingOrder)
     assert [proxy.index(r, 0).data() for r in range(2)] == ["Hedge", "Main"]
+
+
+def test_position_size_says_its_unit(qtbot) -> None:
+    model = PositionsModel()
+    model.set_rows(position_rows(make_update()))
+    sizes = {model.index(r, 1).data(): model.index(r, 3).data() for r in range(model.rowCount())}
+    assert sizes["BTCUSDT"] in ("1 BTC", "0.5 BTC") and sizes["ETHUSDT"] == "10 ETH"
+    inverse = replace(_row("BTCUSD", 30_000.0), category="inverse", size=30_000.0, size_unit="USD")
+    model.set_rows(((("k",), inverse),))
+    assert model.index(0, 3).data() == "30,000 USD"
+    assert "USD" in model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)

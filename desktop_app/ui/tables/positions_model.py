@@ -18,6 +18,12 @@ def _side_severity(row: PositionRow) -> fmt.Severity:
     return fmt.Severity.OK if row.side == "long" else fmt.Severity.DANGER
 
 
+def _size_tooltip(row: PositionRow) -> str | None:
+    if row.size_unit == "USD":
+        return tr("Inverse contracts: the size is in USD (one contract is worth 1 USD).")
+    return tr("The size in {coin}.").format(coin=row.size_unit)
+
+
 def _distance_tooltip(row: PositionRow) -> str | None:
     if row.liq_price is None:
         return tr("Bybit gives no liquidation price for this position (portfolio margin or far away).")
@@ -30,7 +36,8 @@ class PositionsModel(RowTableModel[PositionRow]):
             Column(tr("Account"), lambda r: r.account),
             Column(tr("Symbol"), lambda r: r.symbol, tooltip=lambda r: r.category),
             Column(tr("Side"), _side_text, severity=_side_severity),
-            Column(tr("Size"), lambda r: fmt.number(r.size), sort=lambda r: r.size, numeric=True),
+            Column(tr("Size"), lambda r: f"{fmt.number(r.size)} {r.size_unit}", sort=lambda r: r.size,
+                   numeric=True, tooltip=_size_tooltip),
             Column(tr("Value"), lambda r: fmt.usd(r.value_usd), sort=lambda r: r.value_usd, numeric=True),
             Column(tr("Entry"), lambda r: fmt.number(r.entry_price), sort=lambda r: r.entry_price,
                    numeric=True),

@@ -44,6 +44,7 @@ class PositionRow:
     symbol: str
     side: str
     size: float | None
+    size_unit: str  # what `size` counts: the coin ("BTC"), or "USD" for inverse contracts
     value_usd: float | None
     entry_price: float | None
     mark_price: float | None
@@ -125,6 +126,8 @@ def position_rows(update: object) -> tuple[tuple[PositionKey, PositionRow], ...]
             symbol=p.symbol,
             side=p.side,
             size=as_float(p.size),
+            # Bybit counts inverse contracts in USD (1 contract = 1 USD); every other size is in coins.
+            size_unit="USD" if p.category == "inverse" else p.coin,
             value_usd=as_float(p.value_usd),
             entry_price=as_float(p.entry_price),
             mark_price=as_float(p.mark_price),

@@ -119,9 +119,7 @@ class WindowActions(QObject):
         view_menu.addAction(window.exposure_dock.toggleViewAction())
         view_menu.addAction(window.stress_dock.toggleViewAction())
         tools_menu = bar.addMenu(tr("&Tools"))
-        tools_menu.addAction(self.copytrade)
-        tools_menu.addSeparator()
-        tools_menu.addAction(self.settings)
+        tools_menu.addAction(self.copytrade)  # Settings… lives in File only: one place for one command
         help_menu = bar.addMenu(tr("&Help"))
         help_menu.addAction(self.about)
 
