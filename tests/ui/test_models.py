@@ -18,8 +18,8 @@ from tests.ui.factories import NOW, failed, hedge_state, main_state, make_update
 
 
 def _row(symbol: str, value: float) -> PositionRow:
-    return PositionRow("Main", "linear", symbol, "long", 1.0, "BTC", value, 1.0, 1.0, None, None, 10.0, 0.0, 1.0,
-                       False)
+    return PositionRow("Main", "linear", symbol, "long", 1.0, "BTC", value, 1.0, 1.0, None, None, 10.0, 0.0,
+                       1.0, False)
 
 
 def test_models_pass_modeltester_empty_one_row_and_changed_keys(qtbot, qtmodeltester) -> None:
