@@ -36,7 +36,7 @@ class _UsdAxis(pg.AxisItem):
 class StressChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent, background=None)  # transparent: the palette's window colour
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(90)  # a laptop's 720 px: the table above needs the room
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()

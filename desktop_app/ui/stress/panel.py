@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -101,6 +102,7 @@ class StressPanel(QWidget):
         self._stress_fn = stress_fn
         self._update: Any = None
         self._coins: list[str] = []
+        self._fitted_rows = 0  # the row count the table's height was fitted to
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(2)
         self.shock_rows: list[ShockRow] = []
@@ -119,7 +121,7 @@ class StressPanel(QWidget):
         self.model = StressModel(self)
         self.table = FilterableTable(self.model, placeholder=self.tr("Filter accounts…"), parent=self)
         self.chart = StressChart(self)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         chart_box = QWidget(self)
         chart_layout = QVBoxLayout(chart_box)
@@ -138,7 +140,8 @@ class StressPanel(QWidget):
         options.addStretch(1)
         options.addWidget(self.beta_box)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Shock (coin and move):"), self))
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         layout.addLayout(self.rows_box)
         layout.addLayout(options)
         layout.addWidget(self.summary)
@@ -202,6 +205,18 @@ class StressPanel(QWidget):
 
     # --- output ------------------------------------------------------------------------------
 
+    def _fit_table_height(self) -> None:
+        """Every account's outcome in sight (up to 60% of the room); the chart takes the rest."""
+        total = sum(self.splitter.sizes())
+        if total > 0 and self._fitted_rows > 0:
+            wanted = min(self.table.rows_height(self._fitted_rows), int(total * 0.6))
+            self.splitter.setSizes([wanted, total - wanted])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().height() != event.oldSize().height():
+            self._fit_table_height()
+
     def recompute(self) -> None:
         shocks = self.shocks()
         if self._update is None or not shocks:
@@ -214,6 +229,9 @@ class StressPanel(QWidget):
         rows = [row for _, row in stress_rows(result)]
         self.model.set_rows(stress_rows(result))
         self.table.fit_columns()
+        if len(rows) != self._fitted_rows:
+            self._fitted_rows = len(rows)
+            self._fit_table_height()
         self.chart.show_accounts([r.account for r in rows], [r.equity_before_usd for r in rows],
                                  [r.equity_after_usd for r in rows], [r.liquidated for r in rows])
         liquidated = tuple(result.liquidated_accounts)

@@ -27,7 +27,7 @@ def status_text(row: AccountRow) -> str:
 def liquidation_text(row: AccountRow) -> str:
     """The smallest single-coin move that liquidates the account: `BTC −12.3%`, or "none" within range."""
     if row.liquidation_move is None or row.liquidation_coin is None:
-        return tr("none within range") if row.has_data else "—"
+        return tr("none") if row.has_data else "—"
     return f"{row.liquidation_coin} {fmt.move(row.liquidation_move, signed=True)}"
 
 

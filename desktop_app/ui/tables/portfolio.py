@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from desktop_app.ui.tables.accounts_model import ACCOUNTS_STATUS_COLUMN, AccountsModel, status_width_sample
@@ -40,6 +41,8 @@ class PortfolioTables(QSplitter):
         self.setStretchFactor(1, 3)
         self.setSizes([220, 600])
         self._fitted_rows = -1  # the account count the splitter was last fitted to
+        self._user_split = False  # the user dragged the splitter: their sizes win
+        self.splitterMoved.connect(self._on_splitter_moved)
 
     def render_accounts(self, update: Any, now_s: float) -> None:
         """The Accounts table, with data ages as of `now_s`; tall enough for every account."""
@@ -49,10 +52,18 @@ class PortfolioTables(QSplitter):
             self._fitted_rows = len(rows)
             self.fit_accounts_height()
 
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._user_split = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().height() != event.oldSize().height() and self._fitted_rows >= 0:
+            self.fit_accounts_height()  # the window's final size is known only once it is shown
+
     def fit_accounts_height(self) -> None:
         """Show every account without scrolling (up to half of the tab); positions get the rest."""
         total = sum(self.sizes())
-        if total <= 0:
+        if total <= 0 or self._user_split:
             return
         wanted = min(self.accounts_table.rows_height(max(1, self._fitted_rows)), total // 2)
         self.setSizes([wanted, total - wanted])
