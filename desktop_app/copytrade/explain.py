@@ -105,45 +105,52 @@ SKIP_TEMPLATES: dict[Reason, str] = {
 CAUSE_TEMPLATES: dict[str, str] = {
     Reason.ENTRY_ORDER_LIMIT: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Entry-order limit: {orders} order(s) ({notional} USDT) missed while you held {limit}.",
+        "Entry-order limit: {orders} order(s) missed (master's notional {notional} USDT) while you"
+        " held {limit}.",
     ),
     Reason.SLIPPAGE: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Slippage: {orders} order(s) ({notional} USDT) missed, your price outside {tol_pct}%.",
+        "Slippage: {orders} order(s) missed (master's notional {notional} USDT), your price outside"
+        " {tol_pct}%.",
     ),
     Reason.COPYGUARD: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Copyguard: {orders} order(s) ({notional} USDT) missed, your price worse than the master's.",
+        "Copyguard: {orders} order(s) missed (master's notional {notional} USDT), your price worse"
+        " than the master's.",
     ),
     Reason.MAX_POSITION_MARGIN: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Max position margin: {orders} order(s) ({notional} USDT) missed at the {cap} USDT cap.",
+        "Max position margin: {orders} order(s) missed (master's notional {notional} USDT) at the"
+        " {cap} USDT cap.",
     ),
     Reason.INSUFFICIENT_BALANCE: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Insufficient balance: {orders} order(s) ({notional} USDT) missed, minimum size too dear.",
+        "Insufficient balance: {orders} order(s) missed (master's notional {notional} USDT), the"
+        " minimum size costs too much.",
     ),
     Reason.COST_EXCEEDS_BALANCE: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Order cost over balance: {orders} order(s) ({notional} USDT) missed.",
+        "Order cost over balance: {orders} order(s) missed (master's notional {notional} USDT).",
     ),
     Reason.NO_POSITION: QT_TRANSLATE_NOOP(
         "copytrade",
-        "Nothing to close: {orders} closing order(s) ({notional} USDT) had no position behind them.",
+        "Nothing to close: {orders} closing order(s) (master's notional {notional} USDT) had no"
+        " position behind them.",
     ),
     "min_qty": QT_TRANSLATE_NOOP(
         "copytrade",
-        "Minimum order size: {orders} order(s) ({notional} USDT) placed at {min_qty} {coin}, a larger share"
-        " than the master's.",
+        "Minimum order size: {orders} order(s) (master's notional {notional} USDT) placed at"
+        " {min_qty} {coin}, a larger share than the master's.",
     ),
     "fixed_margin": QT_TRANSLATE_NOOP(
         "copytrade",
-        "Fixed order margin: {orders} order(s) ({notional} USDT) used {budget} USDT whatever the master's"
-        " quantity.",
+        "Fixed order margin: {orders} order(s) (master's notional {notional} USDT) used {budget} USDT"
+        " whatever the master's quantity.",
     ),
     "price_difference": QT_TRANSLATE_NOOP(
         "copytrade",
-        "Different fill prices: {orders} copied order(s) ({notional} USDT) filled off the master's.",
+        "Different fill prices: {orders} copied order(s) (master's notional {notional} USDT) filled off the"
+        " master's prices.",
     ),
 }
 

@@ -376,10 +376,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Equity now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Equity after</source>
         <translation type="unfinished"></translation>
     </message>
@@ -404,7 +400,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{status}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No move of one coin from −99% to +500% liquidates this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If {coin} moves {move} (the other coins following by beta), this account or one of its positions is liquidated. The smallest such move of any coin.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -436,11 +448,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Hedged {amount}: {accounts}</source>
+        <source>Liq. move</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Long in one account and short in another: the legs offset each other&apos;s price risk, but each account can still be liquidated on its own.</source>
+        <source>Hedged {amount} between {accounts} (long ↔ short). Long in one account and short in another: the legs offset each other&apos;s price risk, but each account can still be liquidated on its own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -469,6 +481,22 @@
     </message>
     <message>
         <source>Collateral</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hedged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Long ↔ short accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inverse contracts: the size is in USD (one contract is worth 1 USD).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The size in {coin}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -528,75 +556,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export &amp;positions as CSV…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Export risk &amp;report as CSV…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Manage accounts…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Demo mode uses the simulator&apos;s accounts; nothing can be saved.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Refresh now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Pause refreshing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Copy-trading calculator…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;About RiskDesk</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;File</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;View</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Tools</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Main toolbar</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No liquidation within ±50%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{coin} {shock} → {account} liquidated</source>
+        <source>{n} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -684,6 +656,19 @@
     </message>
     <message>
         <source>Enter the API secret to test the connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection test failed:
+{reason}
+
+Save this account anyway?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This key can move funds (withdraw, transfer or trade). RiskDesk only reads; a read-only key is safer.
+
+Save this key anyway?</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -787,6 +772,58 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Symbol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taker fee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quantity step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum quantity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master&apos;s balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follower&apos;s balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master&apos;s leverage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follower&apos;s leverage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fixed order margin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Slippage tolerance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max position margin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {label}: {column}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Master: {m_qty} {coin} at {m_avg}. Follower: {f_qty} {coin} at {f_avg}. Entry gap: {gap}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -796,10 +833,6 @@
     </message>
     <message>
         <source>Order by order:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -909,6 +942,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No account yet. Add a Bybit account with a read-only API key to see its risk here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add an account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Includes the last good data of {n} stale account(s).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -925,8 +966,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>● streamed prices
-REST confirmed {time}</source>
+        <source>● streamed prices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -941,6 +981,30 @@ REST confirmed {time}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>7 d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Legends</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show which colour is which account or coin, beside each chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Total equity</source>
         <translation type="unfinished"></translation>
     </message>
@@ -949,11 +1013,11 @@ REST confirmed {time}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Maintenance-margin rate</source>
+        <source>MM rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>liquidation 100%</source>
+        <source>liquidation at 100%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1001,6 +1065,10 @@ REST confirmed {time}</source>
     </message>
     <message>
         <source>Stress test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key figures</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1160,30 +1228,49 @@ REST confirmed {time}</source>
         <source>Max position margin</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>ShockRow</name>
     <message>
-        <source>is not a number</source>
+        <source>The coin to shock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop shocking this coin</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>StressChart</name>
     <message>
-        <source>Equity</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>now</source>
+        <source>equity now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>after the shock</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>after the shock: liquidated</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>StressPanel</name>
     <message>
+        <source>+ Add a coin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shock several coins at once, each by its own move</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Other coins follow by beta</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coins you did not shock move with their beta to the shocked ones (from price history).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1195,19 +1282,11 @@ REST confirmed {time}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Coin</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Shock</source>
+        <source>{moves}: total PnL {pnl}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No positions to stress.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{coin} {shock}: total PnL {pnl}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1328,6 +1407,70 @@ REST confirmed {time}</source>
 <context>
     <name>WindowActions</name>
     <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;positions as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export risk &amp;report as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Manage accounts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo mode uses the simulator&apos;s accounts; nothing can be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Refresh now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause refreshing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy-trading calculator…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About RiskDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Export positions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1381,6 +1524,280 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     <name>_Message</name>
     <message>
         <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>alerts</name>
+    <message>
+        <source>Back to normal: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No longer applies: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: MM rate unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: MM rate {rate} — liquidation at 100% (last known figures)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: MM rate {rate} — liquidation at 100%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{position}: no liquidation price</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{position}: {distance} from liquidation (mark {mark}, liquidation {liq})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First liquidation unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First liquidation at a {move} move: {headline}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{coin} {move} → {account} liquidated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>long</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>short</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total equity unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total equity down {move} from its session peak ({peak} → {now})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{coin} is {share} of gross exposure ({gross} of {total})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cross-account hedge on {coin}: long in {longs}, short in {shorts} ({amount} offset)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: no data yet after {age}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: data {age} old ({n} refresh intervals)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — last error: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{account}: API key {expiry} — create a new read-only key in Bybit&apos;s API management</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RiskDesk test message: alerts will arrive in this chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{n} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>has expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expires in {n} hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expires in {n} days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>critical</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>raised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>escalated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>eased</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cleared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… and {n} more alerts (see RiskDesk).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>copytrade</name>
+    <message>
+        <source>Copied: your fixed order margin of {budget} USDT at {leverage}x opens {qty} {coin} {side} at {price} (cost {cost} USDT). Your average entry is {f_avg}; the master&apos;s is {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied: the master put {k_pct}% of its funds into this order, so {budget} USDT of your {balance} USDT opens {qty} {coin} {side} at {price} at the master&apos;s {leverage}x (cost {cost} USDT). Your average entry is {f_avg}; the master&apos;s is {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied at the minimum size: {k_pct}% of your balance ({budget} USDT) buys less than the minimum {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT). That uses {share_pct}% of your balance while the master used {k_pct}% of its funds, so from now on your position is larger for your funds than the master&apos;s. Your average entry is {f_avg}; the master&apos;s is {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied at the minimum size: your fixed order margin of {budget} USDT buys less than the minimum {min_qty} {coin}, so Bybit placed {min_qty} {coin} {side} at {price} instead (cost {cost} USDT), more than your fixed margin. Your average entry is {f_avg}; the master&apos;s is {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied: the master closed {m_fraction_pct}% of its position, so you closed {qty} {coin} ({f_fraction_pct}% of yours) at {price}; realised PnL {pnl} USDT after fees. Your average entry is {f_avg}; the master&apos;s is {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: you already hold {held} entry orders from this master, and beyond {limit} Bybit pauses copying the master&apos;s entry orders. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: your price {f_price} is {slip_pct}% away from the master&apos;s fill at {m_price}, more than your slippage tolerance of {tol_pct}%. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: Copyguard is on and your price {f_price} is worse than the master&apos;s {m_price} for a {side} entry. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: {qty} {coin} would raise your position margin from {margin} to {new_margin} USDT, above your max position margin of {cap} USDT. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: even the minimum order of {min_qty} {coin} costs {min_cost} USDT, more than your available balance of {balance} USDT. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: {qty} {coin} would cost {cost} USDT (margin plus fees to open and close), more than your available balance of {balance} USDT. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not copied: the master closed {m_qty} {coin}, but you hold no position to close because the entry orders were not copied. Your average entry stays {f_avg}; the master&apos;s is now {m_avg}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entry-order limit: {orders} order(s) ({notional} USDT) missed while you held {limit}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Slippage: {orders} order(s) ({notional} USDT) missed, your price outside {tol_pct}%.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copyguard: {orders} order(s) ({notional} USDT) missed, your price worse than the master&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max position margin: {orders} order(s) ({notional} USDT) missed at the {cap} USDT cap.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Insufficient balance: {orders} order(s) ({notional} USDT) missed, minimum size too dear.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order cost over balance: {orders} order(s) ({notional} USDT) missed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to close: {orders} closing order(s) ({notional} USDT) had no position behind them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum order size: {orders} order(s) ({notional} USDT) placed at {min_qty} {coin}, a larger share than the master&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fixed order margin: {orders} order(s) ({notional} USDT) used {budget} USDT whatever the master&apos;s quantity.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Different fill prices: {orders} copied order(s) ({notional} USDT) filled off the master&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be from 0% to 1% (0.055% is 0.00055)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be positive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be a positive multiple of the quantity step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must not be negative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be from 1 to 200</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>advanced mode needs a positive fixed order margin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be from 0.1% to 5%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>orders must be in time order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>is not a number</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,4 +1,4 @@
-"""Tools → Settings: refresh interval, alert thresholds, Telegram.
+"""File → Settings: language, refresh interval, alert thresholds, Telegram.
 
 OK validates everything first (the error names the field and focuses it, the dialog stays open),
 then stores the bot token in the keyring, then writes settings.json; only when all of that worked
@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import i18n
 from desktop_app.domain.credentials import Secret
 from desktop_app.storage.errors import ConfigError, SecretStoreError, StorageError
 from desktop_app.storage.secrets import TELEGRAM_BOT_TOKEN
@@ -66,7 +68,18 @@ class SettingsDialog(QDialog):
         self.interval_spin.setDecimals(1)
         self.interval_spin.setSuffix(self.tr(" s"))
         self.interval_spin.setValue(context.settings.refresh_interval_s)
+        self.language_box = QComboBox(general)
+        self.language_box.setObjectName("language")
+        self.language_box.addItem(self.tr("As the system"), "")
+        for code in i18n.LANGUAGES:
+            self.language_box.addItem(i18n.LANGUAGE_NAMES[code], code)  # each in its own language
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(context.settings.language)))
         form = QFormLayout(general)
+        form.addRow(self.tr("Language:"), self.language_box)
+        language_note = QLabel(self.tr("A new language applies when RiskDesk starts again. `riskdesk --lang` "
+                                       "overrides it for one start."), general)
+        language_note.setWordWrap(True)
+        form.addRow(language_note)
         form.addRow(self.tr("Refresh every:"), self.interval_spin)
         note = QLabel(self.tr("Every account is read over REST this often. Between refreshes, figures are "
                               "recomputed from streamed prices where available."), general)
@@ -123,7 +136,8 @@ class SettingsDialog(QDialog):
         """The settings as edited. May raise: SettingsProblem, ConfigError (both name the field)."""
         alerts = self.alerts.config()
         return dataclasses.replace(self.context.settings, refresh_interval_s=self.interval_spin.value(),
-                                   telegram_chat_id=self.telegram.chat_id(), alerts=alerts)
+                                   telegram_chat_id=self.telegram.chat_id(), alerts=alerts,
+                                   language=str(self.language_box.currentData() or ""))
 
     def show_error(self, text: str, *, tab: QWidget | None = None, focus: QWidget | None = None) -> None:
         self.error_label.setText(text)

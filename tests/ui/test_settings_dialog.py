@@ -51,7 +51,7 @@ def test_threshold_order_error_names_the_field_and_keeps_the_dialog_open(qtbot, 
     dialog.accept()
     assert dialog.result() != SettingsDialog.DialogCode.Accepted and dialog.settings is None
     assert dialog.error_label.text() == \
-        "Account margin rate — Critical: must be above the warning level (90 %)"
+        "Account MM rate — Critical: must be above the warning level (90 %)"
     assert dialog.tabs.currentWidget() is dialog.alerts
     assert not context.paths.settings_file.exists()
 
@@ -209,3 +209,17 @@ def test_a_bad_rule_in_settings_json_falls_back_alone_with_a_message(tmp_path):
     assert loaded.settings.alerts.drawdown == AlertRule(False, 0.03, 0.06, 0.01)  # kept
     assert loaded.messages == (
         "Alert setting mm_rate.critical: must be above the warning level 0.9; using the default.",)
+
+
+def test_language_is_chosen_and_saved(qtbot, tmp_path, memory_keyring):
+    from desktop_app.storage.settings import load_settings
+
+    context = real_context(tmp_path)
+    dialog = make_dialog(qtbot, context)
+    # Each language is named in itself, whatever the window's language.
+    names = [dialog.language_box.itemText(i) for i in range(dialog.language_box.count())]
+    assert names[1:] == ["English", "ไทย", "Українська"]
+    dialog.language_box.setCurrentIndex(dialog.language_box.findData("uk"))
+    dialog.accept()
+    assert dialog.settings is not None and dialog.settings.language == "uk"
+    assert load_settings(context.paths.settings_file).settings.language == "uk"

@@ -27,7 +27,7 @@ _LEVELS = ("warning", "critical", "clear_margin")
 
 def rule_label(rule: str) -> str:
     labels = {
-        "mm_rate": tr("Account margin rate"),
+        "mm_rate": tr("Account MM rate"),
         "liq_distance": tr("Position distance to liquidation"),
         "first_liquidation": tr("First-liquidation move"),
         "drawdown": tr("Drawdown from session peak"),

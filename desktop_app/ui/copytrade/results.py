@@ -30,7 +30,7 @@ def translated_explanation(result: OrderResult) -> str:
     """The order's sentence in the UI language."""
     params = dict(result.params)
     if "side" in params:
-        params["side"] = tr(params["side"])
+        params["side"] = translate("CopyTradeDialog", params["side"])
     return translate_template(result.template, params)
 
 
@@ -39,6 +39,9 @@ def _status(r: OrderResult) -> str:
         return tr("skipped")
     return tr("copied (minimum size)") if r.min_qty_used else tr("copied")
 
+
+# The engine's side words, filled into its sentences ("opens 0.01 BTC long at …").
+_SIDES = (QT_TRANSLATE_NOOP("CopyTradeDialog", "long"), QT_TRANSLATE_NOOP("CopyTradeDialog", "short"))
 
 # (title, text, numeric); titles are marked for extraction and translated in headerData.
 _COLUMNS: tuple[tuple[str, Callable[[OrderResult], str], bool], ...] = (

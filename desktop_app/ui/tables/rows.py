@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from desktop_app.i18n import tr
+from desktop_app.i18n import tr, translate
 from desktop_app.risk.results import AccountRisk
 from desktop_app.ui.format import as_float
 
@@ -81,7 +81,7 @@ def _margin_mode_text(risk: AccountRisk | None) -> str:
     if risk is None or not risk.margin_mode:
         return "—"
     name = _MODE_NAMES.get(risk.margin_mode)
-    text = tr(name) if name is not None else risk.margin_mode
+    text = translate("AccountsModel", name) if name is not None else risk.margin_mode
     return tr("{mode} (classic)").format(mode=text) if risk.classic else text
 
 

@@ -63,67 +63,66 @@ class WindowActions(QObject):
     def __init__(self, window: ActionsHost) -> None:
         super().__init__(window.window())
         self.main = window
-        tr = self.tr
 
-        self.quit = QAction(tr("&Quit"), self)
+        self.quit = QAction(self.tr("&Quit"), self)
         self.quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit.triggered.connect(window.quit_app)
 
-        self.export_positions = QAction(tr("Export &positions as CSV…"), self)
+        self.export_positions = QAction(self.tr("Export &positions as CSV…"), self)
         self.export_positions.triggered.connect(self.export_positions_csv)
-        self.export_report = QAction(tr("Export risk &report as CSV…"), self)
+        self.export_report = QAction(self.tr("Export risk &report as CSV…"), self)
         self.export_report.triggered.connect(self.export_report_csv)
         self.set_data_available(False)
 
-        self.settings = QAction(tr("&Settings…"), self)
+        self.settings = QAction(self.tr("&Settings…"), self)
         self.settings.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings.triggered.connect(self.open_settings)
 
-        self.manage_accounts = QAction(tr("&Manage accounts…"), self)
+        self.manage_accounts = QAction(self.tr("&Manage accounts…"), self)
         self.manage_accounts.setShortcut(QKeySequence("Ctrl+M"))
         self.manage_accounts.triggered.connect(self._manage_accounts)
         if window.context.demo:
             self.manage_accounts.setEnabled(False)
             self.manage_accounts.setToolTip(
-                tr("Demo mode uses the simulator's accounts; nothing can be saved."))
+                self.tr("Demo mode uses the simulator's accounts; nothing can be saved."))
 
-        self.refresh = QAction(tr("&Refresh now"), self)
+        self.refresh = QAction(self.tr("&Refresh now"), self)
         self.refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh.triggered.connect(window.host.worker.refresh_now)
 
-        self.pause = QAction(tr("&Pause refreshing"), self)
+        self.pause = QAction(self.tr("&Pause refreshing"), self)
         self.pause.setCheckable(True)
         self.pause.setShortcut(QKeySequence("Ctrl+P"))
         self.pause.toggled.connect(self._pause_toggled)
 
-        self.copytrade = QAction(tr("&Copy-trading calculator…"), self)
+        self.copytrade = QAction(self.tr("&Copy-trading calculator…"), self)
         self.copytrade.triggered.connect(self._copytrade)
 
-        self.about = QAction(tr("&About RiskDesk"), self)
+        self.about = QAction(self.tr("&About RiskDesk"), self)
         self.about.triggered.connect(self._about)
 
         bar = window.menuBar()
-        file_menu = bar.addMenu(tr("&File"))
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.export_positions)
         file_menu.addAction(self.export_report)
         file_menu.addSeparator()
         file_menu.addAction(self.settings)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
-        accounts_menu = bar.addMenu(tr("&Accounts"))
+        accounts_menu = bar.addMenu(self.tr("&Accounts"))
         accounts_menu.addAction(self.manage_accounts)
         accounts_menu.addSeparator()
         accounts_menu.addAction(self.refresh)
         accounts_menu.addAction(self.pause)
-        view_menu = bar.addMenu(tr("&View"))
+        view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(window.exposure_dock.toggleViewAction())
         view_menu.addAction(window.stress_dock.toggleViewAction())
-        tools_menu = bar.addMenu(tr("&Tools"))
+        tools_menu = bar.addMenu(self.tr("&Tools"))
         tools_menu.addAction(self.copytrade)  # Settings… lives in File only: one place for one command
-        help_menu = bar.addMenu(tr("&Help"))
+        help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about)
 
-        toolbar = QToolBar(tr("Main toolbar"), window.window())
+        toolbar = QToolBar(self.tr("Main toolbar"), window.window())
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addAction(self.refresh)
