@@ -10,6 +10,22 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop_app import i18n
+from desktop_app.i18n import QT_TRANSLATE_NOOP
+
+# Qt's standard button texts (QDialogButtonBox, QMessageBox), for which Qt ships no Thai catalogue:
+# marked here so that RiskDesk's own catalogue carries them (it is searched before Qt's).
+QT_BUTTON_TEXTS = (
+    QT_TRANSLATE_NOOP("QPlatformTheme", "OK"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Cancel"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Save"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Close"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Apply"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Discard"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Open"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "&Yes"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "&No"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Help"),
+)
 
 _INSTALLED: list[QTranslator] = []  # kept referenced: Qt does not own installed translators
 
