@@ -1,7 +1,8 @@
 """Where an account lives: Bybit's hosts for REST and WebSocket.
 
 Keys are environment-specific: a mainnet key used on testnet answers 10003. Demo trading has its
-own REST host and private stream but reads public data from the mainnet streams.
+own REST host and private stream but reads public data from the mainnet streams. Labels are English
+(the CLI prints them); the window shows them through translate("environments", label).
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from desktop_app.domain.environment import Environment, EnvKind
+from desktop_app.i18n import QT_TRANSLATE_NOOP
 
 MAINNET = Environment(
-    EnvKind.MAINNET, "Mainnet", "https://api.bybit.com",
+    EnvKind.MAINNET, QT_TRANSLATE_NOOP("environments", "Mainnet"), "https://api.bybit.com",
     "wss://stream.bybit.com/v5/public", "wss://stream.bybit.com/v5/private",
 )
 TESTNET = Environment(
-    EnvKind.TESTNET, "Testnet", "https://api-testnet.bybit.com",
+    EnvKind.TESTNET, QT_TRANSLATE_NOOP("environments", "Testnet"), "https://api-testnet.bybit.com",
     "wss://stream-testnet.bybit.com/v5/public", "wss://stream-testnet.bybit.com/v5/private",
 )
 # Demo trading: public data comes from the mainnet streams; only the private stream is separate.
 DEMO = Environment(
-    EnvKind.DEMO, "Demo trading", "https://api-demo.bybit.com",
+    EnvKind.DEMO, QT_TRANSLATE_NOOP("environments", "Demo trading"), "https://api-demo.bybit.com",
     "wss://stream.bybit.com/v5/public", "wss://stream-demo.bybit.com/v5/private",
 )
 
@@ -34,14 +36,15 @@ def _regional(label: str, rest_host: str, stream_host: str) -> Environment:
 
 # Regional mainnet hosts as Bybit's API guide lists them (REFERENCE.md §2).
 REGIONAL: tuple[Environment, ...] = (
-    _regional("Netherlands (bybit.nl)", "api.bybit.nl", "stream.bybit.nl"),
-    _regional("Turkey (bybit.tr)", "api.bybit.tr", "stream.bybit.tr"),
-    _regional("Kazakhstan (bybit.kz)", "api.bybit.kz", "stream.bybit.kz"),
-    _regional("Georgia (bybitgeorgia.ge)", "api.bybitgeorgia.ge", "stream.bybitgeorgia.ge"),
-    _regional("UAE (bybit.ae)", "api.bybit.ae", "stream.bybit.ae"),
-    _regional("EEA (bybit.eu)", "api.bybit.eu", "stream.bybit.eu"),
-    _regional("Indonesia (bybit.id)", "api.bybit.id", "stream.bybit.id"),
-    _regional("Japan (manepa.jp)", "api.manepa.jp", "stream.manepa.jp"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Netherlands (bybit.nl)"), "api.bybit.nl", "stream.bybit.nl"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Turkey (bybit.tr)"), "api.bybit.tr", "stream.bybit.tr"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Kazakhstan (bybit.kz)"), "api.bybit.kz", "stream.bybit.kz"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Georgia (bybitgeorgia.ge)"), "api.bybitgeorgia.ge",
+              "stream.bybitgeorgia.ge"),
+    _regional(QT_TRANSLATE_NOOP("environments", "UAE (bybit.ae)"), "api.bybit.ae", "stream.bybit.ae"),
+    _regional(QT_TRANSLATE_NOOP("environments", "EEA (bybit.eu)"), "api.bybit.eu", "stream.bybit.eu"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Indonesia (bybit.id)"), "api.bybit.id", "stream.bybit.id"),
+    _regional(QT_TRANSLATE_NOOP("environments", "Japan (manepa.jp)"), "api.manepa.jp", "stream.manepa.jp"),
 )
 
 STANDARD: tuple[Environment, ...] = (MAINNET, TESTNET, DEMO, *REGIONAL)

@@ -492,6 +492,22 @@
         <translation>บัญชีลอง ↔ ชอร์ต</translation>
     </message>
     <message>
+        <source>Linear contract (settled in USDT or USDC)</source>
+        <translation>สัญญาลิเนียร์ (ชำระด้วย USDT หรือ USDC)</translation>
+    </message>
+    <message>
+        <source>Inverse contract (settled in the coin)</source>
+        <translation>สัญญาอินเวิร์ส (ชำระด้วยเหรียญ)</translation>
+    </message>
+    <message>
+        <source>Option</source>
+        <translation>ออปชัน</translation>
+    </message>
+    <message>
+        <source>Spot</source>
+        <translation>สปอต</translation>
+    </message>
+    <message>
         <source>Inverse contracts: the size is in USD (one contract is worth 1 USD).</source>
         <translation>สัญญาอินเวิร์ส: ขนาดเป็น USD (หนึ่งสัญญามีมูลค่า 1 USD)</translation>
     </message>
@@ -1869,6 +1885,53 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     <message>
         <source>is not a number</source>
         <translation>ไม่ใช่ตัวเลข</translation>
+    </message>
+</context>
+<context>
+    <name>environments</name>
+    <message>
+        <source>Mainnet</source>
+        <translation>เมนเน็ต (Mainnet)</translation>
+    </message>
+    <message>
+        <source>Testnet</source>
+        <translation>เทสต์เน็ต (Testnet)</translation>
+    </message>
+    <message>
+        <source>Demo trading</source>
+        <translation>เทรดเดโม</translation>
+    </message>
+    <message>
+        <source>Netherlands (bybit.nl)</source>
+        <translation>เนเธอร์แลนด์ (bybit.nl)</translation>
+    </message>
+    <message>
+        <source>Turkey (bybit.tr)</source>
+        <translation>ตุรกี (bybit.tr)</translation>
+    </message>
+    <message>
+        <source>Kazakhstan (bybit.kz)</source>
+        <translation>คาซัคสถาน (bybit.kz)</translation>
+    </message>
+    <message>
+        <source>Georgia (bybitgeorgia.ge)</source>
+        <translation>จอร์เจีย (bybitgeorgia.ge)</translation>
+    </message>
+    <message>
+        <source>UAE (bybit.ae)</source>
+        <translation>สหรัฐอาหรับเอมิเรตส์ (bybit.ae)</translation>
+    </message>
+    <message>
+        <source>EEA (bybit.eu)</source>
+        <translation>เขตเศรษฐกิจยุโรป (bybit.eu)</translation>
+    </message>
+    <message>
+        <source>Indonesia (bybit.id)</source>
+        <translation>อินโดนีเซีย (bybit.id)</translation>
+    </message>
+    <message>
+        <source>Japan (manepa.jp)</source>
+        <translation>ญี่ปุ่น (manepa.jp)</translation>
     </message>
 </context>
 </TS>

@@ -492,6 +492,22 @@
         <translation>Акаунти лонг ↔ шорт</translation>
     </message>
     <message>
+        <source>Linear contract (settled in USDT or USDC)</source>
+        <translation>Лінійний контракт (розрахунки в USDT або USDC)</translation>
+    </message>
+    <message>
+        <source>Inverse contract (settled in the coin)</source>
+        <translation>Інверсний контракт (розрахунки в монеті)</translation>
+    </message>
+    <message>
+        <source>Option</source>
+        <translation>Опціон</translation>
+    </message>
+    <message>
+        <source>Spot</source>
+        <translation>Спот</translation>
+    </message>
+    <message>
         <source>Inverse contracts: the size is in USD (one contract is worth 1 USD).</source>
         <translation>Інверсні контракти: розмір у USD (один контракт вартує 1 USD).</translation>
     </message>
@@ -1869,6 +1885,53 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     <message>
         <source>is not a number</source>
         <translation>не є числом</translation>
+    </message>
+</context>
+<context>
+    <name>environments</name>
+    <message>
+        <source>Mainnet</source>
+        <translation>Основна мережа (Mainnet)</translation>
+    </message>
+    <message>
+        <source>Testnet</source>
+        <translation>Тестова мережа (Testnet)</translation>
+    </message>
+    <message>
+        <source>Demo trading</source>
+        <translation>Демо-торгівля</translation>
+    </message>
+    <message>
+        <source>Netherlands (bybit.nl)</source>
+        <translation>Нідерланди (bybit.nl)</translation>
+    </message>
+    <message>
+        <source>Turkey (bybit.tr)</source>
+        <translation>Туреччина (bybit.tr)</translation>
+    </message>
+    <message>
+        <source>Kazakhstan (bybit.kz)</source>
+        <translation>Казахстан (bybit.kz)</translation>
+    </message>
+    <message>
+        <source>Georgia (bybitgeorgia.ge)</source>
+        <translation>Грузія (bybitgeorgia.ge)</translation>
+    </message>
+    <message>
+        <source>UAE (bybit.ae)</source>
+        <translation>ОАЕ (bybit.ae)</translation>
+    </message>
+    <message>
+        <source>EEA (bybit.eu)</source>
+        <translation>ЄЕЗ (bybit.eu)</translation>
+    </message>
+    <message>
+        <source>Indonesia (bybit.id)</source>
+        <translation>Індонезія (bybit.id)</translation>
+    </message>
+    <message>
+        <source>Japan (manepa.jp)</source>
+        <translation>Японія (manepa.jp)</translation>
     </message>
 </context>
 </TS>

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop_app.bybit.environments import STANDARD
 from desktop_app.domain.credentials import KeyType, Secret
 from desktop_app.domain.environment import EnvKind
+from desktop_app.i18n import translate
 from desktop_app.storage.accounts import AccountConfig
 from desktop_app.ui import format as fmt
 from desktop_app.ui.accounts import connection_view
@@ -69,7 +70,7 @@ class AccountDialog(QDialog):
         self.name_edit = QLineEdit(self)
         self.env_box = QComboBox(self)
         for env in STANDARD:
-            self.env_box.addItem(env.label, env.rest_url)
+            self.env_box.addItem(translate("environments", env.label), env.rest_url)
         self.env_box.addItem(self.tr("Custom URL"), None)
         self.url_edit = QLineEdit(self)
         self.url_edit.setPlaceholderText("https://…")

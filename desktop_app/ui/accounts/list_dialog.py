@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.credentials import Secret, redact_key
+from desktop_app.i18n import translate
 from desktop_app.storage.accounts import AccountConfig
 from desktop_app.storage.errors import StorageError
 from desktop_app.ui import format as fmt
@@ -94,7 +95,7 @@ class AccountsDialog(QDialog):
         self._update_buttons()
 
     def _label(self, config: AccountConfig) -> str:
-        env = config.to_environment().label
+        env = translate("environments", config.to_environment().label)
         return self.tr("{name} — {env} — key {key}").format(name=config.name, env=env,
                                                             key=redact_key(config.api_key))
 

@@ -18,6 +18,13 @@ def _side_severity(row: PositionRow) -> fmt.Severity:
     return fmt.Severity.OK if row.side == "long" else fmt.Severity.DANGER
 
 
+def _category_text(row: PositionRow) -> str:
+    names = {"linear": tr("Linear contract (settled in USDT or USDC)"),
+             "inverse": tr("Inverse contract (settled in the coin)"),
+             "option": tr("Option"), "spot": tr("Spot")}
+    return names.get(row.category, row.category)
+
+
 def _size_tooltip(row: PositionRow) -> str | None:
     if row.size_unit == "USD":
         return tr("Inverse contracts: the size is in USD (one contract is worth 1 USD).")
@@ -34,7 +41,7 @@ class PositionsModel(RowTableModel[PositionRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[PositionRow]] = [
             Column(tr("Account"), lambda r: r.account),
-            Column(tr("Symbol"), lambda r: r.symbol, tooltip=lambda r: r.category),
+            Column(tr("Symbol"), lambda r: r.symbol, tooltip=_category_text),
             Column(tr("Side"), _side_text, severity=_side_severity),
             Column(tr("Size"), lambda r: f"{fmt.number(r.size)} {r.size_unit}", sort=lambda r: r.size,
                    numeric=True, tooltip=_size_tooltip),
