@@ -116,7 +116,7 @@ def test_the_crosshair_reads_the_exact_sample_behind_a_decimated_curve(charts) -
     assert sample_s not in x
     # …but 2 s after it the readout shows that sample's value: 54,321 USD is "$54.32k".
     charts.crosshair_at(sample_s + 2.0)
-    assert "Main $54.32k" in charts.equity_plot.readout_html
+    assert "Main $54,321" in charts.equity_plot.readout_html
     assert "Total $54.32k" in charts.total_plot.readout_html
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.i18n import figures
 from desktop_app.ui.charts.axes import DateTicks
 from desktop_app.ui.charts.data import ChartData, empty_chart_data
 from desktop_app.ui.charts.loader import HistoryLoaderHost
@@ -97,16 +98,17 @@ class HistoryChartsWidget(QWidget):
         self.view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         ticks = DateTicks()  # one time range on all four: their date ticks are worked out once
         accounts = ColourMap()  # an account has one colour in every chart
+        money = figures.usd
         self.total_plot = HistoryPlot(self.tr("Total equity"), formatter=compact_usd, show_dates=False,
-                                      legend=False, date_ticks=ticks)
+                                      legend=False, date_ticks=ticks, readout=money)
         self.equity_plot = HistoryPlot(self.tr("Equity per account"), formatter=compact_usd, show_dates=False,
-                                       date_ticks=ticks, colours=accounts)
+                                       date_ticks=ticks, colours=accounts, readout=money)
         self.mm_plot = HistoryPlot(self.tr("MM rate"), formatter=percent, scale=100.0,
                                    reference=(1.0, self.tr("liquidation at 100%")), rank=lambda v: v,
                                    show_dates=False, date_ticks=ticks, colours=accounts,
-                                   reference_in_range=False)
+                                   reference_in_range=False, readout=lambda v: figures.rate(v / 100.0))
         self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd,
-                                         date_ticks=ticks)
+                                         date_ticks=ticks, readout=lambda v: figures.usd(v, signed=True))
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
         text_colour = self.palette().text().color()
         for row, plot in enumerate(self.plots):

@@ -19,6 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from desktop_app.i18n.figures import localise
 from desktop_app.ui.charts.axes import DateAxis, DateTicks, Formatter, ValueAxis
 from desktop_app.ui.charts.curve import HistoryCurve
 from desktop_app.ui.charts.data import NamedSeries
@@ -62,16 +63,16 @@ def compact_usd(value: float, step: float | None = None) -> str:
         if size >= limit:
             if step is not None and 0 < step < limit * 1e-4:
                 # Ticks closer than the 4th decimal of the suffix: whole dollars tell them apart.
-                return f"{sign}${size:,.0f}"
+                return f"{sign}${localise(f'{size:,.0f}')}"
             scaled_step = None if step is None else step / limit
             decimals = _decimals_for(scaled_step, 2 if size / limit < 100 else 1)
-            return f"{sign}${size / limit:.{decimals}f}{suffix}"
-    return f"{sign}${size:.{_decimals_for(step, 0)}f}"
+            return f"{sign}${localise(f'{size / limit:.{decimals}f}')}{suffix}"
+    return f"{sign}${localise(f'{size:.{_decimals_for(step, 0)}f}')}"
 
 
 def percent(value: float, step: float | None = None) -> str:
     """A rate already in percent: 82.04 -> '82.0%'."""
-    return f"{value:.{_decimals_for(step, 1)}f}%" if math.isfinite(value) else "—"
+    return f"{localise(f'{value:.{_decimals_for(step, 1)}f}')}%" if math.isfinite(value) else "—"
 
 
 class HistoryPlot:
@@ -83,9 +84,11 @@ class HistoryPlot:
                  reference: tuple[float, str] | None = None,
                  rank: Callable[[float], float] = abs, show_dates: bool = True, legend: bool = True,
                  date_ticks: DateTicks | None = None, colours: ColourMap | None = None,
-                 reference_in_range: bool = True) -> None:
+                 reference_in_range: bool = True, readout: Callable[[float], str] | None = None) -> None:
         self.title = title
         self.formatter = formatter
+        # The crosshair's values read as the tables do ("$306,805", "4.67%"); the axis stays compact.
+        self.readout_formatter = readout or (lambda value: formatter(value))
         self.scale = scale
         self.rank = rank
         self.item = pg.PlotItem(axisItems={"bottom": DateAxis(date_ticks), "left": ValueAxis(formatter)})
@@ -250,7 +253,8 @@ class HistoryPlot:
         parts = []
         for name, value in rows[:_READOUT_ROWS]:
             colour = self.curves[name].opts["pen"].color().name()
-            parts.append(f"<span style='color:{colour}'>{html.escape(name)} {self.formatter(value)}</span>")
+            text = self.readout_formatter(value)
+            parts.append(f"<span style='color:{colour}'>{html.escape(name)} {html.escape(text)}</span>")
         if len(rows) > _READOUT_ROWS:
             parts.append(f"+{len(rows) - _READOUT_ROWS} more")
         self.set_readout("  ".join(parts))
