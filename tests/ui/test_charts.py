@@ -134,9 +134,9 @@ def test_crosshair_reads_the_values_at_the_cursor(charts) -> None:
     assert "Hedge $200" in charts.equity_plot.readout_html
     assert "Total $300" in charts.total_plot.readout_html
     charts.crosshair_at(END_S - 5)
-    # MM rate 0.825 is shown in percent: 82.5%. BTC net exposure 2,500 USD: $2.50k.
+    # MM rate 0.825 is shown as the tables show it: 82.50%. BTC net exposure 2,500 USD: +$2,500.
     assert "Hedge 82.50%" in charts.mm_plot.readout_html
-    assert "BTC $2.50k" in charts.exposure_plot.readout_html
+    assert "BTC +$2,500" in charts.exposure_plot.readout_html
     assert charts.mm_plot.crosshair.isVisible()
     assert charts.mm_plot.crosshair.value() == pytest.approx(END_S - 5)
     assert charts.cursor_label.text() != ""

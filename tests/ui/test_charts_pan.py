@@ -117,7 +117,7 @@ def test_the_crosshair_reads_the_exact_sample_behind_a_decimated_curve(charts) -
     # …but 2 s after it the readout shows that sample's value: 54,321 USD is "$54.32k".
     charts.crosshair_at(sample_s + 2.0)
     assert "Main $54,321" in charts.equity_plot.readout_html
-    assert "Total $54.32k" in charts.total_plot.readout_html
+    assert "Total $54,321" in charts.total_plot.readout_html
 
 
 def test_a_week_in_view_keeps_the_crash_and_draws_two_points_per_column(charts) -> None:
