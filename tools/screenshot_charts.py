@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from desktop_app.ui.charts.history_view import HistoryChartsWidget  # noqa: E402
 from desktop_app.ui.charts.synthetic import synthetic_history  # noqa: E402
+from desktop_app.ui.language import install_language  # noqa: E402
 
 END_S = 1_790_000_000.0  # a fixed "now" (2026-09-21), so the picture does not change between runs
 
@@ -38,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=6)
     parser.add_argument("--range", default="7 d", choices=("1 h", "24 h", "7 d", "All"))
     parser.add_argument("--size", default="1280x900", help="window size, WxH")
+    parser.add_argument("--lang", choices=("en", "th", "uk"), default="en", help="the language shown")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_language(args.lang)
     data = synthetic_history(accounts=args.accounts, days=7.0, step_s=5.0, end_s=END_S, seed=7)
     widget = HistoryChartsWidget(clock=lambda: END_S)
     width, height = (int(v) for v in args.size.split("x"))

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="article-missed")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "copytrade.png")
     parser.add_argument("--select-row", type=int, default=2, help="result row to highlight (0-based)")
+    parser.add_argument("--lang", choices=("en", "th", "uk"), default="en", help="the language shown")
     args = parser.parse_args(argv)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.ui.copytrade.dialog import CopyTradeDialog
+    from desktop_app.ui.language import install_language
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_language(args.lang)
     dialog = CopyTradeDialog()
     dialog.load_preset(args.preset)
     dialog.resize(1400, 980)  # tall enough for every explanation of the article's four orders

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from enum import IntEnum
 
+from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -81,6 +82,13 @@ percent = figures.percent
 rate = figures.rate
 move = figures.move
 number = figures.number
+
+
+def date_time(epoch_s: float) -> str:
+    """A moment in the language's short date and a 24-hour time to the second ("20.09.26 07:08:32")."""
+    locale = QLocale()
+    moment = QDateTime.fromMSecsSinceEpoch(round(epoch_s * 1000))
+    return f"{locale.toString(moment.date(), QLocale.FormatType.ShortFormat)} {moment.toString('HH:mm:ss')}"
 
 
 def age(seconds: float | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.alerts import AlertEvent, EventKind, Severity
@@ -25,7 +25,7 @@ _SEVERITY = {Severity.INFO: fmt.Severity.NONE, Severity.WARNING: fmt.Severity.WA
 
 
 def _time_text(event: AlertEvent) -> str:
-    return QDateTime.fromMSecsSinceEpoch(round(event.time_s * 1000)).toString("yyyy-MM-dd HH:mm:ss")
+    return fmt.date_time(event.time_s)
 
 
 def _severity(event: AlertEvent) -> fmt.Severity:

@@ -11,8 +11,11 @@ from typing import Protocol
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems import DateAxisItem as dates
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
+
+from desktop_app import i18n
 
 
 class Formatter(Protocol):
@@ -100,6 +103,26 @@ def _date_zoom_levels() -> OrderedDict[float, dates.ZoomLevel]:
     ])
 
 
+_ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ENGLISH_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_NAMES: dict[str, dict[str, str]] = {}
+
+
+def _local_names() -> dict[str, str]:
+    """strftime's English short day and month names -> the current language's (QLocale's); empty
+    in English."""
+    lang = i18n.language()
+    if lang == i18n.SOURCE_LANGUAGE:
+        return {}
+    if lang not in _NAMES:
+        locale = QLocale(i18n.LOCALE_NAMES[lang])
+        short = QLocale.FormatType.ShortFormat
+        names = {en: locale.standaloneMonthName(i + 1, short) for i, en in enumerate(_ENGLISH_MONTHS)}
+        names.update({en: locale.standaloneDayName(i + 1, short) for i, en in enumerate(_ENGLISH_DAYS)})
+        _NAMES[lang] = names
+    return _NAMES[lang]
+
+
 TickLevels = list[tuple[float, list[float]]]  # (spacing, tick values) per level, as pyqtgraph returns them
 
 
@@ -137,6 +160,14 @@ class DateAxis(_OpaqueGridMixin, pg.DateAxisItem):
         self.enableAutoSIPrefix(False)
         self._ticks = ticks or DateTicks()
         self.zoomLevels = self._ticks.zoom_levels
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """pyqtgraph's labels ("Mon 15 Sep"), with the day and month names of the current language."""
+        labels = super().tickStrings(values, scale, spacing)
+        names = _local_names()
+        if not names:
+            return labels
+        return [" ".join(names.get(word, word) for word in label.split(" ")) for label in labels]
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> TickLevels:
         span_s = maxVal - minVal

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDateTime, QTimer, Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import figures
+from desktop_app.ui import format as fmt
 from desktop_app.ui.charts.axes import DateTicks
 from desktop_app.ui.charts.data import ChartData, empty_chart_data
 from desktop_app.ui.charts.loader import HistoryLoaderHost
@@ -299,8 +300,7 @@ class HistoryChartsWidget(QWidget):
         if time_s is None:
             self.cursor_label.setText("")
         else:
-            stamp = QDateTime.fromMSecsSinceEpoch(round(time_s * 1000)).toString("yyyy-MM-dd HH:mm:ss")
-            self.cursor_label.setText(stamp)
+            self.cursor_label.setText(fmt.date_time(time_s))
 
     def _on_mouse(self, args: tuple[object, ...]) -> None:
         position = args[0]

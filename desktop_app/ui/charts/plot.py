@@ -119,8 +119,8 @@ class HistoryPlot:
             self._reference_level = level * scale
             line = pg.InfiniteLine(pos=level * scale, angle=0, movable=False,
                                    pen=pg.mkPen("#e0464b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=label, labelOpts={"position": 1.0, "color": "#e0464b",
-                                                           "anchors": [(1, 0), (1, 0)]})
+                                   label=label, labelOpts={"position": 0.01, "color": "#e0464b",
+                                                            "anchors": [(0, 1), (0, 1)]})
             self.item.addItem(line, ignoreBounds=True)
             if not reference_in_range:
                 # The Y range follows the data (0.6–4.7 % is not flattened onto the axis by a 100 % line);

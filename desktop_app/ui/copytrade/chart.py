@@ -1,7 +1,8 @@
 """Chart of the master's and the follower's average entry price over the orders.
 
 The curves and the skipped-order markers are created once; every replay only calls `setData`.
-Where a side holds no position its curve has a gap (NaN), not a drop to zero.
+Where a side holds no position its curve has a gap (NaN), not a drop to zero. The legend is one row
+at the top, above the curves' range.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from desktop_app.i18n import tr
 MASTER_COLOUR = "#3b82f6"
 FOLLOWER_COLOUR = "#d98a00"
 SKIPPED_COLOUR = "#e0464b"
+LEGEND_HEADROOM = 0.22  # of the data's height, above it: the legend's row
 
 
 def _series(values: Sequence[object]) -> np.ndarray:
@@ -33,7 +35,8 @@ class AverageEntryChart(pg.PlotWidget):
         plot.setLabel("left", tr("Average entry (USDT)"))
         plot.setLabel("bottom", tr("Order"))
         plot.setMenuEnabled(False)
-        self.legend = plot.addLegend(offset=(-10, 10))
+        # One row along the top; `set_results` leaves headroom above the curves for it, so it covers none.
+        self.legend = plot.addLegend(offset=(10, 4), colCount=3)
         symbol_kw = {"symbolSize": 7}
         self.master_curve = plot.plot(
             [], [], name=tr("Master"), pen=pg.mkPen(MASTER_COLOUR, width=2), connect="finite",
@@ -67,4 +70,5 @@ class AverageEntryChart(pg.PlotWidget):
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
             margin = max((high - low) * 0.12, abs(high) * 0.01, 1e-9)
-            self.setYRange(low - margin, high + margin, padding=0)
+            headroom = (high - low + 2 * margin) * LEGEND_HEADROOM
+            self.setYRange(low - margin, high + margin + headroom, padding=0)
