@@ -587,6 +587,10 @@
         <source>{h} h {m} min</source>
         <translation>{h} ชม. {m} นาที</translation>
     </message>
+    <message>
+        <source>+{n} more</source>
+        <translation>+อีก {n}</translation>
+    </message>
 </context>
 <context>
     <name>AccountDialog</name>
@@ -1030,8 +1034,8 @@ Save this key anyway?</source>
         <translation>คำอธิบาย</translation>
     </message>
     <message>
-        <source>Show which colour is which account or coin, beside each chart</source>
-        <translation>แสดงว่าสีไหนคือบัญชีหรือเหรียญใด ข้างกราฟแต่ละอัน</translation>
+        <source>Show which colour is which account or coin, above each chart</source>
+        <translation>แสดงว่าสีไหนคือบัญชีหรือเหรียญใด เหนือกราฟแต่ละอัน</translation>
     </message>
     <message>
         <source>Total equity</source>

@@ -587,6 +587,10 @@
         <source>{h} h {m} min</source>
         <translation>{h} год {m} хв</translation>
     </message>
+    <message>
+        <source>+{n} more</source>
+        <translation>+ще {n}</translation>
+    </message>
 </context>
 <context>
     <name>AccountDialog</name>
@@ -1030,8 +1034,8 @@ Save this key anyway?</source>
         <translation>Легенди</translation>
     </message>
     <message>
-        <source>Show which colour is which account or coin, beside each chart</source>
-        <translation>Показувати біля кожного графіка, який колір — який акаунт чи монета</translation>
+        <source>Show which colour is which account or coin, above each chart</source>
+        <translation>Показувати над кожним графіком, який колір — який акаунт чи монета</translation>
     </message>
     <message>
         <source>Total equity</source>

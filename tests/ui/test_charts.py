@@ -343,7 +343,7 @@ def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
     assert [compact_usd(v, 20.0) for v in (1_056_900.0, 1_056_920.0)] == ["$1,056,900", "$1,056,920"]
 
 
-def test_an_account_has_one_colour_in_every_chart_and_legends_stand_beside_the_plots(charts, qtbot) -> None:
+def test_an_account_has_one_colour_in_every_chart_and_the_legend_is_the_title_line(charts, qtbot) -> None:
     charts.show()
     qtbot.waitExposed(charts)
     charts.set_series(small_data())  # the MM chart meets Hedge first, the equity chart Main first
@@ -352,13 +352,15 @@ def test_an_account_has_one_colour_in_every_chart_and_legends_stand_beside_the_p
            for plot in (charts.equity_plot, charts.mm_plot)}
     assert pen[charts.mm_plot]["Hedge"] == pen[charts.equity_plot]["Hedge"]
     assert pen[charts.equity_plot]["Main"] != pen[charts.equity_plot]["Hedge"]
-    for plot in (charts.equity_plot, charts.mm_plot, charts.exposure_plot):
-        legend = plot.legend
-        # Beside the plot in the layout, not inside its view box over the curves.
-        assert legend.parentItem() is not plot.item.getViewBox()
-        assert not legend.sceneBoundingRect().intersects(plot.item.getViewBox().sceneBoundingRect())
+    # Above the plot, not over its curves: each name in its curve's colour.
+    title = charts.equity_plot.item.titleLabel.text
+    for name in ("Main", "Hedge"):
+        assert f"color:{pen[charts.equity_plot][name]}'>■ {name}" in title
+    charts.crosshair_at(END_S)  # the crosshair's values take the legend's place, in the same colours
+    assert "Main $120" in charts.equity_plot.item.titleLabel.text
+    charts.crosshair_at(None)
     charts.legend_box.setChecked(False)
-    assert not charts.equity_plot.legend.isVisible()
+    assert "■" not in charts.equity_plot.item.titleLabel.text
 
 
 def test_history_opens_on_all_of_it(charts) -> None:

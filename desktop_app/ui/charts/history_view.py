@@ -1,7 +1,7 @@
 """History charts: total equity, equity per account, MM rate per account (scaled to the data, with the
 100% liquidation line marked) and net exposure per coin, over 1 h / 24 h / 7 d / all, on one shared,
-linked time axis. Legends stand beside the plots (and can be hidden); an account keeps its colour in
-every chart.
+linked time axis. Each plot's title line is its legend (and can be hidden); an account keeps its
+colour in every chart.
 
 Friture's rule: data lands in a buffer (`set_series`, or the history loader's reads), a GUI timer
 renders the latest state, and nothing renders or is read while the widget is hidden. The database is
@@ -76,7 +76,7 @@ class HistoryChartsWidget(QWidget):
             self.range_buttons[name] = button
             bar.addWidget(button)
         self.legend_box = QCheckBox(self.tr("Legends"), self)
-        self.legend_box.setToolTip(self.tr("Show which colour is which account or coin, beside each chart"))
+        self.legend_box.setToolTip(self.tr("Show which colour is which account or coin, above each chart"))
         self.legend_box.setChecked(True)
         self.legend_box.toggled.connect(self.set_legends_visible)
         bar.addWidget(self.legend_box)
@@ -115,8 +115,6 @@ class HistoryChartsWidget(QWidget):
         for row, plot in enumerate(self.plots):
             plot.set_background(self.palette().base().color(), text_colour)
             self.view.addItem(plot.item, row=row, col=0)
-            if plot.legend is not None:
-                self.view.addItem(plot.legend, row=row, col=1)
             for side in ("left", "bottom"):
                 plot.item.getAxis(side).setPen(pg.mkPen(text_colour.lighter(160), width=1))
                 plot.item.getAxis(side).setTextPen(pg.mkPen(text_colour, width=1))
@@ -210,12 +208,9 @@ class HistoryChartsWidget(QWidget):
 
     @Slot(bool)
     def set_legends_visible(self, visible: bool) -> None:
-        """The legends beside the plots, or the plots' full width."""
+        """Each plot's title line names its curves in their colours, or only the plot."""
         for plot in self.plots:
-            if plot.legend is not None:
-                plot.legend.setVisible(visible)
-                # A hidden legend still holds its column: give its width back to the plots.
-                plot.legend.setMaximumWidth(10_000 if visible else 0)
+            plot.set_legend_visible(visible)
         if self.legend_box.isChecked() != visible:
             self.legend_box.setChecked(visible)
 

@@ -19,6 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from desktop_app.i18n import tr
 from desktop_app.i18n.figures import localise
 from desktop_app.ui.charts.axes import DateAxis, DateTicks, Formatter, ValueAxis
 from desktop_app.ui.charts.curve import HistoryCurve
@@ -43,6 +44,7 @@ class ColourMap:
 
 
 _READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first
+_LEGEND_NAMES = 10  # names in a title line's legend before "+n more"
 _EMPTY = np.empty(0, dtype=np.float64)
 
 
@@ -105,8 +107,11 @@ class HistoryPlot:
         self.view = self.item.getViewBox()
         self.view.sigResized.connect(self.refresh)  # more or fewer pixel columns to fill
         self._reference_level: float | None = None
-        # The legend stands beside the plot (the widget places it), never over a curve or the 100% line.
-        self.legend = pg.LegendItem(colCount=1, labelTextSize="8pt") if legend else None
+        # The legend is the title line: each curve's name in its colour (its value there while the
+        # crosshair is on the plot), so it never covers a curve or the 100% line and takes no room.
+        self.has_legend = legend
+        self.legend_visible = legend
+        self._title_html = ""
         self.colours = colours if colours is not None else ColourMap()
         self._reference_marker: pg.TextItem | None = None
         self.curves: dict[str, HistoryCurve] = {}
@@ -134,8 +139,6 @@ class HistoryPlot:
     def set_background(self, colour: QColor, text_colour: QColor) -> None:
         """The palette colours behind and on the plot: the opaque grid lines are blended against the
         background, and the legend's text takes the palette's so it reads in light and dark themes."""
-        if self.legend is not None:
-            self.legend.setLabelTextColor(QColor(text_colour))
         for side in ("left", "bottom"):
             axis = self.item.getAxis(side)
             axis.background = QColor(colour)
@@ -160,12 +163,12 @@ class HistoryPlot:
                 curve.set_series(s.times_s, s.values * self.scale if self.scale != 1.0 else s.values)
             curve.setVisible(True)
             self._data[s.name] = s
+        if not self.readout_html:
+            self.set_readout("")  # the legend follows the curves shown
 
     def _new_curve(self, name: str) -> HistoryCurve:
         curve = HistoryCurve(name, self.colours.colour(name))
         self.item.addItem(curve)
-        if self.legend is not None:
-            self.legend.addItem(curve, name)
         self.curves[name] = curve
         return curve
 
@@ -256,10 +259,32 @@ class HistoryPlot:
             text = self.readout_formatter(value)
             parts.append(f"<span style='color:{colour}'>{html.escape(name)} {html.escape(text)}</span>")
         if len(rows) > _READOUT_ROWS:
-            parts.append(f"+{len(rows) - _READOUT_ROWS} more")
+            parts.append(html.escape(tr("+{n} more").format(n=len(rows) - _READOUT_ROWS)))
         self.set_readout("  ".join(parts))
 
+    def legend_html(self) -> str:
+        """"■ Main  ■ Hedge …" in the curves' colours (the shown curves, at most a title line's worth)."""
+        if not self.legend_visible:
+            return ""
+        names = [name for name in self._data if self.curves[name].isVisible()]
+        parts = []
+        for name in names[:_LEGEND_NAMES]:
+            colour = self.curves[name].opts["pen"].color().name()
+            parts.append(f"<span style='color:{colour}'>■ {html.escape(name)}</span>")
+        if len(names) > _LEGEND_NAMES:
+            parts.append(html.escape(tr("+{n} more").format(n=len(names) - _LEGEND_NAMES)))
+        return "  ".join(parts)
+
+    def set_legend_visible(self, visible: bool) -> None:
+        self.legend_visible = visible and self.has_legend
+        if not self.readout_html:
+            self.set_readout("")
+
     def set_readout(self, body_html: str) -> None:
+        """The title line: the plot's name, then the crosshair's values, or else the legend."""
         self.readout_html = body_html
-        text = f"<b>{html.escape(self.title)}</b>" + (f"  {body_html}" if body_html else "")
-        self.item.setTitle(text, size="9pt", justify="left")
+        body = body_html or self.legend_html()
+        text = f"<b>{html.escape(self.title)}</b>" + (f"  {body}" if body else "")
+        if text != self._title_html:
+            self._title_html = text
+            self.item.setTitle(text, size="9pt", justify="left")
