@@ -140,3 +140,31 @@ def test_position_size_says_its_unit(qtbot) -> None:
     model.set_rows(((("k",), inverse),))
     assert model.index(0, 3).data() == "30,000 USD"
     assert "USD" in model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_columns_widen_for_a_grown_figure_but_never_past_the_cap(qtbot) -> None:
+    from desktop_app.ui.tables.table_view import MAX_FITTED_COLUMN_PX, FilterableTable
+
+    model = PositionsModel()
+    table = FilterableTable(model, placeholder="")
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    model.set_rows(((("a",), _row("AAAUSDT", 306.0)),))
+    table.fit_columns()
+    value = 4
+    narrow = table.view.columnWidth(value)
+    # A crash: the value becomes a long negative figure, which must not be cut ("−$29,8…").
+    model.set_rows(((("a",), replace(_row("AAAUSDT", -29_871_000.0))),))
+    table.fit_columns()
+    wide = table.view.columnWidth(value)
+    assert wide > narrow and wide >= table.view.sizeHintForColumn(value)
+    # A column the user sized keeps the user's width.
+    table.view.setColumnWidth(value, 50)
+    model.set_rows(((("a",), replace(_row("AAAUSDT", -129_871_000.0))),))
+    table.fit_columns()
+    assert table.view.columnWidth(value) == 50
+    # The symbol column grows for a long text only up to the cap.
+    model.set_rows(((("a",), _row("X" * 200, 1.0)),))
+    table.fit_columns()
+    assert table.view.columnWidth(1) == MAX_FITTED_COLUMN_PX

@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableV
 from desktop_app.ui.tables.table_model import TableFilterProxy
 
 _PADDING_PX = 6  # the cell's own margins around a width sample
+# A column fitted to its content grows no wider: a long text (an error in the status) is elided, with
+# the whole of it in the tooltip, instead of pushing every other column out of sight.
+MAX_FITTED_COLUMN_PX = 260
 
 
 class FilterableTable(QWidget):
@@ -71,6 +74,9 @@ class FilterableTable(QWidget):
         try:
             if not self._sized:
                 self.view.resizeColumnsToContents()
+                for column in range(self.model.columnCount() - 1):
+                    if self.view.columnWidth(column) > MAX_FITTED_COLUMN_PX:
+                        self.view.setColumnWidth(column, MAX_FITTED_COLUMN_PX)
                 metrics = self.view.fontMetrics()
                 for column, sample in self._width_samples.items():
                     wanted = metrics.horizontalAdvance(sample) + 2 * _PADDING_PX
@@ -82,7 +88,8 @@ class FilterableTable(QWidget):
             for column in range(last):  # the last column stretches to the table's edge
                 if column in self._user_sized:
                     continue
-                wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column))
+                wanted = min(max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)),
+                             MAX_FITTED_COLUMN_PX)
                 if wanted > self.view.columnWidth(column):
                     self.view.setColumnWidth(column, wanted)
         finally:
