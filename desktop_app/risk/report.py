@@ -17,7 +17,7 @@ from desktop_app.risk.book import MODE_POSITION, MODE_RATE, Book
 from desktop_app.risk.exposure import coin_exposure, hedges, net_by_coin
 from desktop_app.risk.results import AccountRisk, RiskReport, Totals
 from desktop_app.risk.returns import EMPTY_MODEL, ReturnModel
-from desktop_app.risk.scenarios import account_liquidations, first_liquidation
+from desktop_app.risk.scenarios import liquidations
 from desktop_app.risk.table import PositionTable
 from desktop_app.risk.var import DEFAULT_CONFIDENCES, value_at_risk
 
@@ -136,10 +136,10 @@ def build_report(
 ) -> RiskReport:
     """Every figure of the book. May raise: ValueError (confidence outside (0, 1), horizon < 1)."""
     dist = liq_distance(book)
+    first, per_account = liquidations(book, model=model, beta=beta)
     accounts = tuple(
-        a if first is None else replace(a, liquidation_coin=first.coin, liquidation_move=first.shock)
-        for a, first in zip(_accounts(book, dist), account_liquidations(book, model=model, beta=beta),
-                            strict=True))
+        a if own is None else replace(a, liquidation_coin=own.coin, liquidation_move=own.shock)
+        for a, own in zip(_accounts(book, dist), per_account, strict=True))
     expo = book.exposure()  # once: exposure, net and the position rows all read it
     collateral_usd = book.collateral_coef().sum(axis=0)  # once: the exposure table and VaR read it
     exposure = coin_exposure(book, expo, collateral_usd)
@@ -160,6 +160,6 @@ def build_report(
         hedges=hedges(exposure),
         totals=_totals(book, accounts, float(sum(e.gross_usd for e in exposure)), float(net.sum())),
         var=value_at_risk(book.coins, delta_usd, model, confidences=confidences, horizon_days=horizon_days),
-        first_liquidation=first_liquidation(book, model=model, beta=beta),
+        first_liquidation=first,
         worst_account=max(scores)[1] if scores else None,
     )

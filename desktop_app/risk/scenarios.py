@@ -160,6 +160,59 @@ def _distances(book: Book, model: ReturnModel, beta: bool, max_down: float, max_
     return down, up, acc, pos
 
 
+_Distances = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _liquidation(book: Book, k: int, sign: int, d: float, a: int, j: int) -> FirstLiquidation:
+    return FirstLiquidation(
+        coin=book.coins[k],
+        shock=sign * d if d > 0 else 0.0,
+        account=book.names[a],
+        account_id=book.account_ids[a],
+        symbol=book.symbols[j] if j >= 0 else None,
+        side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short"),
+    )
+
+
+def _per_account(book: Book, found: _Distances) -> tuple[FirstLiquidation | None, ...]:
+    out: list[FirstLiquidation | None] = [None] * book.n_accounts
+    down, up, acc, pos = found
+    if not book.coins:
+        return tuple(out)  # no coin to move
+    nearest = np.minimum(down, up)  # per event and coin; ties go to the fall (checked first below)
+    coin = np.argmin(nearest, axis=1)  # the first coin at the minimum, as the headline search picks
+    size = nearest[np.arange(len(acc)), coin]
+    # Per account, its event with the smallest move: sorted by account then size (stable), the first
+    # event of each account.
+    order = np.lexsort((size, acc))
+    firsts = order[np.r_[True, acc[order][1:] != acc[order][:-1]]]
+    for e in firsts.tolist():
+        if np.isfinite(size[e]):
+            k = int(coin[e])
+            sign = -1 if down[e, k] <= up[e, k] else 1
+            out[int(acc[e])] = _liquidation(book, k, sign, float(size[e]), int(acc[e]), int(pos[e]))
+    return tuple(out)
+
+
+def _thresholds(book: Book, found: _Distances, coins: tuple[str, ...] | None,
+                direction: int) -> tuple[FirstLiquidation, ...]:
+    down, up, acc, pos = found
+    wanted = range(len(book.coins)) if coins is None else [coin_index(book, c) for c in coins]
+    # The nearest event per coin and direction, for all coins at once (argmin takes the first minimum).
+    nearest = {sign: (np.argmin(dist, axis=0), dist) for sign, dist in ((-1, down), (1, up))}
+    out = []
+    for k in wanted:
+        for sign in (-1, 1):
+            if direction not in (0, sign):
+                continue
+            events, dist = nearest[sign]
+            e = int(events[k])
+            d = float(dist[e, k])
+            if np.isfinite(d):
+                out.append(_liquidation(book, k, sign, d, int(acc[e]), int(pos[e])))
+    return tuple(out)
+
+
 def account_liquidations(
     book: Book,
     *,
@@ -169,27 +222,23 @@ def account_liquidations(
     """For each account (in book order), the smallest single-coin move, down or up, that liquidates
     it or one of its positions; None when no move within -99 %…+500 % does. Ranks the accounts by
     how far the market must move before each loses something to liquidation."""
+    return liquidations(book, model=model, beta=beta)[1]
+
+
+def liquidations(
+    book: Book,
+    *,
+    model: ReturnModel = EMPTY_MODEL,
+    beta: bool = True,
+) -> tuple[FirstLiquidation | None, tuple[FirstLiquidation | None, ...]]:
+    """`first_liquidation` and `account_liquidations` from one solve of the conditions (the report
+    needs both on every repricing)."""
     found = _distances(book, model, beta, MAX_DOWN, MAX_UP)
-    out: list[FirstLiquidation | None] = [None] * book.n_accounts
-    if found is None or not book.coins:
-        return tuple(out)  # nothing can liquidate, or only an account already past it with no coin to move
-    down, up, acc, pos = found
-    nearest = np.minimum(down, up)  # per event and coin; ties go to the fall (checked first below)
-    coin = np.argmin(nearest, axis=1)  # the first coin at the minimum, as the headline search picks
-    rows = np.arange(len(acc))
-    size = nearest[rows, coin]
-    # Per account, its event with the smallest move (a stable sort keeps the first of equal ones).
-    for e in np.lexsort((size, acc)):
-        a = int(acc[e])
-        if out[a] is not None or not np.isfinite(size[e]):
-            continue
-        k, j, d = int(coin[e]), int(pos[e]), float(size[e])
-        sign = -1 if down[e, k] <= up[e, k] else 1
-        out[a] = FirstLiquidation(
-            coin=book.coins[k], shock=sign * d if d > 0 else 0.0, account=book.names[a],
-            account_id=book.account_ids[a], symbol=book.symbols[j] if j >= 0 else None,
-            side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short"))
-    return tuple(out)
+    if found is None:
+        return None, (None,) * book.n_accounts
+    thresholds = _thresholds(book, found, None, 0)
+    first = min(thresholds, key=lambda f: abs(f.shock)) if thresholds else None
+    return first, _per_account(book, found)
 
 
 def liquidation_thresholds(
@@ -204,33 +253,7 @@ def liquidation_thresholds(
 ) -> tuple[FirstLiquidation, ...]:
     """For each coin and direction (-1 down, +1 up, 0 both), the smallest move that liquidates something."""
     found = _distances(book, model, beta, max_down, max_up)
-    if found is None:
-        return ()
-    down, up, acc, pos = found
-    wanted = range(len(book.coins)) if coins is None else [coin_index(book, c) for c in coins]
-    # The nearest event per coin and direction, for all coins at once (argmin takes the first minimum).
-    nearest = {sign: (np.argmin(dist, axis=0), dist) for sign, dist in ((-1, down), (1, up))}
-    out = []
-    for k in wanted:
-        for sign in (-1, 1):
-            if direction not in (0, sign):
-                continue
-            events, dist = nearest[sign]
-            e = int(events[k])
-            d = float(dist[e, k])
-            if np.isfinite(d):
-                a, j = int(acc[e]), int(pos[e])
-                out.append(
-                    FirstLiquidation(
-                        coin=book.coins[k],
-                        shock=sign * d if d > 0 else 0.0,
-                        account=book.names[a],
-                        account_id=book.account_ids[a],
-                        symbol=book.symbols[j] if j >= 0 else None,
-                        side=None if j < 0 else ("long" if book.p_dir[j] > 0 else "short"),
-                    )
-                )
-    return tuple(out)
+    return () if found is None else _thresholds(book, found, coins, direction)
 
 
 def first_liquidation(
