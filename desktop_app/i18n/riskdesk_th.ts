@@ -591,6 +591,22 @@
         <source>+{n} more</source>
         <translation>+อีก {n}</translation>
     </message>
+    <message>
+        <source>RiskDesk: {severity} alert</source>
+        <translation>RiskDesk: การแจ้งเตือนระดับ{severity}</translation>
+    </message>
+    <message>
+        <source>{n} alerts: {list}</source>
+        <translation>การแจ้งเตือน {n} รายการ: {list}</translation>
+    </message>
+    <message>
+        <source>, and {n} more</source>
+        <translation> และอีก {n} รายการ</translation>
+    </message>
+    <message>
+        <source>RiskDesk: {n} alerts</source>
+        <translation>RiskDesk: การแจ้งเตือน {n} รายการ</translation>
+    </message>
 </context>
 <context>
     <name>AccountDialog</name>

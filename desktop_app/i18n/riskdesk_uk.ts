@@ -591,6 +591,22 @@
         <source>+{n} more</source>
         <translation>+ще {n}</translation>
     </message>
+    <message>
+        <source>RiskDesk: {severity} alert</source>
+        <translation>RiskDesk: сповіщення, рівень — {severity}</translation>
+    </message>
+    <message>
+        <source>{n} alerts: {list}</source>
+        <translation>Сповіщень: {n}: {list}</translation>
+    </message>
+    <message>
+        <source>, and {n} more</source>
+        <translation> і ще {n}</translation>
+    </message>
+    <message>
+        <source>RiskDesk: {n} alerts</source>
+        <translation>RiskDesk: сповіщень — {n}</translation>
+    </message>
 </context>
 <context>
     <name>AccountDialog</name>

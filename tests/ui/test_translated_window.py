@@ -186,3 +186,15 @@ def test_the_dialogs_speak_the_language(qtbot, tmp_path: Path, language: str, me
             for tab in range(dialog.tabs.count()):
                 dialog.tabs.setCurrentIndex(tab)
     assert problems == [], "\n".join(problems)
+
+
+def test_desktop_notifications_speak_the_language(language: str) -> None:
+    from desktop_app.alerts import AlertEvent, EventKind, Severity
+    from desktop_app.alerts.rules import first_liquidation_headline
+    from desktop_app.ui.alerts.notifier import summarise
+
+    events = [AlertEvent(("first_liquidation", f"s{i}"), Severity.CRITICAL, EventKind.RAISED, 0.05, 0.08,
+                         first_liquidation_headline("BTC", -0.05, "Main"), float(i)) for i in range(7)]
+    for batch in (events[:1], events):
+        title, text, _ = summarise(batch)
+        assert english_words(title) == [] and english_words(text) == [], (title, text)

@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop_app.alerts import AlertEvent, Severity
+from desktop_app.alerts.text import severity_text
+from desktop_app.i18n import tr
 
 PAUSE_ONE_HOUR_S = 3600.0
 _MAX_LINES = 5  # a notification balloon shows a few lines; the rest is in the alert log
@@ -59,13 +61,14 @@ def summarise(events: Iterable[AlertEvent]) -> tuple[str, str, Severity] | None:
     ordered = sorted(latest.values(), key=lambda e: (-e.severity.rank, -e.time_s))
     severity = ordered[0].severity
     if len(ordered) == 1:
-        return f"RiskDesk: {severity.value} alert", ordered[0].message, severity
-    parts = [f"{e.message} ({e.severity.value})" for e in ordered[:_MAX_LINES]]
+        title = tr("RiskDesk: {severity} alert").format(severity=severity_text(severity))
+        return title, ordered[0].message, severity
+    parts = [f"{e.message} ({severity_text(e.severity)})" for e in ordered[:_MAX_LINES]]
     hidden = len(ordered) - len(parts)
-    text = f"{len(ordered)} alerts: " + ", ".join(parts)
+    text = tr("{n} alerts: {list}").format(n=len(ordered), list=", ".join(parts))
     if hidden:
-        text += f", and {hidden} more"
-    return f"RiskDesk: {len(ordered)} alerts", text, severity
+        text += tr(", and {n} more").format(n=hidden)
+    return tr("RiskDesk: {n} alerts").format(n=len(ordered)), text, severity
 
 
 class Notifier(QObject):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from desktop_app import assets
 from desktop_app.alerts import Severity
+from desktop_app.alerts.text import severity_text
 from desktop_app.ui.alerts.notifier import TraySink
 
 # Tray states (names of the asset files): no alert, info, warning, critical, stale data / paused.
@@ -134,7 +135,7 @@ class TrayController(QObject):
             tip = self.tr("RiskDesk — data is stale")
         else:
             tip = self.tr("RiskDesk — {count} active alert(s), worst: {state}").format(
-                count=active_count, state=state)
+                count=active_count, state=severity_text(state))
         self.tray.setToolTip(tip)
 
     def icon(self) -> QIcon:
