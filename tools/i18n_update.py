@@ -52,8 +52,9 @@ def update() -> None:
         lrelease(ts_file, i18n.catalog_path(lang, ".qm"))
 
 
-def stale_files() -> list[str]:
-    """The catalogues that `update` would change (checked in a scratch copy)."""
+def stale_files(*, qm: bool = True) -> list[str]:
+    """The catalogues that `update` would change (checked in a scratch copy); `qm` False leaves the
+    compiled files out (their bytes may differ between Qt versions; the tests compare their content)."""
     stale = []
     with tempfile.TemporaryDirectory() as scratch:
         for lang in TRANSLATED:
@@ -63,6 +64,8 @@ def stale_files() -> list[str]:
             lupdate([copy_ts])
             if not filecmp.cmp(ts_file, copy_ts, shallow=False):
                 stale.append(ts_file.name)
+            if not qm:
+                continue
             lrelease(ts_file, copy_qm)
             if not qm_file.exists() or not filecmp.cmp(qm_file, copy_qm, shallow=False):
                 stale.append(qm_file.name)
