@@ -1,9 +1,48 @@
-"""The main window's layout kept between runs: geometry, dock state and the current tab (QSettings)."""
+"""The main window's layout: the key-figures bar across the top, the docks side by side or as tabs, the
+first size, and what is kept between runs (geometry, dock state, the current tab; QSettings)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
+
+# Below this width the Exposure and Stress docks share one column as tabs (a 1280- or 1366-px laptop);
+# above it they are stacked, both in sight.
+WIDE_LAYOUT_PX = 1600
+
+
+def default_size(available: QSize) -> QSize:
+    """The first window size: most of the screen, never larger than it (a laptop's 1280 x 720)."""
+    return QSize(min(1600, available.width()), min(1000, available.height()))
+
+
+def top_bar(window: QMainWindow, title: str, widgets: Sequence[QWidget]) -> QToolBar:
+    """`widgets` stacked in a fixed bar across the whole window, above the tables and the docks: the
+    header never shares a narrow screen with the docks. The caller adds it to the window."""
+    holder = QWidget(window)
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(4, 2, 4, 2)
+    layout.setSpacing(4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    bar = QToolBar(title, window)
+    bar.setObjectName("keyFiguresBar")
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    bar.toggleViewAction().setVisible(False)  # never hidden by mistake
+    bar.addWidget(holder)
+    return bar
+
+
+def arrange_docks(window: QMainWindow, first: QDockWidget, second: QDockWidget, *, tabbed: bool) -> None:
+    """Two docks as tabs of one (a laptop screen), or one above the other."""
+    if tabbed:
+        window.tabifyDockWidget(first, second)
+        second.raise_()
+    else:
+        window.splitDockWidget(first, second, Qt.Orientation.Vertical)
 
 
 def restore_layout(window: QMainWindow, tabs: QTabWidget, qsettings: QSettings) -> bool:

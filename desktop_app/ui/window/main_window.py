@@ -16,14 +16,13 @@ import time
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QSystemTrayIcon,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +38,14 @@ from desktop_app.ui.tables.portfolio import PortfolioTables
 from desktop_app.ui.window.actions import WindowActions
 from desktop_app.ui.window.alerts import ALERT_LOG_ROWS, WindowAlerts
 from desktop_app.ui.window.header import HeaderBar, clock_text, header_figures, is_repriced
-from desktop_app.ui.window.layout import restore_layout, save_layout
+from desktop_app.ui.window.layout import (
+    WIDE_LAYOUT_PX,
+    arrange_docks,
+    default_size,
+    restore_layout,
+    save_layout,
+    top_bar,
+)
 from desktop_app.ui.window.message_bar import MessageBar
 from desktop_app.ui.window.status_bar import FreshnessStatusBar
 from desktop_app.ui.worker.host import WorkerHost
@@ -47,14 +53,6 @@ from desktop_app.ui.worker.worker import WorkerError
 
 TABLE_RENDER_MS = 1000
 HISTORY_RANGE_KEY = "history/range"  # the History tab's last chosen range, kept between runs
-# Below this width the Exposure and Stress docks share one column as tabs (a 1280- or 1366-px laptop);
-# above it they are stacked, both in sight.
-WIDE_LAYOUT_PX = 1600
-
-
-def default_size(available: QSize) -> QSize:
-    """The first window size: most of the screen, never larger than it (a laptop's 1280 x 720)."""
-    return QSize(min(1600, available.width()), min(1000, available.height()))
 
 
 class MainWindow(QMainWindow):
@@ -120,19 +118,7 @@ class MainWindow(QMainWindow):
 
         # Messages, alerts and the key figures span the whole width, above the tables and the docks: the
         # header never shares a narrow screen with the docks.
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(4, 2, 4, 2)
-        top_layout.setSpacing(4)
-        top_layout.addWidget(self.messages)
-        top_layout.addWidget(self.alert_banner)
-        top_layout.addWidget(self.header)
-        self.top_bar = QToolBar(self.tr("Key figures"), self)
-        self.top_bar.setObjectName("keyFiguresBar")
-        self.top_bar.setMovable(False)
-        self.top_bar.setFloatable(False)
-        self.top_bar.toggleViewAction().setVisible(False)  # never hidden by mistake
-        self.top_bar.addWidget(top)
+        self.top_bar = top_bar(self, self.tr("Key figures"), (self.messages, self.alert_banner, self.header))
 
         self.status = FreshnessStatusBar(self)
         self.setStatusBar(self.status)
@@ -167,11 +153,7 @@ class MainWindow(QMainWindow):
 
     def set_docks_tabbed(self, tabbed: bool) -> None:
         """Exposure and Stress as two tabs of one dock (a laptop screen) or one above the other."""
-        if tabbed:
-            self.tabifyDockWidget(self.exposure_dock, self.stress_dock)
-            self.stress_dock.raise_()
-        else:
-            self.splitDockWidget(self.exposure_dock, self.stress_dock, Qt.Orientation.Vertical)
+        arrange_docks(self, self.exposure_dock, self.stress_dock, tabbed=tabbed)
 
     def _show_empty_state_if_no_accounts(self) -> None:
         """No account configured: invite adding one, instead of figures that read as "all safe"."""
