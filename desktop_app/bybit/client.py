@@ -16,17 +16,22 @@ from desktop_app.bybit.errors import BybitError, BybitParseError
 from desktop_app.bybit.http import HttpPool
 from desktop_app.bybit.messages import NO_CREDENTIALS
 from desktop_app.bybit.page import Page
+from desktop_app.bybit.parse_history import parse_closed_pnl, parse_funding_payments
 from desktop_app.bybit.signing import Signer
 from desktop_app.domain.account import AccountInfo, Position, Wallet
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.credentials import Credentials
 from desktop_app.domain.environment import Environment
+from desktop_app.domain.journal import ClosedPnl, FundingPayment
 from desktop_app.domain.market import Category, FeeRate, Instrument, Kline, RiskTier, Ticker
 
 T = TypeVar("T")
 
 POSITION_PAGE_LIMIT = "200"  # Bybit's maximum; the default of 20 would cost ten times the requests
 INSTRUMENT_PAGE_LIMIT = "1000"
+CLOSED_PNL_PAGE_LIMIT = "100"  # Bybit's maximum for closed PnL; 50 for the transaction logs
+TRANSACTION_LOG_PAGE_LIMIT = "50"
+HISTORY_WINDOW_MS = 7 * 86_400_000  # Bybit refuses history queries whose endTime - startTime exceeds it
 # More pages than any real account or market has; a server that keeps sending new cursors is broken.
 MAX_PAGES = 500
 PARAMS_ERROR = 10001  # also "accountType only support UNIFIED." for CONTRACT on UTA 2.0, and vice versa
@@ -144,6 +149,24 @@ class BybitClient:
                                      signed=True)
         return parse.parse_fee_rates(result)
 
+    async def closed_pnl(self, category: Category, start_ms: int, end_ms: int) -> tuple[ClosedPnl, ...]:
+        """Closed-PnL rows (linear or inverse) closed from `start_ms` to `end_ms` inclusive, at most 7
+        days apart (bybit.history walks longer periods). May raise: BybitError, ValueError."""
+        params = {"category": category.value, **_window(start_ms, end_ms), "limit": CLOSED_PNL_PAGE_LIMIT}
+        return await self._paginate("/v5/position/closed-pnl", params, signed=True,
+                                    parse_page=lambda r: parse_closed_pnl(r, category=category))
+
+    async def funding_payments(self, start_ms: int, end_ms: int, *, classic: bool) -> tuple[FundingPayment, ...]:
+        """Funding settlements from `start_ms` to `end_ms` inclusive (at most 7 days apart), from the
+        unified transaction log, or the contract one for a classic account.
+        May raise: BybitError, ValueError."""
+        if classic:
+            path, params = "/v5/account/contract-transaction-log", {}
+        else:
+            path, params = "/v5/account/transaction-log", {"accountType": UNIFIED}
+        params |= {**_window(start_ms, end_ms), "type": "SETTLEMENT", "limit": TRANSACTION_LOG_PAGE_LIMIT}
+        return await self._paginate(path, params, signed=True, parse_page=parse_funding_payments)
+
     # ----- public market data ---------------------------------------------------------------------
 
     async def tickers(self, category: Category, symbol: str | None = None) -> tuple[Ticker, ...]:
@@ -178,6 +201,13 @@ class BybitClient:
         params = {"category": category.value, "symbol": symbol, "limit": limit}
         return await self._paginate("/v5/market/instruments-info", params, signed=False,
                                     parse_page=lambda r: parse.parse_instruments(r, category=category))
+
+
+def _window(start_ms: int, end_ms: int) -> dict[str, str | None]:
+    """May raise: ValueError for an empty window or one longer than Bybit accepts."""
+    if not 0 <= end_ms - start_ms <= HISTORY_WINDOW_MS:
+        raise ValueError(f"a history window must span 0 to 7 days, not {end_ms - start_ms} ms")
+    return {"startTime": str(int(start_ms)), "endTime": str(int(end_ms))}
 
 
 def _kline_params(category: Category, symbol: str, interval: str, start_ms: int | None, end_ms: int | None,

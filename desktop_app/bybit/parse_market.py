@@ -123,7 +123,14 @@ def _instrument(row: Fields, category: Category) -> Instrument:
         max_leverage=leverage.opt_dec("maxLeverage") if leverage else None,
         leverage_step=leverage.opt_dec("leverageStep") if leverage else None,
         copy_trading=row.opt_text("copyTrading"),
+        funding_interval_min=_funding_interval(row),
     )
+
+
+def _funding_interval(row: Fields) -> int | None:
+    # 0 or absent for futures and spot, which never settle funding; a negative one is junk.
+    minutes = row.opt_integer("fundingInterval")
+    return minutes if minutes is not None and minutes > 0 else None
 
 
 def parse_instruments(result: object, *, category: Category) -> Page[Instrument]:

@@ -83,6 +83,7 @@ class Instrument:
     max_leverage: Decimal | None
     leverage_step: Decimal | None
     copy_trading: str | None  # none | both | utaOnly | normalOnly
+    funding_interval_min: int | None = None  # perpetuals: minutes between funding settlements
 
 
 @dataclass(frozen=True, slots=True)
