@@ -156,7 +156,8 @@ class BybitClient:
         return await self._paginate("/v5/position/closed-pnl", params, signed=True,
                                     parse_page=lambda r: parse_closed_pnl(r, category=category))
 
-    async def funding_payments(self, start_ms: int, end_ms: int, *, classic: bool) -> tuple[FundingPayment, ...]:
+    async def funding_payments(self, start_ms: int, end_ms: int, *,
+                               classic: bool) -> tuple[FundingPayment, ...]:
         """Funding settlements from `start_ms` to `end_ms` inclusive (at most 7 days apart), from the
         unified transaction log, or the contract one for a classic account.
         May raise: BybitError, ValueError."""

@@ -14,7 +14,8 @@ from desktop_app.journal.usd import day_start_ms
 _ZERO = Decimal(0)
 
 
-def cumulative_pnl(trades: Iterable[JournalTrade], start_ms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cumulative_pnl(trades: Iterable[JournalTrade],
+                   start_ms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(times in epoch seconds, cumulative realised USD) in time order, as float64 arrays for a chart.
     With `start_ms` the curve begins at 0 there, so every account's curve starts level."""
     ordered = time_ordered(trades)

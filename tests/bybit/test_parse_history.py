@@ -3,6 +3,8 @@ input (hypothesis): every malformed page becomes one BybitParseError, never anot
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -35,21 +37,25 @@ DOCS_CLOSED_PNL: dict[str, Any] = {
 DOCS_TRANSACTION_LOG: dict[str, Any] = {
     "nextPageCursor": "21963%3A1%2C14954%3A1",
     "list": [
-        {"id": "592324_XRPUSDT_161440249321", "symbol": "XRPUSDT", "side": "Buy", "funding": "-0.003676",
-         "orderLinkId": "", "orderId": "1672128000-8-592324-1-2", "fee": "0.00000000", "change": "-0.003676",
+        {"id": "592324_XRPUSDT_161440249321", "symbol": "XRPUSDT", "side": "Buy",
+         "funding": "-0.003676", "orderLinkId": "", "orderId": "1672128000-8-592324-1-2",
+         "fee": "0.00000000", "change": "-0.003676",
          "cashFlow": "0", "transactionTime": "1672128000000", "type": "SETTLEMENT", "feeRate": "0.0001",
          "bonusChange": "", "size": "100", "qty": "100", "cashBalance": "5086.55825002", "currency": "USDT",
          "category": "linear", "tradePrice": "0.3676", "tradeId": "534c0003-4bf7-486f-aa02-78cee36825e4"},
         {"id": "592324_XRPUSDT_161440249321", "symbol": "XRPUSDT", "side": "Buy", "funding": "",
-         "orderLinkId": "linear-order", "orderId": "592b7e41-78fd-42e2-9aa3-91e1835ef3e1", "fee": "0.01908720",
+         "orderLinkId": "linear-order", "orderId": "592b7e41-78fd-42e2-9aa3-91e1835ef3e1",
+         "fee": "0.01908720",
          "change": "-0.0190872", "cashFlow": "0", "transactionTime": "1672121182224", "type": "TRADE",
          "feeRate": "0.0006", "bonusChange": "-0.1430544", "size": "100", "qty": "88",
          "cashBalance": "5086.56192602", "currency": "USDT", "category": "linear", "tradePrice": "0.3615",
          "tradeId": "5184f079-88ec-54c7-8774-5173cafd2b4e"},
         {"id": "592324_XRPUSDT_161407743011", "symbol": "XRPUSDT", "side": "Buy", "funding": "",
-         "orderLinkId": "linear-order", "orderId": "592b7e41-78fd-42e2-9aa3-91e1835ef3e1", "fee": "0.00260280",
+         "orderLinkId": "linear-order", "orderId": "592b7e41-78fd-42e2-9aa3-91e1835ef3e1",
+         "fee": "0.00260280",
          "change": "-0.0026028", "cashFlow": "0", "transactionTime": "1672121182224", "type": "TRADE",
-         "feeRate": "0.0006", "bonusChange": "", "size": "12", "qty": "12", "cashBalance": "5086.58101322",
+         "feeRate": "0.0006", "bonusChange": "", "size": "12", "qty": "12",
+         "cashBalance": "5086.58101322",
          "currency": "USDT", "category": "linear", "tradePrice": "0.3615",
          "tradeId": "8569c10f-5061-5891-81c4-a54929847eb3"},
     ],
@@ -60,7 +66,8 @@ DOCS_CONTRACT_LOG: dict[str, Any] = {
     "list": [{"id": "467153", "symbol": "BTCUSD", "category": "inverse", "side": "Sell",
               "transactionTime": "1714032000000", "type": "SETTLEMENT", "qty": "1000", "size": "-1000",
               "currency": "BTC", "tradePrice": "63974.88", "funding": "-0.00000156", "fee": "",
-              "cashFlow": "0.00000000", "change": "0.00000156", "cashBalance": "1.1311", "feeRate": "-0.00010000",
+              "cashFlow": "0.00000000", "change": "0.00000156", "cashBalance": "1.1311",
+              "feeRate": "-0.00010000",
               "bonusChange": "", "tradeId": "423a565c-f1b6-4c81-bc62-760cd7dd89e7", "orderId": "",
               "orderLinkId": ""}],
     "nextPageCursor": "cursor_id%3D467153%26",
@@ -71,7 +78,8 @@ def test_docs_closed_pnl_example() -> None:
     page = parse_closed_pnl(DOCS_CLOSED_PNL, category=Category.LINEAR)
     assert page.next_cursor == DOCS_CLOSED_PNL["nextPageCursor"]   # verbatim, still percent-encoded
     (row,) = page.items
-    assert (row.symbol, row.settle_coin, row.position_side) == ("ETHPERP", "USDC", Side.LONG)  # Sell closes a long
+    # A Sell order closes a long.
+    assert (row.symbol, row.settle_coin, row.position_side) == ("ETHPERP", "USDC", Side.LONG)
     assert row.closed_pnl == D("-47.4065323") and row.closed_size == D(3)
     # createdTime is in nanoseconds in this example; updatedTime (the close) is in milliseconds.
     assert (row.created_ms, row.closed_ms) == (1_672_214_887_231, 1_672_214_887_236)
@@ -127,18 +135,17 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=12,
 )
-row_keys = st.sampled_from(["side", "closedPnl", "closedSize", "createdTime", "updatedTime", "symbol", "orderId",
-                            "type", "change", "cashFlow", "fee", "transactionTime", "currency", "category"])
+row_keys = st.sampled_from(["side", "closedPnl", "closedSize", "createdTime", "updatedTime", "symbol",
+                            "orderId", "type", "change", "cashFlow", "fee", "transactionTime", "currency",
+                            "category"])
 
 
 @given(st.dictionaries(row_keys, json_values | st.sampled_from(["SETTLEMENT", "Buy", "Sell", "1", ""]),
                        max_size=14))
 def test_hostile_rows_raise_only_parse_errors(row: dict[str, object]) -> None:
     for parse in (lambda r: parse_closed_pnl(r, category=Category.INVERSE), parse_funding_payments):
-        try:
+        with contextlib.suppress(BybitParseError):
             parse({"list": [row], "nextPageCursor": ""})
-        except BybitParseError:
-            pass
 
 
 @given(st.integers(0, 10**13), st.integers(0, 40 * 86_400_000), st.integers(3_600_000, 10 * 86_400_000))
@@ -146,7 +153,7 @@ def test_history_windows_cover_the_period_once(start: int, length: int, span: in
     end = start + length
     windows = history_windows(start, end, span)
     assert windows[0][1] == end and windows[-1][0] == start            # newest first, whole period
-    for (lower, upper), (next_lower, next_upper) in zip(windows, windows[1:], strict=False):
+    for (lower, _), (_, next_upper) in itertools.pairwise(windows):
         assert next_upper == lower - 1                                   # back to back: no gap, no overlap
     assert all(0 <= upper - lower < span for lower, upper in windows)   # each shorter than the span
     assert history_windows(end + 1, end) == []

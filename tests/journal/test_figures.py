@@ -60,7 +60,8 @@ def test_drawdown_starts_from_zero() -> None:
 def test_total_drawdown_is_taken_on_the_merged_trades() -> None:
     # Account A closes +100 at t=1, -60 at t=3, -40 at t=5: cumulative 100, 40, 0 -> drawdown 100.
     # Account B closes -70 at t=2, +50 at t=4: cumulative -70, -20 -> drawdown 70.
-    a = AccountEvents((trade(1, "100", account="A"), trade(3, "-60", account="A"), trade(5, "-40", account="A")),
+    a = AccountEvents((trade(1, "100", account="A"), trade(3, "-60", account="A"),
+                       trade(5, "-40", account="A")),
                       (funding(2, "-1", account="A"),), D("-4"))
     b = AccountEvents((trade(2, "-70", account="B"), trade(4, "50", account="B")),
                       (funding(2, "0.5", account="B"),), D("1.5"))

@@ -55,7 +55,8 @@ def test_counts_rates_and_sums_hold_together(trades: tuple[JournalTrade, ...]) -
 
 
 @given(account_trades("A"), account_trades("B"))
-def test_total_is_computed_on_the_merged_trades(a: tuple[JournalTrade, ...], b: tuple[JournalTrade, ...]) -> None:
+def test_total_is_computed_on_the_merged_trades(a: tuple[JournalTrade, ...],
+                                                b: tuple[JournalTrade, ...]) -> None:
     total = total_figures([AccountEvents(a, (), D(0)), AccountEvents(b, (), D(0))])
     merged = [t.pnl_usd for t in time_ordered(a + b)]
     assert total.max_drawdown_usd == brute_force_drawdown(merged) >= 0

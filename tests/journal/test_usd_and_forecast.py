@@ -26,7 +26,7 @@ def closed(symbol: str, category: Category, pnl: str, closed_ms: int, settle: st
 def test_inverse_pnl_is_valued_at_the_mark_of_the_day_it_closed() -> None:
     marks = {("BTCUSD", JAN_2): D("60000"), ("BTCUSD", JAN_2 + DAY): D("62000")}
     rows = [closed("BTCUSD", Category.INVERSE, "0.0015", JAN_2 + 10 * 3_600_000, "BTC"),   # 2 Jan 10:00
-            closed("BTCUSD", Category.INVERSE, "-0.001", JAN_2 + DAY + 1, "BTC"),           # 3 Jan 00:00:00.001
+            closed("BTCUSD", Category.INVERSE, "-0.001", JAN_2 + DAY + 1, "BTC"),           # 3 Jan 00:00
             closed("BTCUSDT", Category.LINEAR, "-12.5", JAN_2 + 5, "USDT"),
             closed("BTCPERP", Category.LINEAR, "3", JAN_2 + 6, "USDC")]
     trades = trades_in_usd("acc", rows, lambda symbol, day: marks.get((symbol, day)))
