@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from desktop_app.exchange_sim import routes_history as history
 from desktop_app.exchange_sim import routes_market as market
 from desktop_app.exchange_sim import routes_private as private
 from desktop_app.exchange_sim.accounts import SimAccount
@@ -20,6 +21,7 @@ from desktop_app.exchange_sim.context import ApiError, RequestContext, parse_que
 from desktop_app.exchange_sim.faults import Faults
 from desktop_app.exchange_sim.instruments import CATALOGUE
 from desktop_app.exchange_sim.klines import CandleMaker
+from desktop_app.exchange_sim.ledger import LedgerBook
 from desktop_app.exchange_sim.prices import PriceModel
 
 Handler = Callable[[RequestContext], dict[str, object]]
@@ -37,6 +39,13 @@ ROUTES: dict[str, tuple[Handler, bool]] = {
     "/v5/account/info": (private.account_info, True),
     "/v5/user/query-api": (private.query_api, True),
     "/v5/account/fee-rate": (private.fee_rate, True),
+    "/v5/market/funding/history": (market.funding_history, False),
+    "/v5/market/orderbook": (market.orderbook, False),
+    "/v5/position/closed-pnl": (history.closed_pnl, True),
+    "/v5/execution/list": (history.execution_list, True),
+    "/v5/account/transaction-log": (history.transaction_log, True),
+    "/v5/account/contract-transaction-log": (history.contract_transaction_log, True),
+    "/v5/asset/coin/query-info": (history.coin_info, True),
 }
 _NO_ENVELOPE_TIME = {"/v5/account/info"}      # Bybit omits retExtInfo and time there (REFERENCE §3)
 _EMPTY_RET_MSG = {"/v5/user/query-api"}
@@ -66,7 +75,8 @@ class SimApp:
 
     def __init__(self, *, accounts: tuple[SimAccount, ...], model: PriceModel, candles: CandleMaker,
                  faults: Faults, ip_limiter: IpLimiter, now_ms: Callable[[], int],
-                 page_size_cap: int | None) -> None:
+                 page_size_cap: int | None, ledgers: LedgerBook | None = None,
+                 history_page_cap: int | None = None) -> None:
         self.by_key = {a.api_key: a for a in accounts}
         self.model = model
         self.candles = candles
@@ -75,6 +85,8 @@ class SimApp:
         self.uid_limiter = UidLimiter()
         self.now_ms = now_ms
         self.page_size_cap = page_size_cap
+        self.ledgers = ledgers
+        self.history_page_cap = history_page_cap
         self.stats = Stats()
         self._stats_lock = threading.Lock()
 
@@ -158,7 +170,8 @@ class SimApp:
             return float(coin_prices()[self.model.index[coin]])
 
         return RequestContext(params, account, now_ms, server_ms, mark_of, price_of_coin, self.model,
-                              self.candles, self.page_size_cap)
+                              self.candles, self.page_size_cap, self.ledgers,
+                              self.ledgers.seed if self.ledgers else 0, self.history_page_cap)
 
     @staticmethod
     def _error(code: int, msg: str, server_ms: int, headers: tuple[tuple[str, str], ...] = ()) -> Reply:

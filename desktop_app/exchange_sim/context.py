@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote
 
 from desktop_app.exchange_sim.accounts import SimAccount
 from desktop_app.exchange_sim.klines import CandleMaker
+from desktop_app.exchange_sim.ledger import LedgerBook
 from desktop_app.exchange_sim.prices import PriceModel
 
 T = TypeVar("T")
@@ -36,6 +37,9 @@ class RequestContext:
     model: PriceModel
     candles: CandleMaker
     page_size_cap: int | None          # caps every page so pagination is exercised
+    ledgers: LedgerBook | None = None  # the accounts' trade history
+    seed: int = 0                      # the simulator's seed (funding rates)
+    history_page_cap: int | None = None  # caps history pages (closed PnL, logs, executions)
 
     def get(self, name: str) -> str | None:
         value = self.params.get(name)
@@ -57,6 +61,10 @@ class RequestContext:
     def page_limit(self, default: int, high: int) -> int:
         limit = self.int_param("limit", default, 1, high)
         return min(limit, self.page_size_cap) if self.page_size_cap else limit
+
+    def history_limit(self, default: int, high: int) -> int:
+        limit = self.int_param("limit", default, 1, high)
+        return min(limit, self.history_page_cap) if self.history_page_cap else limit
 
 
 def parse_query(raw_query: str) -> dict[str, str]:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desktop_app.exchange_sim.context import ApiError, RequestContext, paginate
+from desktop_app.exchange_sim.funding import (
+    FUNDING_CAP,
+    FUNDING_INTERVAL_MIN,
+    funding_rate,
+    next_settlement,
+    settlement_at_or_before,
+)
 from desktop_app.exchange_sim.instruments import CATALOGUE, Instrument, instruments_of
 from desktop_app.exchange_sim.klines import INTERVALS
 from desktop_app.exchange_sim.render import num
-
-_FUNDING_MS = 8 * 3_600_000
 
 
 def server_time(ctx: RequestContext) -> dict[str, object]:
@@ -56,7 +61,7 @@ def _ticker(ctx: RequestContext, inst: Instrument, category: str) -> dict[str, o
                 "volume24h": num(Decimal(repr(volume)), 4), "usdIndexPrice": str(mark)}
     inverse = inst.inverse
     open_interest = Decimal(repr(volume_usd / 4 if inverse else volume_usd / 4 / float(mark)))
-    next_funding = (ctx.now_ms // _FUNDING_MS + 1) * _FUNDING_MS
+    next_funding = next_settlement(ctx.now_ms)
     return {
         **row, "indexPrice": str(mark), "markPrice": str(mark), "prevPrice1h": _fmt(inst, prev1h),
         "openInterest": num(open_interest, 3),
@@ -64,10 +69,12 @@ def _ticker(ctx: RequestContext, inst: Instrument, category: str) -> dict[str, o
         "singleOpenInterest": "", "singleOpenInterestValue": "",
         "turnover24h": num(Decimal(repr(volume_usd / float(mark) if inverse else volume_usd)), 4),
         "volume24h": num(Decimal(repr(volume_usd if inverse else volume_usd / float(mark))), 4),
-        "fundingRate": "0.0001", "nextFundingTime": str(next_funding), "predictedDeliveryPrice": "",
+        # The rate that the next settlement will apply (Bybit's predicted rate).
+        "fundingRate": num(funding_rate(ctx.seed, inst.symbol, next_funding), 6),
+        "nextFundingTime": str(next_funding), "predictedDeliveryPrice": "",
         "basisRate": "", "deliveryFeeRate": "", "deliveryTime": "0", "basis": "", "preOpenPrice": "",
         "preQty": "", "curPreListingPhase": "", "fundingIntervalHour": "8", "basisRateYear": "",
-        "fundingCap": "0.005",
+        "fundingCap": str(FUNDING_CAP),
     }
 
 
@@ -145,18 +152,38 @@ def _instrument_row(i: Instrument) -> dict[str, object]:
         "lotSizeFilter": {"maxOrderQty": str(i.qty_step * 1_000_000), "minOrderQty": str(i.qty_step),
                           "qtyStep": str(i.qty_step), "postOnlyMaxOrderQty": str(i.qty_step * 1_000_000),
                           "maxMktOrderQty": str(i.qty_step * 500_000), "minNotionalValue": "5"},
-        "unifiedMarginTrade": True, "fundingInterval": 480, "settleCoin": i.settle_coin,
-        "copyTrading": "both" if i.settle_coin == "USDT" else "none", "upperFundingRate": "0.005",
-        "lowerFundingRate": "-0.005", "displayName": "", "forbidUplWithdrawal": False,
+        "unifiedMarginTrade": True, "fundingInterval": FUNDING_INTERVAL_MIN, "settleCoin": i.settle_coin,
+        "copyTrading": "both" if i.settle_coin == "USDT" else "none", "upperFundingRate": str(FUNDING_CAP),
+        "lowerFundingRate": str(-FUNDING_CAP), "displayName": "", "forbidUplWithdrawal": False,
         "riskParameters": {"priceLimitRatioX": "0.01", "priceLimitRatioY": "0.02"},
         "isPreListing": False, "preListingInfo": None, "symbolType": "",
     }
 
 
+def _spot_row(i: Instrument) -> dict[str, object]:
+    return {
+        "symbolId": i.symbol_id, "symbol": i.symbol, "baseCoin": i.base_coin, "quoteCoin": i.quote_coin,
+        "innovation": "0", "status": "Trading", "marginTrading": "utaOnly", "stTag": "0",
+        "lotSizeFilter": {"basePrecision": str(i.qty_step), "quotePrecision": "0.0000001",
+                          "minOrderQty": str(i.qty_step), "maxOrderQty": str(i.qty_step * 100_000),
+                          "minOrderAmt": "5", "maxOrderAmt": "8000000",
+                          "maxLimitOrderQty": str(i.qty_step * 100_000),
+                          "maxMarketOrderQty": str(i.qty_step * 50_000),
+                          "postOnlyMaxLimitOrderSize": str(i.qty_step * 100_000)},
+        "priceFilter": {"tickSize": str(i.tick_size)},
+        "riskParameters": {"priceLimitRatioX": "0.005", "priceLimitRatioY": "0.01"}, "symbolType": "",
+    }
+
+
 def instruments_info(ctx: RequestContext) -> dict[str, object]:
-    category = _category(ctx, ("linear", "inverse", "option"))
+    category = _category(ctx, ("spot", "linear", "inverse", "option"))
     if category == "option":
         return {"category": "option", "nextPageCursor": "", "list": []}
+    if category == "spot":
+        # The USDT pairs of the coins the simulator prices; spot has no pages (limit and cursor ignored).
+        chosen = (_instrument(ctx, "spot"),) if ctx.get("symbol") else \
+            tuple(i for i in instruments_of("linear") if i.settle_coin == "USDT")
+        return {"category": "spot", "list": [_spot_row(i) for i in chosen], "nextPageCursor": ""}
     chosen = (_instrument(ctx, category),) if ctx.get("symbol") else instruments_of(category)
     base_coin = ctx.get("baseCoin")
     if base_coin:
@@ -164,3 +191,46 @@ def instruments_info(ctx: RequestContext) -> dict[str, object]:
     page, cursor = paginate(chosen, lambda i: (i.symbol, 0), ctx.get("cursor"), ctx.page_limit(500, 1000),
                             ctx.now_ms)
     return {"category": category, "list": [_instrument_row(i) for i in page], "nextPageCursor": cursor}
+
+
+def funding_history(ctx: RequestContext) -> dict[str, object]:
+    """Past settlements' rates, newest first. Bybit: startTime alone is an error; endTime alone or
+    neither gives the `limit` latest up to it (or now)."""
+    category = _category(ctx, ("linear", "inverse"))
+    inst = _instrument(ctx, category)
+    limit = ctx.int_param("limit", 200, 1, 200)
+    start = ctx.int_param("startTime", -1, 0, 2**62)
+    end = ctx.int_param("endTime", -1, 0, 2**62)
+    if start >= 0 and end < 0:
+        raise ApiError(10001, "params error: endTime is required when startTime is given")
+    settlement = settlement_at_or_before(min(ctx.now_ms, end) if end >= 0 else ctx.now_ms)
+    rows = []
+    while len(rows) < limit and settlement >= max(start, 0):
+        rate = funding_rate(ctx.seed, inst.symbol, settlement)
+        rows.append({"symbol": inst.symbol, "fundingRate": num(rate, 6),
+                     "fundingRateTimestamp": str(settlement)})
+        settlement -= _FUNDING_STEP_MS
+    return {"category": category, "list": rows}
+
+
+_FUNDING_STEP_MS = FUNDING_INTERVAL_MIN * 60_000
+_BOOK_DEPTH = {"spot": (1, 200), "linear": (25, 500), "inverse": (25, 500), "option": (1, 25)}
+
+
+def orderbook(ctx: RequestContext) -> dict[str, object]:
+    """A snapshot book around the mark, one tick apart, seeded sizes (Bybit's `s a b ts u seq cts`)."""
+    category = _category(ctx, ("spot", "linear", "inverse", "option"))
+    inst = _instrument(ctx, category)
+    default, high = _BOOK_DEPTH[category]
+    depth = ctx.int_param("limit", default, 1, high)
+    mark = ctx.mark_of(inst.symbol)
+    tick = inst.tick_size
+
+    def size(level: int, side: int) -> str:
+        return num(inst.qty_step * (7 + (level * 13 + side * 5 + ctx.now_ms // 1000) % 40), 8)
+
+    asks = [[str(mark + tick * (n + 1)), size(n, 1)] for n in range(depth)]
+    bids = [[str(mark - tick * (n + 1)), size(n, 2)] for n in range(depth) if mark - tick * (n + 1) > 0]
+    update_id = ctx.now_ms // 100
+    return {"s": inst.symbol, "a": asks, "b": bids, "ts": ctx.now_ms, "u": update_id, "seq": update_id * 3,
+            "cts": ctx.now_ms - 120}

@@ -15,6 +15,11 @@ UID_LIMITS: dict[str, int] = {
     "/v5/account/info": 50,
     "/v5/user/query-api": 10,
     "/v5/account/fee-rate": 5,
+    "/v5/position/closed-pnl": 50,
+    "/v5/execution/list": 50,
+    "/v5/account/transaction-log": 25,
+    "/v5/account/contract-transaction-log": 25,
+    "/v5/asset/coin/query-info": 5,
 }
 
 

@@ -13,6 +13,7 @@ from desktop_app.exchange_sim.auth import IpLimiter
 from desktop_app.exchange_sim.faults import Faults
 from desktop_app.exchange_sim.instruments import CATALOGUE
 from desktop_app.exchange_sim.klines import CandleMaker
+from desktop_app.exchange_sim.ledger import LedgerBook
 from desktop_app.exchange_sim.prices import PriceModel, Shock
 from desktop_app.exchange_sim.server import SimHTTPServer, serve_in_thread
 from desktop_app.exchange_sim.ws_server import SimStreamServer
@@ -28,6 +29,9 @@ class Simulator:
     coin moving with its beta to BTC. `realtime=False` freezes the price clock; advance it with step().
     `start_ms` fixes the price clock's origin (default: now), making paths reproducible across runs.
     `streams=True` also serves Bybit's WebSocket streams (`sim.streams`, at `sim.ws_url`).
+    Every account has a trade history (closed PnL, fills, funding, transaction logs) from
+    `history_days` before the price clock's origin onwards; `history_page_cap` caps those pages the
+    way `page_size_cap` caps the others (None: Bybit's own limits only).
     """
 
     def __init__(self, seed: int = 7, scenario: str = "demo", port: int = 0, realtime: bool = True,
@@ -35,7 +39,7 @@ class Simulator:
                  start_ms: int | None = None, host: str = "127.0.0.1", page_size_cap: int | None = 3,
                  crash_delay_s: float = 30.0, crash_duration_s: float = 600.0, crash_drop: float = 0.15,
                  ip_limit: int = 600, ip_window_s: float = 5.0, ip_ban_s: float = 600.0,
-                 streams: bool = True) -> None:
+                 streams: bool = True, history_days: int = 120, history_page_cap: int | None = None) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
         self.seed = seed
@@ -52,12 +56,14 @@ class Simulator:
         self._clock_lock = threading.Lock()
         self.model = PriceModel(seed, self._start_ms)
         self.candles = CandleMaker(self.model)
+        self.ledgers = LedgerBook(self.model, seed, self._start_ms, history_days)
         self.faults = Faults(seed=seed)
         self.ip_limiter = IpLimiter(ip_limit, ip_window_s, ip_ban_s)
         if scenario == "crash":
             self.trigger_crash(crash_drop, crash_duration_s, delay_s=crash_delay_s)
         self._app = SimApp(accounts=self.accounts, model=self.model, candles=self.candles, faults=self.faults,
-                           ip_limiter=self.ip_limiter, now_ms=self.now_ms, page_size_cap=page_size_cap)
+                           ip_limiter=self.ip_limiter, now_ms=self.now_ms, page_size_cap=page_size_cap,
+                           ledgers=self.ledgers, history_page_cap=history_page_cap)
         self._accounts_lock = threading.Lock()
         self.streams = SimStreamServer(self, host=host) if streams else None
         self._stopping = threading.Event()
