@@ -22,6 +22,9 @@ UID_LIMITS_PER_S: dict[str, int] = {
     "/v5/account/info": 50,
     "/v5/user/query-api": 10,
     "/v5/account/fee-rate": 5,
+    "/v5/position/closed-pnl": 50,
+    "/v5/account/transaction-log": 25,
+    "/v5/account/contract-transaction-log": 25,
 }
 UID_WINDOW_S = 1.0
 IP_LIMIT = 600  # Bybit's: requests per IP per 5 s across all its hosts; more is a 10-minute ban (403)

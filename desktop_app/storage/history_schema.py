@@ -95,7 +95,57 @@ _V3 = (
         FROM exposure_sample e JOIN refresh r ON r.id = e.refresh_id GROUP BY e.coin""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)  # MIGRATIONS[n] takes version n to n + 1
+# v4: the trade journal's cache of what Bybit's history endpoints returned, so a journal reopens
+# offline and a sync asks only for what is new. Money stays exact decimal text. `journal_coverage`
+# says which span of each account's history stream is complete in the cache, and for which key
+# (`source`: a digest of host and API key; another key may be another Bybit account). Daily mark
+# closes value coin-settled PnL in USD; `final` is 0 for a day still running.
+_V4 = (
+    """CREATE TABLE journal_closed_pnl (
+        account_id TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        position_side TEXT NOT NULL,
+        closed_size TEXT NOT NULL,
+        avg_entry_price TEXT,
+        avg_exit_price TEXT,
+        closed_pnl TEXT NOT NULL,
+        exec_type TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        closed_ms INTEGER NOT NULL,
+        settle_coin TEXT,
+        PRIMARY KEY (account_id, row_id))""",
+    "CREATE INDEX journal_closed_pnl_by_time ON journal_closed_pnl(account_id, closed_ms)",
+    """CREATE TABLE journal_funding (
+        account_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        category TEXT,
+        symbol TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        amount TEXT NOT NULL,
+        rate TEXT,
+        PRIMARY KEY (account_id, entry_id))""",
+    "CREATE INDEX journal_funding_by_time ON journal_funding(account_id, time_ms)",
+    """CREATE TABLE journal_coverage (
+        account_id TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        source TEXT NOT NULL,
+        from_ms INTEGER NOT NULL,
+        to_ms INTEGER NOT NULL,
+        PRIMARY KEY (account_id, stream))""",
+    """CREATE TABLE journal_mark_day (
+        host TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        day_ms INTEGER NOT NULL,
+        close TEXT NOT NULL,
+        final INTEGER NOT NULL,
+        PRIMARY KEY (host, symbol, day_ms))""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)  # MIGRATIONS[n] takes version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

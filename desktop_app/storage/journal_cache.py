@@ -1,0 +1,174 @@
+"""The trade journal's cache in the history database: closed PnL, funding settlements, which span of
+each account's history is complete here, and daily mark closes.
+
+Each window fetched from Bybit is stored together with the coverage it extends, in one transaction,
+so an interrupted sync keeps every finished window and the coverage never claims a row it lacks.
+Coverage is one contiguous span per account and stream; windows are added next to it (a sync walks
+back from it, or forward from it to now). Rows are keyed by their Bybit identity, so fetching a
+window again changes nothing. Amounts are exact decimal text. The connection is the caller's thread's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from desktop_app.domain.journal import ClosedPnl, FundingPayment
+from desktop_app.domain.market import Category, Side
+from desktop_app.storage.history_schema import HistoryError, migrate, open_history_db
+
+FUNDING_STREAM = "funding"
+
+
+def closed_pnl_stream(category: Category) -> str:
+    return f"closed_pnl:{category.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    from_ms: int
+    to_ms: int
+
+
+class JournalCache:
+    """Use it from one thread at a time (the journal's sync thread, or the CLI)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> JournalCache:
+        """The history database at `path`, created and migrated if needed. May raise: HistoryError."""
+        return cls(open_history_db(path, check_same_thread=False))
+
+    @classmethod
+    def in_memory(cls) -> JournalCache:
+        """A cache that lives as long as the process (scripts given their own accounts file)."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        migrate(conn)
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Cannot write the journal cache: {exc}") from None
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+
+    # --- coverage -----------------------------------------------------------------------------
+
+    def coverage(self, account_id: str, stream: str, source: str) -> Coverage | None:
+        """The complete span of `stream` for `account_id`, or None. A span recorded for another
+        `source` (the account now uses another key or host) is dropped with the account's rows."""
+        row = self._conn.execute("SELECT source, from_ms, to_ms FROM journal_coverage WHERE account_id = ?"
+                                 " AND stream = ?", (account_id, stream)).fetchone()
+        if row is None:
+            return None
+        if row[0] != source:
+            self.forget(account_id)
+            return None
+        return Coverage(int(row[1]), int(row[2]))
+
+    def forget(self, account_id: str) -> None:
+        """Drop everything cached for an account."""
+        with self._transaction():
+            for table in ("journal_closed_pnl", "journal_funding", "journal_coverage"):
+                self._conn.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
+
+    def _extend(self, account_id: str, stream: str, source: str, from_ms: int, to_ms: int) -> None:
+        row = self._conn.execute("SELECT source, from_ms, to_ms FROM journal_coverage WHERE account_id = ?"
+                                 " AND stream = ?", (account_id, stream)).fetchone()
+        if row is not None and row[0] == source and from_ms <= int(row[2]) + 1 and to_ms >= int(row[1]) - 1:
+            from_ms, to_ms = min(from_ms, int(row[1])), max(to_ms, int(row[2]))
+        # Otherwise the window does not touch the old span: only the window is known complete now.
+        self._conn.execute("INSERT OR REPLACE INTO journal_coverage (account_id, stream, source, from_ms,"
+                           " to_ms) VALUES (?, ?, ?, ?, ?)", (account_id, stream, source, from_ms, to_ms))
+
+    # --- rows -----------------------------------------------------------------------------------
+
+    def store_closed_pnl(self, account_id: str, source: str, category: Category, rows: Iterable[ClosedPnl],
+                         from_ms: int, to_ms: int) -> None:
+        """Rows of one fetched window [from_ms, to_ms] and the coverage it completes."""
+        with self._transaction():
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO journal_closed_pnl (account_id, row_id, category, symbol, order_id,"
+                " position_side, closed_size, avg_entry_price, avg_exit_price, closed_pnl, exec_type,"
+                " created_ms, closed_ms, settle_coin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(account_id, r.row_id, r.category.value, r.symbol, r.order_id, r.position_side.value,
+                  str(r.closed_size), _text(r.avg_entry_price), _text(r.avg_exit_price), str(r.closed_pnl),
+                  r.exec_type, r.created_ms, r.closed_ms, r.settle_coin) for r in rows])
+            self._extend(account_id, closed_pnl_stream(category), source, from_ms, to_ms)
+
+    def store_funding(self, account_id: str, source: str, payments: Iterable[FundingPayment],
+                      from_ms: int, to_ms: int) -> None:
+        with self._transaction():
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO journal_funding (account_id, entry_id, category, symbol, currency,"
+                " time_ms, amount, rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(account_id, p.entry_id, p.category.value if p.category else None, p.symbol, p.currency,
+                  p.time_ms, str(p.amount), _text(p.rate)) for p in payments])
+            self._extend(account_id, FUNDING_STREAM, source, from_ms, to_ms)
+
+    def closed_pnl(self, account_id: str, from_ms: int, to_ms: int) -> tuple[ClosedPnl, ...]:
+        """Cached rows closed in [from_ms, to_ms]. May raise: HistoryError (unreadable rows)."""
+        rows = self._conn.execute(
+            "SELECT category, symbol, order_id, position_side, closed_size, avg_entry_price, avg_exit_price,"
+            " closed_pnl, exec_type, created_ms, closed_ms, settle_coin FROM journal_closed_pnl"
+            " WHERE account_id = ? AND closed_ms >= ? AND closed_ms <= ? ORDER BY closed_ms, row_id",
+            (account_id, from_ms, to_ms)).fetchall()
+        try:
+            return tuple(ClosedPnl(Category(r[0]), r[1], r[2], Side(r[3]), Decimal(r[4]), _decimal(r[5]),
+                                   _decimal(r[6]), Decimal(r[7]), r[8], int(r[9]), int(r[10]), r[11])
+                         for r in rows)
+        except (ValueError, ArithmeticError) as exc:
+            raise HistoryError(f"The journal cache holds an unreadable closed-PnL row: {exc}") from None
+
+    def funding(self, account_id: str, from_ms: int, to_ms: int) -> tuple[FundingPayment, ...]:
+        rows = self._conn.execute(
+            "SELECT entry_id, category, symbol, currency, time_ms, amount, rate FROM journal_funding"
+            " WHERE account_id = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms, entry_id",
+            (account_id, from_ms, to_ms)).fetchall()
+        try:
+            return tuple(FundingPayment(r[0], Category(r[1]) if r[1] else None, r[2], r[3], int(r[4]),
+                                        Decimal(r[5]), _decimal(r[6])) for r in rows)
+        except (ValueError, ArithmeticError) as exc:
+            raise HistoryError(f"The journal cache holds an unreadable funding row: {exc}") from None
+
+    # --- daily marks ----------------------------------------------------------------------------
+
+    def marks(self, host: str, symbol: str, from_day_ms: int,
+              to_day_ms: int) -> dict[int, tuple[Decimal, bool]]:
+        """{day start ms: (close, final)} of the cached daily mark candles in the range."""
+        rows = self._conn.execute(
+            "SELECT day_ms, close, final FROM journal_mark_day WHERE host = ? AND symbol = ? AND day_ms >= ?"
+            " AND day_ms <= ?", (host, symbol, from_day_ms, to_day_ms)).fetchall()
+        return {int(r[0]): (Decimal(r[1]), bool(r[2])) for r in rows}
+
+    def store_marks(self, host: str, symbol: str, closes: Mapping[int, tuple[Decimal, bool]]) -> None:
+        with self._transaction():
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO journal_mark_day (host, symbol, day_ms, close, final)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(host, symbol, day, str(close), int(final)) for day, (close, final) in closes.items()])
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
