@@ -125,10 +125,16 @@ class PriceModel:
             return value
 
     def _warm(self, day: int) -> None:
-        # Fill start logs iteratively so deep history does not recurse a thousand frames.
+        # Fill start logs iteratively so deep history does not recurse a thousand frames. Days between
+        # the anchor and a day already warmed are known, so the walk starts past them.
+        if day in self._day_start_log:
+            return
         anchor_day = self.anchor_minute // DAY_MINUTES
         step = 1 if day > anchor_day else -1
-        for d in range(anchor_day, day + step, step):
+        start = anchor_day
+        while start + step in self._day_start_log and start != day:
+            start += step
+        for d in range(start, day + step, step):
             self._start_log(d)
 
     def minute_logs(self, first_minute: int, last_minute: int) -> np.ndarray:

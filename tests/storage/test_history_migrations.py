@@ -1,9 +1,10 @@
-"""The history file: pragmas, permissions, and migrating v1 and v2 files to the current schema."""
+"""The history file: pragmas, permissions, and migrating v1, v2 and v3 files to the current schema."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from desktop_app.storage.history import HistoryReader
 from desktop_app.storage.history_schema import SCHEMA_VERSION, HistoryError, open_history_db, schema_version
+from desktop_app.storage.journal_cache import JournalCache
 from desktop_app.storage.paths import AppPaths
 
 
@@ -18,7 +20,7 @@ def test_new_file_is_current_wal_normal_and_private(tmp_path: Path) -> None:
     path = AppPaths.portable(tmp_path / "data").history_db
     conn = open_history_db(path)
     try:
-        assert schema_version(conn) == SCHEMA_VERSION == 3
+        assert schema_version(conn) == SCHEMA_VERSION == 4
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -56,7 +58,7 @@ def test_v1_file_with_data_migrates_to_the_current_schema(tmp_path: Path) -> Non
         assert reader.alert_log()[0].message == "Main: margin rate 55% — liquidation at 100%"
     conn = sqlite3.connect(path)
     try:
-        assert schema_version(conn) == 3
+        assert schema_version(conn) == SCHEMA_VERSION
         assert conn.execute("SELECT available_usd FROM account_sample").fetchall() == [(None,)]
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"account_sample_by_account", "exposure_sample_by_coin"} <= indexes
@@ -87,6 +89,32 @@ def test_v2_file_migrates_to_v3_with_the_accounts_and_coins_it_holds(tmp_path: P
             ("hedge", "Hedge", 1005.0, 1005.0), ("main", "Trading", 1000.0, 1010.0)]
         assert reader.coins(0) == ("BTC", "ETH")
         assert reader.coins(1006) == ("BTC",)  # ETH was last held at 1005 s
+
+
+def test_v3_file_gains_the_journal_cache_and_keeps_its_history(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    conn = open_history_db(path, target_version=3)
+    conn.execute("INSERT INTO refresh VALUES (1, 1000.0, 25000.0, 10.0, 8000.0, 2000.0, 1, 0, 0)")
+    conn.execute("INSERT INTO account_sample VALUES (1, 'main', 'Main', 0, 15000.0, 5.0, 0.2, 0.1, 900.0)")
+    conn.execute("INSERT INTO account_seen VALUES ('main', 'Main', 1000.0, 1000.0)")
+    conn.close()
+    open_history_db(path).close()  # the writer migrates
+    with HistoryReader(path) as reader:
+        assert reader.equity_series("main", 0)[1].tolist() == [15000.0]
+    cache = JournalCache.open(path)
+    try:
+        host = "https://api.bybit.com"
+        cache.store_marks(host, "BTCUSD", {86_400_000: (Decimal("60000.5"), True)})
+        assert cache.marks(host, "BTCUSD", 0, 10**12) == {86_400_000: (Decimal("60000.5"), True)}
+    finally:
+        cache.close()
+    conn = sqlite3.connect(path)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"journal_closed_pnl", "journal_funding", "journal_coverage", "journal_mark_day"} <= tables
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
 
 
 def test_file_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
