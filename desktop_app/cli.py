@@ -1,7 +1,7 @@
-"""`riskdesk-cli`: the risk report, stress tests, copy-trade replay and the simulator, for scripts.
+"""`riskdesk-cli`: the risk report, stress tests, trade journal, copy-trade replay and the simulator.
 
 Each subcommand lives in its own module with `add_arguments(parser)` and `run(args) -> int`.
-Exit status: 0 success, 2 bad arguments or input, 3 some account failed (report and stress).
+Exit status: 0 success, 2 bad arguments or input, 3 some account failed (report, stress, journal).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("desktop_app.commands.report", "print the risk report of all configured accounts"),
     "stress": ("desktop_app.commands.stress", "apply price shocks and show who is liquidated"),
     "copytrade": ("desktop_app.commands.copytrade", "replay a master's orders under a follower's settings"),
+    "journal": ("desktop_app.commands.journal",
+                "realised PnL, win rate, drawdown and funding per account, from Bybit's history"),
     "simulate": ("desktop_app.exchange_sim.cli", "run the local Bybit V5 simulator"),
 }
 
