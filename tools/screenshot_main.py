@@ -8,7 +8,8 @@ It starts the embedded simulator, opens the window, waits until the tables show 
 lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion with a dark palette
 (what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds;
 `--fail-account Hedge --out docs/img/main-stale.png` shows a failing account kept stale;
-`--tab history --out docs/img/history.png` shows the history charts of the demo run (all of it).
+`--tab history --out docs/img/history.png` shows the history charts of the demo run (all of it);
+`--tab journal --size 1280x720 --out docs/img/journal.png` the trade journal once it has synced.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shock", type=float, default=-15.0, help="stress panel shock in percent")
     parser.add_argument("--fail-account", metavar="NAME",
                         help="after the first update, fail this demo account's requests (shown stale)")
-    parser.add_argument("--tab", choices=("portfolio", "alerts", "history"), default="portfolio",
+    parser.add_argument("--tab", choices=("portfolio", "alerts", "history", "journal"), default="portfolio",
                         help="the tab shown in the screenshot")
     parser.add_argument("--size", default="", help="window size WxH (default: maximised on the screen)")
     parser.add_argument("--lang", choices=("en", "th", "uk"), default="en", help="the window's language")
@@ -103,8 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             wait(args.settle_ms)
             # Nearest liquidation first: the column a trader sorts by.
             window.portfolio.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
-            tab = {"portfolio": 0, "alerts": 1, "history": 2}[args.tab]
+            tab = {"portfolio": 0, "alerts": 1, "history": 2, "journal": 3}[args.tab]
             window.tabs.setCurrentIndex(tab)
+            if args.tab == "journal":
+                for _ in range(600):  # up to 60 s for the first sync of the demo's history
+                    report = window.journal.report
+                    if report is not None and all(a.ok for a in report.accounts):
+                        break
+                    wait(100)
             if args.tab == "history":
                 wait(300)  # the charts read the database when they are first shown
                 window.charts.set_range("All")  # a demo run lasts seconds: show all of it

@@ -33,6 +33,7 @@ from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
 from desktop_app.ui.charts.history_view import RANGES_S, HistoryChartsWidget
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.journal.tab import JournalTab
 from desktop_app.ui.stress.panel import StressFn, StressPanel
 from desktop_app.ui.tables.portfolio import PortfolioTables
 from desktop_app.ui.window.actions import WindowActions
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.alert_banner = AlertBanner(self)
         self.alert_log = AlertLogView(self, limit=ALERT_LOG_ROWS)
         self.charts = HistoryChartsWidget(self)
+        self.journal = JournalTab(lambda: self.context.specs()[0], host.history_path, parent=self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.portfolio, self.tr("Portfolio"))
         self.tabs.addTab(self.alert_log, self.tr("Alerts"))
         self.tabs.addTab(self.charts, self.tr("History"))
+        self.tabs.addTab(self.journal, self.tr("Journal"))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 0, 4, 4)
@@ -285,6 +288,7 @@ class MainWindow(QMainWindow):
             self.messages.add_message(problem)
         self.host.worker.set_accounts(specs)
         self._show_empty_state_if_no_accounts()
+        self.journal.accounts_changed()
 
     # --- settings ----------------------------------------------------------------------------
 
@@ -322,10 +326,12 @@ class MainWindow(QMainWindow):
         self.table_timer.stop()
         save_layout(self, self.tabs, self.qsettings)
         self.host.shutdown()
+        self.journal.shutdown()
         self.alerting.close()
         self._closed = True
         # pyqtgraph's scene must go before the interpreter tears down the Python wrappers of its
         # items, or the exit crashes; the window never shows the charts again after a real close.
         shiboken6.delete(self.charts)
+        shiboken6.delete(self.journal)
         event.accept()
         self.sig_closed.emit()

@@ -1,0 +1,110 @@
+"""The Journal tab's tables: figures per account with a total row, and realised PnL per symbol."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop_app.domain.journal import JournalFigures, SymbolFigures
+from desktop_app.journal_sync import AccountJournal, JournalReport
+from desktop_app.ui import format as fmt
+from desktop_app.ui.tables.table_model import Column, RowTableModel
+
+TOTAL_KEY = "\uffff total"  # sorts after every account id
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("JournalModels", text)
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    name: str
+    status: str
+    tooltip: str | None
+    stale: bool
+    total: bool
+    figures: JournalFigures | None
+
+
+def _clock(ms: int | None) -> str:
+    return "—" if ms is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000))
+
+
+def account_row(account: AccountJournal) -> JournalRow:
+    if account.ok:
+        return JournalRow(account.name, _tr("Synced"), None, False, False, account.figures)
+    if account.figures is not None:
+        status = _tr("Cached, as of {time}").format(time=_clock(account.as_of_ms))
+    elif account.error is not None:
+        status = _tr("Failed")
+    else:
+        status = _tr("Not synced yet")
+    tooltip = None if account.error is None else \
+        _tr("The last sync failed: {error}").format(error=account.error)
+    return JournalRow(account.name, status, tooltip, True, False, account.figures)
+
+
+def journal_rows(report: JournalReport) -> list[tuple[str, JournalRow]]:
+    rows = [(a.account_id, account_row(a)) for a in report.accounts]
+    stale = sum(1 for a in report.accounts if a.figures is not None and not a.ok)
+    status = _tr("{count} cached").format(count=stale) if stale else ""
+    rows.append((TOTAL_KEY, JournalRow(_tr("Total"), status, None, False, True, report.total())))
+    return rows
+
+
+def _figure(row: JournalRow, name: str) -> Any:
+    return None if row.figures is None else getattr(row.figures, name)
+
+
+def _money_column(title: str, name: str, *, signed: bool = True, coloured: bool = True) -> Column[JournalRow]:
+    return Column(title, lambda r: fmt.usd(_f(_figure(r, name)), signed=signed),
+                  sort=lambda r: _f(_figure(r, name)), numeric=True,
+                  severity=(lambda r: fmt.pnl_severity(_f(_figure(r, name)))) if coloured else None,
+                  bold=lambda r: r.total)
+
+
+def _count_column(title: str, name: str) -> Column[JournalRow]:
+    return Column(title, lambda r: "—" if r.figures is None else str(getattr(r.figures, name)),
+                  sort=lambda r: _figure(r, name), numeric=True, bold=lambda r: r.total)
+
+
+class JournalTableModel(RowTableModel[JournalRow]):
+    def __init__(self, parent: Any = None) -> None:
+        columns: list[Column[JournalRow]] = [
+            Column(_tr("Account"), lambda r: r.name, bold=lambda r: r.total),
+            Column(_tr("Status"), lambda r: r.status, tooltip=lambda r: r.tooltip),
+            _count_column(_tr("Trades"), "trades"),
+            _count_column(_tr("Wins"), "wins"),
+            _count_column(_tr("Losses"), "losses"),
+            Column(_tr("Win rate"), lambda r: fmt.percent(_f(_figure(r, "win_rate")), decimals=1),
+                   sort=lambda r: _f(_figure(r, "win_rate")), numeric=True, bold=lambda r: r.total),
+            Column(_tr("Profit factor"), lambda r: fmt.number(_f(_figure(r, "profit_factor")), decimals=2),
+                   sort=lambda r: _f(_figure(r, "profit_factor")), numeric=True, bold=lambda r: r.total),
+            _money_column(_tr("Realised PnL"), "realised_pnl_usd"),
+            _money_column(_tr("Funding"), "funding_usd"),
+            _money_column(_tr("Net PnL"), "net_pnl_usd"),
+            _money_column(_tr("Max drawdown"), "max_drawdown_usd", signed=False, coloured=False),
+            _money_column(_tr("Funding next 24 h"), "funding_next_24h_usd"),
+        ]
+        super().__init__(columns, stale=lambda r: r.stale, parent=parent)
+
+
+class SymbolTableModel(RowTableModel[SymbolFigures]):
+    def __init__(self, parent: Any = None) -> None:
+        columns: list[Column[SymbolFigures]] = [
+            Column(_tr("Symbol"), lambda s: s.symbol),
+            Column(_tr("Trades"), lambda s: str(s.trades), sort=lambda s: float(s.trades), numeric=True),
+            Column(_tr("Realised PnL"), lambda s: fmt.usd(float(s.realised_pnl_usd), signed=True),
+                   sort=lambda s: float(s.realised_pnl_usd), numeric=True,
+                   severity=lambda s: fmt.pnl_severity(float(s.realised_pnl_usd))),
+        ]
+        super().__init__(columns, parent=parent)
