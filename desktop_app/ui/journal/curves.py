@@ -18,7 +18,7 @@ from desktop_app.journal_sync.report import AccountJournal
 from desktop_app.ui.charts.plot import PALETTE
 
 _TOTAL_COLOUR = "#202020"
-_LEGEND_FROM_PX = 200  # a shorter plot would be mostly legend: the accounts table names them anyway
+_LEGEND_FROM_PX = 140  # a shorter plot would be mostly legend: the accounts table names them anyway
 
 
 def _tr(text: str) -> str:

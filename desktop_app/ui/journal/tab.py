@@ -113,6 +113,8 @@ class JournalTab(QWidget):
         symbols_layout.setContentsMargins(0, 0, 0, 0)
         symbols_layout.addWidget(QLabel(self.tr("Realised PnL by symbol, all accounts"), symbols_box))
         symbols_layout.addWidget(self.symbols)
+        # Wide enough for a symbol, its trade count and a six-figure PnL side by side.
+        symbols_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("BTCUSDT 1000 +$000,000.00") + 90)
         bottom.addWidget(symbols_box)
         right = self._charts_splitter = QSplitter(Qt.Orientation.Vertical, self)
         curves_box = QWidget(right)
