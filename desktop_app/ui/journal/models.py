@@ -61,6 +61,10 @@ def journal_rows(report: JournalReport) -> list[tuple[str, JournalRow]]:
     return rows
 
 
+def _ratio(value: Decimal | None) -> str:
+    return "—" if value is None else f"{float(value):,.2f}"
+
+
 def _figure(row: JournalRow, name: str) -> Any:
     return None if row.figures is None else getattr(row.figures, name)
 
@@ -87,7 +91,7 @@ class JournalTableModel(RowTableModel[JournalRow]):
             _count_column(_tr("Losses"), "losses"),
             Column(_tr("Win rate"), lambda r: fmt.percent(_f(_figure(r, "win_rate")), decimals=1),
                    sort=lambda r: _f(_figure(r, "win_rate")), numeric=True, bold=lambda r: r.total),
-            Column(_tr("Profit factor"), lambda r: fmt.number(_f(_figure(r, "profit_factor")), decimals=2),
+            Column(_tr("Profit factor"), lambda r: _ratio(_figure(r, "profit_factor")),
                    sort=lambda r: _f(_figure(r, "profit_factor")), numeric=True, bold=lambda r: r.total),
             _money_column(_tr("Realised PnL"), "realised_pnl_usd"),
             _money_column(_tr("Funding"), "funding_usd"),
