@@ -372,8 +372,68 @@
         <translation>รอด</translation>
     </message>
     <message>
+        <source>Synced</source>
+        <translation>ซิงค์แล้ว</translation>
+    </message>
+    <message>
+        <source>Cached, as of {time}</source>
+        <translation>ข้อมูลที่บันทึกไว้ ณ {time}</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>ยังไม่ได้ซิงค์</translation>
+    </message>
+    <message>
+        <source>The last sync failed: {error}</source>
+        <translation>การซิงค์ครั้งล่าสุดล้มเหลว: {error}</translation>
+    </message>
+    <message>
+        <source>{count} cached</source>
+        <translation>ข้อมูลที่บันทึกไว้ {count} บัญชี</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>บัญชี</translation>
+    </message>
+    <message>
+        <source>Trades</source>
+        <translation>จำนวนเทรด</translation>
+    </message>
+    <message>
+        <source>Wins</source>
+        <translation>ชนะ</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>แพ้</translation>
+    </message>
+    <message>
+        <source>Win rate</source>
+        <translation>อัตราชนะ</translation>
+    </message>
+    <message>
+        <source>Profit factor</source>
+        <translation>โพรฟิตแฟกเตอร์</translation>
+    </message>
+    <message>
+        <source>Realised PnL</source>
+        <translation>PnL ที่รับรู้แล้ว</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>ค่าฟันดิง</translation>
+    </message>
+    <message>
+        <source>Net PnL</source>
+        <translation>PnL สุทธิ</translation>
+    </message>
+    <message>
+        <source>Max drawdown</source>
+        <translation>การย่อตัวสูงสุด</translation>
+    </message>
+    <message>
+        <source>Funding next 24 h</source>
+        <translation>ค่าฟันดิงใน 24 ชม. ข้างหน้า</translation>
     </message>
     <message>
         <source>Equity after</source>
@@ -606,6 +666,10 @@
     <message>
         <source>RiskDesk: {n} alerts</source>
         <translation>RiskDesk: การแจ้งเตือน {n} รายการ</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>รวม</translation>
     </message>
 </context>
 <context>
@@ -1083,6 +1147,81 @@ Save this key anyway?</source>
     </message>
 </context>
 <context>
+    <name>JournalTab</name>
+    <message>
+        <source>Last {days} days</source>
+        <translation>{days} วันล่าสุด</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>ซิงค์ตอนนี้</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>ส่งออกเป็น CSV…</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v จาก %m</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>ช่วงเวลา:</translation>
+    </message>
+    <message>
+        <source>Filter symbols</source>
+        <translation>กรองคู่เทรด</translation>
+    </message>
+    <message>
+        <source>Realised PnL per day (UTC)</source>
+        <translation>PnL ที่รับรู้แล้วรายวัน (UTC)</translation>
+    </message>
+    <message>
+        <source>Realised PnL by symbol, all accounts</source>
+        <translation>PnL ที่รับรู้แล้วตามคู่เทรด ทุกบัญชี</translation>
+    </message>
+    <message>
+        <source>Cumulative realised PnL (USD)</source>
+        <translation>PnL ที่รับรู้แล้วสะสม (USD)</translation>
+    </message>
+    <message>
+        <source>Synced {synced} of {count} accounts; failed: {names}.</source>
+        <translation>ซิงค์แล้ว {synced} จาก {count} บัญชี ล้มเหลว: {names}</translation>
+    </message>
+    <message>
+        <source>Synced with Bybit at {time}.</source>
+        <translation>ซิงค์กับ Bybit แล้วเมื่อ {time}</translation>
+    </message>
+    <message>
+        <source>Showing the saved journal; syncing with Bybit…</source>
+        <translation>แสดงบันทึกการเทรดที่บันทึกไว้ กำลังซิงค์กับ Bybit…</translation>
+    </message>
+    <message>
+        <source>Syncing {account}…</source>
+        <translation>กำลังซิงค์ {account}…</translation>
+    </message>
+    <message>
+        <source>The journal could not be read: {reason}</source>
+        <translation>อ่านบันทึกการเทรดไม่ได้: {reason}</translation>
+    </message>
+    <message>
+        <source>Export journal</source>
+        <translation>ส่งออกบันทึกการเทรด</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>ไฟล์ CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {reason}</source>
+        <translation>เขียน {path} ไม่ได้: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>บันทึก {path} แล้ว</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>RiskDesk — demo</source>
@@ -1109,6 +1248,10 @@ Save this key anyway?</source>
         <translation>ประวัติ</translation>
     </message>
     <message>
+        <source>Journal</source>
+        <translation>บันทึกการเทรด</translation>
+    </message>
+    <message>
         <source>Exposure by coin</source>
         <translation>ฐานะตามเหรียญ</translation>
     </message>
@@ -1123,6 +1266,17 @@ Save this key anyway?</source>
     <message>
         <source>RiskDesk keeps monitoring in the tray.</source>
         <translation>RiskDesk ยังคงติดตามอยู่ในถาดระบบ</translation>
+    </message>
+</context>
+<context>
+    <name>PnlCalendar</name>
+    <message>
+        <source>no trades</source>
+        <translation>ไม่มีเทรด</translation>
+    </message>
+    <message>
+        <source>{day} (UTC): {amount}</source>
+        <translation>{day} (UTC): {amount}</translation>
     </message>
 </context>
 <context>

@@ -372,8 +372,68 @@
         <translation>витримує</translation>
     </message>
     <message>
+        <source>Synced</source>
+        <translation>Синхронізовано</translation>
+    </message>
+    <message>
+        <source>Cached, as of {time}</source>
+        <translation>Збережене, станом на {time}</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>Ще не синхронізовано</translation>
+    </message>
+    <message>
+        <source>The last sync failed: {error}</source>
+        <translation>Остання синхронізація не вдалася: {error}</translation>
+    </message>
+    <message>
+        <source>{count} cached</source>
+        <translation>збережених: {count}</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>Акаунт</translation>
+    </message>
+    <message>
+        <source>Trades</source>
+        <translation>Угоди</translation>
+    </message>
+    <message>
+        <source>Wins</source>
+        <translation>Прибуткові</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>Збиткові</translation>
+    </message>
+    <message>
+        <source>Win rate</source>
+        <translation>Частка прибуткових</translation>
+    </message>
+    <message>
+        <source>Profit factor</source>
+        <translation>Профіт-фактор</translation>
+    </message>
+    <message>
+        <source>Realised PnL</source>
+        <translation>Реалізований PnL</translation>
+    </message>
+    <message>
+        <source>Funding</source>
+        <translation>Фандинг</translation>
+    </message>
+    <message>
+        <source>Net PnL</source>
+        <translation>Чистий PnL</translation>
+    </message>
+    <message>
+        <source>Max drawdown</source>
+        <translation>Макс. просідання</translation>
+    </message>
+    <message>
+        <source>Funding next 24 h</source>
+        <translation>Фандинг за наступні 24 год</translation>
     </message>
     <message>
         <source>Equity after</source>
@@ -606,6 +666,10 @@
     <message>
         <source>RiskDesk: {n} alerts</source>
         <translation>RiskDesk: сповіщень — {n}</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Разом</translation>
     </message>
 </context>
 <context>
@@ -1083,6 +1147,81 @@ Save this key anyway?</source>
     </message>
 </context>
 <context>
+    <name>JournalTab</name>
+    <message>
+        <source>Last {days} days</source>
+        <translation>Останні {days} днів</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронізувати</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Експорт у CSV…</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v з %m</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Період:</translation>
+    </message>
+    <message>
+        <source>Filter symbols</source>
+        <translation>Фільтр символів</translation>
+    </message>
+    <message>
+        <source>Realised PnL per day (UTC)</source>
+        <translation>Реалізований PnL за день (UTC)</translation>
+    </message>
+    <message>
+        <source>Realised PnL by symbol, all accounts</source>
+        <translation>Реалізований PnL за символами, усі акаунти</translation>
+    </message>
+    <message>
+        <source>Cumulative realised PnL (USD)</source>
+        <translation>Накопичений реалізований PnL (USD)</translation>
+    </message>
+    <message>
+        <source>Synced {synced} of {count} accounts; failed: {names}.</source>
+        <translation>Синхронізовано {synced} з {count} акаунтів; не вдалося: {names}.</translation>
+    </message>
+    <message>
+        <source>Synced with Bybit at {time}.</source>
+        <translation>Синхронізовано з Bybit о {time}.</translation>
+    </message>
+    <message>
+        <source>Showing the saved journal; syncing with Bybit…</source>
+        <translation>Показано збережений журнал; триває синхронізація з Bybit…</translation>
+    </message>
+    <message>
+        <source>Syncing {account}…</source>
+        <translation>Синхронізація: {account}…</translation>
+    </message>
+    <message>
+        <source>The journal could not be read: {reason}</source>
+        <translation>Не вдалося прочитати журнал: {reason}</translation>
+    </message>
+    <message>
+        <source>Export journal</source>
+        <translation>Експорт журналу</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Файли CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {reason}</source>
+        <translation>Не вдалося записати {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>Збережено {path}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>RiskDesk — demo</source>
@@ -1109,6 +1248,10 @@ Save this key anyway?</source>
         <translation>Історія</translation>
     </message>
     <message>
+        <source>Journal</source>
+        <translation>Журнал</translation>
+    </message>
+    <message>
         <source>Exposure by coin</source>
         <translation>Експозиція за монетами</translation>
     </message>
@@ -1123,6 +1266,17 @@ Save this key anyway?</source>
     <message>
         <source>RiskDesk keeps monitoring in the tray.</source>
         <translation>RiskDesk продовжує стежити з системного лотка.</translation>
+    </message>
+</context>
+<context>
+    <name>PnlCalendar</name>
+    <message>
+        <source>no trades</source>
+        <translation>немає угод</translation>
+    </message>
+    <message>
+        <source>{day} (UTC): {amount}</source>
+        <translation>{day} (UTC): {amount}</translation>
     </message>
 </context>
 <context>

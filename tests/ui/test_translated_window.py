@@ -46,7 +46,7 @@ KEPT = {
     "RiskDesk", "Bybit", "UTA", "MM", "IM", "uPnL", "PnL", "VaR", "USD", "USDT", "API", "REST", "HMAC",
     "RSA", "PEM", "CSV", "IP", "URL", "USDC", "Telegram", "BotFather", "Copyguard", "Smart", "Copy", "OK",
     "secret", "key", "Chat", "chat", "id", "channelname", "riskdesk", "lang", "https", "http", "api",
-    "Mainnet", "Testnet", "BEGIN", "PRIVATE", "KEY",
+    "Mainnet", "Testnet", "BEGIN", "PRIVATE", "KEY", "UTC",
     "English",  # each language is named in itself in the language chooser
 }
 # The data on screen: the hand-built accounts, their coins and symbols, the copy-trade preset's.

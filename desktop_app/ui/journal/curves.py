@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from desktop_app.i18n import tr
 from desktop_app.journal import cumulative_pnl
 from desktop_app.journal_sync import JournalReport
 from desktop_app.journal_sync.report import AccountJournal
@@ -20,9 +20,6 @@ from desktop_app.ui.charts.plot import PALETTE
 _TOTAL_COLOUR = "#202020"
 _LEGEND_FROM_PX = 140  # a shorter plot would be mostly legend: the accounts table names them anyway
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("JournalCurves", text)
 
 
 class PnlCurves(QWidget):
@@ -63,7 +60,7 @@ class PnlCurves(QWidget):
             shown.add(account.account_id)
         total_trades = [t for a in accounts for t in a.trades]
         times, values = cumulative_pnl(total_trades, start_ms=report.start_ms)
-        self._curve("", _tr("Total"), _TOTAL_COLOUR, 2).setData(times, values)
+        self._curve("", tr("Total"), _TOTAL_COLOUR, 2).setData(times, values)
         shown.add("")
         for key in [k for k in self.curves if k not in shown]:
             self.legend.removeItem(self.curves[key])

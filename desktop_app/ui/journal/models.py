@@ -7,18 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-
 from desktop_app.domain.journal import JournalFigures, SymbolFigures
+from desktop_app.i18n import tr
 from desktop_app.journal_sync import AccountJournal, JournalReport
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.table_model import Column, RowTableModel
 
 TOTAL_KEY = "\uffff total"  # sorts after every account id
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("JournalModels", text)
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -41,23 +37,23 @@ def _clock(ms: int | None) -> str:
 
 def account_row(account: AccountJournal) -> JournalRow:
     if account.ok:
-        return JournalRow(account.name, _tr("Synced"), None, False, False, account.figures)
+        return JournalRow(account.name, tr("Synced"), None, False, False, account.figures)
     if account.figures is not None:
-        status = _tr("Cached, as of {time}").format(time=_clock(account.as_of_ms))
+        status = tr("Cached, as of {time}").format(time=_clock(account.as_of_ms))
     elif account.error is not None:
-        status = _tr("Failed")
+        status = tr("Failed")
     else:
-        status = _tr("Not synced yet")
+        status = tr("Not synced yet")
     tooltip = None if account.error is None else \
-        _tr("The last sync failed: {error}").format(error=account.error)
+        tr("The last sync failed: {error}").format(error=account.error)
     return JournalRow(account.name, status, tooltip, True, False, account.figures)
 
 
 def journal_rows(report: JournalReport) -> list[tuple[str, JournalRow]]:
     rows = [(a.account_id, account_row(a)) for a in report.accounts]
     stale = sum(1 for a in report.accounts if a.figures is not None and not a.ok)
-    status = _tr("{count} cached").format(count=stale) if stale else ""
-    rows.append((TOTAL_KEY, JournalRow(_tr("Total"), status, None, False, True, report.total())))
+    status = tr("{count} cached").format(count=stale) if stale else ""
+    rows.append((TOTAL_KEY, JournalRow(tr("Total"), status, None, False, True, report.total())))
     return rows
 
 
@@ -84,20 +80,20 @@ def _count_column(title: str, name: str) -> Column[JournalRow]:
 class JournalTableModel(RowTableModel[JournalRow]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[JournalRow]] = [
-            Column(_tr("Account"), lambda r: r.name, bold=lambda r: r.total),
-            Column(_tr("Status"), lambda r: r.status, tooltip=lambda r: r.tooltip),
-            _count_column(_tr("Trades"), "trades"),
-            _count_column(_tr("Wins"), "wins"),
-            _count_column(_tr("Losses"), "losses"),
-            Column(_tr("Win rate"), lambda r: fmt.percent(_f(_figure(r, "win_rate")), decimals=1),
+            Column(tr("Account"), lambda r: r.name, bold=lambda r: r.total),
+            Column(tr("Status"), lambda r: r.status, tooltip=lambda r: r.tooltip),
+            _count_column(tr("Trades"), "trades"),
+            _count_column(tr("Wins"), "wins"),
+            _count_column(tr("Losses"), "losses"),
+            Column(tr("Win rate"), lambda r: fmt.percent(_f(_figure(r, "win_rate")), decimals=1),
                    sort=lambda r: _f(_figure(r, "win_rate")), numeric=True, bold=lambda r: r.total),
-            Column(_tr("Profit factor"), lambda r: _ratio(_figure(r, "profit_factor")),
+            Column(tr("Profit factor"), lambda r: _ratio(_figure(r, "profit_factor")),
                    sort=lambda r: _f(_figure(r, "profit_factor")), numeric=True, bold=lambda r: r.total),
-            _money_column(_tr("Realised PnL"), "realised_pnl_usd"),
-            _money_column(_tr("Funding"), "funding_usd"),
-            _money_column(_tr("Net PnL"), "net_pnl_usd"),
-            _money_column(_tr("Max drawdown"), "max_drawdown_usd", signed=False, coloured=False),
-            _money_column(_tr("Funding next 24 h"), "funding_next_24h_usd"),
+            _money_column(tr("Realised PnL"), "realised_pnl_usd"),
+            _money_column(tr("Funding"), "funding_usd"),
+            _money_column(tr("Net PnL"), "net_pnl_usd"),
+            _money_column(tr("Max drawdown"), "max_drawdown_usd", signed=False, coloured=False),
+            _money_column(tr("Funding next 24 h"), "funding_next_24h_usd"),
         ]
         super().__init__(columns, stale=lambda r: r.stale, parent=parent)
 
@@ -105,9 +101,9 @@ class JournalTableModel(RowTableModel[JournalRow]):
 class SymbolTableModel(RowTableModel[SymbolFigures]):
     def __init__(self, parent: Any = None) -> None:
         columns: list[Column[SymbolFigures]] = [
-            Column(_tr("Symbol"), lambda s: s.symbol),
-            Column(_tr("Trades"), lambda s: str(s.trades), sort=lambda s: float(s.trades), numeric=True),
-            Column(_tr("Realised PnL"), lambda s: fmt.usd(float(s.realised_pnl_usd), signed=True),
+            Column(tr("Symbol"), lambda s: s.symbol),
+            Column(tr("Trades"), lambda s: str(s.trades), sort=lambda s: float(s.trades), numeric=True),
+            Column(tr("Realised PnL"), lambda s: fmt.usd(float(s.realised_pnl_usd), signed=True),
                    sort=lambda s: float(s.realised_pnl_usd), numeric=True,
                    severity=lambda s: fmt.pnl_severity(float(s.realised_pnl_usd))),
         ]
