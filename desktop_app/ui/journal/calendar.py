@@ -43,7 +43,11 @@ class PnlCalendar(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(400, 7 * (16 + _GAP_PX) + 2 * self.fontMetrics().height())
+        return QSize(self.preferred_width(), 7 * (16 + _GAP_PX) + 2 * self.fontMetrics().height())
+
+    def preferred_width(self, cell_px: int = 20) -> int:
+        """The width that shows every week of the period with cells of `cell_px`."""
+        return self._left_px() + max(1, self._weeks()) * (cell_px + _GAP_PX) + _GAP_PX
 
     # --- geometry ---------------------------------------------------------------------------
 

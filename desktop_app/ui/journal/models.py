@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop_app.domain.journal import JournalFigures, SymbolFigures
 from desktop_app.i18n import tr
+from desktop_app.i18n.figures import localise
 from desktop_app.journal_sync import AccountJournal, JournalReport
 from desktop_app.ui import format as fmt
 from desktop_app.ui.tables.table_model import Column, RowTableModel
@@ -58,7 +59,8 @@ def journal_rows(report: JournalReport) -> list[tuple[str, JournalRow]]:
 
 
 def _ratio(value: Decimal | None) -> str:
-    return "—" if value is None else f"{float(value):,.2f}"
+    """A profit factor, always with two decimals, in the language's number style."""
+    return "—" if value is None else localise(f"{float(value):,.2f}")
 
 
 def _figure(row: JournalRow, name: str) -> Any:
@@ -85,7 +87,7 @@ class JournalTableModel(RowTableModel[JournalRow]):
             _count_column(tr("Trades"), "trades"),
             _count_column(tr("Wins"), "wins"),
             _count_column(tr("Losses"), "losses"),
-            Column(tr("Win rate"), lambda r: fmt.percent(_f(_figure(r, "win_rate")), decimals=1),
+            Column(tr("Win rate"), lambda r: fmt.move(_f(_figure(r, "win_rate"))),
                    sort=lambda r: _f(_figure(r, "win_rate")), numeric=True, bold=lambda r: r.total),
             Column(tr("Profit factor"), lambda r: _ratio(_figure(r, "profit_factor")),
                    sort=lambda r: _f(_figure(r, "profit_factor")), numeric=True, bold=lambda r: r.total),

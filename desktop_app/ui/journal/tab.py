@@ -117,6 +117,7 @@ class JournalTab(QWidget):
         symbols_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("BTCUSDT 1000 +$000,000.00") + 90)
         bottom.addWidget(symbols_box)
         right = self._charts_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        right.setChildrenCollapsible(False)
         curves_box = QWidget(right)
         curves_layout = QVBoxLayout(curves_box)
         curves_layout.setContentsMargins(0, 0, 0, 0)
@@ -153,8 +154,17 @@ class JournalTab(QWidget):
     def _arrange_charts(self) -> None:
         wanted = Qt.Orientation.Vertical if self._bottom.height() >= _STACK_CHARTS_FROM_PX \
             else Qt.Orientation.Horizontal
-        if self._charts_splitter.orientation() != wanted:
-            self._charts_splitter.setOrientation(wanted)
+        splitter = self._charts_splitter
+        turned = splitter.orientation() != wanted
+        if turned:
+            splitter.setOrientation(wanted)
+        room = sum(splitter.sizes())
+        if wanted == Qt.Orientation.Horizontal:
+            # Side by side the calendar takes what its weeks need and the curves the rest.
+            calendar = min(self.calendar.preferred_width(), room // 2)
+            splitter.setSizes([room - calendar, calendar])
+        elif turned:
+            splitter.setSizes([room * 3 // 5, room - room * 3 // 5])  # stacked: curves over the calendar
 
     @property
     def days(self) -> int:
