@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
+from importlib import resources
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -203,10 +204,45 @@ def _prime(rng: random.Random, bits: int, e: int) -> int:
             return candidate
 
 
+# The demo key of the default seed ships as package data: generating it costs ~0.5 s, which every
+# demo start and self-test would pay. tests/exchange_sim/test_demo_keys.py checks that the file holds
+# exactly what `generate_rsa_key_pair(SHIPPED_KEY_SEED)` makes.
+SHIPPED_KEY_SEED = 7
+SHIPPED_KEY_BITS = 2048
+SHIPPED_KEY_FILE = "demo_rsa_seed7.pem"
+
+
 @lru_cache(maxsize=8)
 def rsa_key_pair(seed: int, bits: int = 2048) -> tuple[str, str]:
     """A deterministic RSA key pair (PKCS#8 private PEM, SubjectPublicKeyInfo PEM) for the demo RSA key,
-    so `riskdesk-cli simulate` prints the same key on every run with the same seed. Demo use only."""
+    so `riskdesk-cli simulate` prints the same key on every run with the same seed. Demo use only.
+
+    May raise: FileNotFoundError when the shipped key of the default seed is missing (a broken install).
+    """
+    if (seed, bits) == (SHIPPED_KEY_SEED, SHIPPED_KEY_BITS):
+        return shipped_rsa_key_pair()
+    return generate_rsa_key_pair(seed, bits)
+
+
+def shipped_rsa_key_pair() -> tuple[str, str]:
+    """The key pair of SHIPPED_KEY_SEED as stored in the package (private PEM, public PEM).
+
+    May raise: FileNotFoundError, ValueError (the file does not hold both PEM blocks).
+    """
+    text = resources.files(__package__).joinpath(SHIPPED_KEY_FILE).read_text(encoding="ascii")
+    return _pem_block(text, "PRIVATE KEY"), _pem_block(text, "PUBLIC KEY")
+
+
+def _pem_block(text: str, label: str) -> str:
+    begin, end = f"-----BEGIN {label}-----", f"-----END {label}-----\n"
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"{SHIPPED_KEY_FILE} holds no {label} block")
+    return text[start:stop + len(end)]
+
+
+def generate_rsa_key_pair(seed: int, bits: int = 2048) -> tuple[str, str]:
+    """Make the deterministic demo key pair of `seed` (what `rsa_key_pair` returns), in ~0.5 s."""
     rng = random.Random(f"riskdesk-sim-rsa:{seed}")
     e = 65537
     p = _prime(rng, bits // 2, e)

@@ -9,7 +9,14 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.exchange_sim.accounts import _is_probable_prime, rsa_key_pair
+from desktop_app.exchange_sim.accounts import (
+    SHIPPED_KEY_BITS,
+    SHIPPED_KEY_SEED,
+    _is_probable_prime,
+    generate_rsa_key_pair,
+    rsa_key_pair,
+    shipped_rsa_key_pair,
+)
 
 
 def _is_prime_by_trial_division(n: int) -> bool:
@@ -38,11 +45,23 @@ def test_known_primes_and_composites_beyond_the_small_prime_sieve() -> None:
     assert not any(_is_probable_prime(c, rng) for c in composites)
 
 
+def test_shipped_demo_key_is_what_its_seed_generates() -> None:
+    # The demo loads the default seed's key from package data instead of spending ~0.5 s making it;
+    # the file must stay exactly what the generator makes (what `simulate` printed before it existed).
+    assert (SHIPPED_KEY_SEED, SHIPPED_KEY_BITS) == (7, 2048)
+    assert shipped_rsa_key_pair() == generate_rsa_key_pair(SHIPPED_KEY_SEED, SHIPPED_KEY_BITS)
+    assert rsa_key_pair(7) == shipped_rsa_key_pair()
+
+
 def test_demo_rsa_key_is_deterministic_2048_bit_and_signs() -> None:
     private_pem, public_pem = rsa_key_pair(7)
-    # Generated again past the cache: the same seed gives the same key (what `simulate` prints).
-    assert rsa_key_pair.__wrapped__(7) == (private_pem, public_pem)
-    assert rsa_key_pair.__wrapped__(8)[1] != public_pem
+    assert private_pem.startswith("-----BEGIN PRIVATE KEY-----\n")
+    assert private_pem.endswith("-----END PRIVATE KEY-----\n")
+    assert public_pem.startswith("-----BEGIN PUBLIC KEY-----\n")
+    assert public_pem.endswith("-----END PUBLIC KEY-----\n")
+    # Another seed is generated, not shipped, and gives another key, the same one every time.
+    other = rsa_key_pair.__wrapped__(8)
+    assert other[1] != public_pem and generate_rsa_key_pair(8) == other
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 2048
     public = serialization.load_pem_public_key(public_pem.encode())
