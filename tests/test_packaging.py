@@ -237,3 +237,15 @@ def test_checker_reports_files_written_outside_the_config_dir(tmp_path: Path) ->
     assert run.returncode == 0
     assert set(run.stray_files) == {"HOME/.config", "HOME/.config/RiskDesk",
                                     "HOME/.config/RiskDesk/settings.json", "TMPDIR/scratch"}
+
+
+def test_checker_requires_the_keyring_round_trip() -> None:
+    checker = _load(ROOT / "benchmarks" / "frozen_startup.py")
+    ok = "self-test ok: 5 accounts, 23 positions; keyring: "
+    assert checker.keyring_problem(ok + "keyring.backends.SecretService.Keyring, round-trip ok") is None
+    assert checker.keyring_problem(ok + "none usable") == "keyring: none usable"
+    failed = ("keyring.backends.Windows.WinVaultKeyring, round-trip failed: "
+              "a stored entry read back as missing")
+    assert checker.keyring_problem(ok + failed) == "keyring: " + failed
+    assert checker.keyring_problem("self-test ok: 5 accounts, 23 positions") == \
+        "the self-test line names no keyring"

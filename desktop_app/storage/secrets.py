@@ -7,6 +7,7 @@ a user's keyring configuration) takes effect immediately.
 
 from __future__ import annotations
 
+import secrets
 import sys
 from typing import Protocol
 
@@ -112,6 +113,33 @@ class SecretStore:
                           "can read your files can read your API secrets. Uninstall keyrings.alt and "
                           "set up a system keyring to store them securely.")
         return True, ""
+
+    def round_trip_problem(self) -> str | None:
+        """Store, read back and delete a throw-away secret under a random name: None when all three
+        worked, else what went wrong (text without the secret). The self-test runs it, so a build
+        proves the keyring works rather than only that a backend exists. The entry is deleted also
+        after a failed read; a backend that failed to delete it keeps it (and it is said so)."""
+        name = f"self-test-{secrets.token_hex(8)}"
+        probe = Secret(secrets.token_urlsafe(24))
+        try:
+            self.set(name, probe)
+        except SecretStoreError as exc:
+            return str(exc)
+        problem: str | None = None
+        try:
+            read = self.get(name)
+            if read is None:
+                problem = "a stored entry read back as missing"
+            elif read.reveal() != probe.reveal():
+                problem = "a stored entry read back with another value"
+        except SecretStoreError as exc:
+            problem = str(exc)
+        try:
+            if not self.delete(name) or self.get(name) is not None:
+                problem = problem or f"the entry {name!r} could not be deleted"
+        except SecretStoreError as exc:
+            problem = problem or str(exc)
+        return problem
 
     # --- generic named entries -------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """`riskdesk --self-test`: open the window, wait for the first snapshot, report it in one line.
 
-Exit 0 with `self-test ok: N accounts, M positions; keyring: BACKEND` when the first snapshot is
+Exit 0 with `self-test ok: N accounts, M positions; keyring: KEYRING` when the first snapshot is
 complete (every account fetched) and rendered; exit 1 with the reason when an account fails, the
-worker fails, or nothing arrives within the timeout. BACKEND is the keyring backend that would store
-API secrets, or `none usable` (demo mode needs none; a packaged build checks that it finds one).
+worker fails, or nothing arrives within the timeout. KEYRING is `BACKEND, round-trip ok` when the
+keyring backend that would store API secrets stored, read back and deleted a throw-away secret,
+`BACKEND, round-trip failed: REASON` when it did not, and `none usable` without a backend (demo mode
+needs none; a packaged build checks that the round trip works).
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ from desktop_app.ui.window.main_window import MainWindow
 from desktop_app.ui.worker.worker import WorkerError
 
 SELF_TEST_TIMEOUT_S = 30.0
+
+
+def keyring_status(store: SecretStore) -> str:
+    """`BACKEND, round-trip ok`, `BACKEND, round-trip failed: REASON` or `none usable`."""
+    backend = store.usable_backend_name()
+    if backend is None:
+        return "none usable"
+    problem = store.round_trip_problem()
+    return f"{backend}, round-trip ok" if problem is None else f"{backend}, round-trip failed: {problem}"
 
 
 class SelfTest(QObject):
@@ -53,8 +64,8 @@ class SelfTest(QObject):
             self._finish(1, f"self-test failed: {len(failed)} of {total} accounts failed ({reasons})")
             return
         accounts, positions = len(snapshot.accounts), len(update.report.positions)
-        backend = SecretStore().usable_backend_name() or "none usable"
-        self._finish(0, f"self-test ok: {accounts} accounts, {positions} positions; keyring: {backend}")
+        self._finish(0, f"self-test ok: {accounts} accounts, {positions} positions; "
+                        f"keyring: {keyring_status(SecretStore())}")
 
     @Slot(object)
     def _on_error(self, error: WorkerError) -> None:

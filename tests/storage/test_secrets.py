@@ -177,3 +177,68 @@ def test_chainer_names_only_its_usable_backends(monkeypatch: pytest.MonkeyPatch)
         assert SecretStore().usable_backend_name() == "tests.keyring_memory.MemoryKeyring"
     finally:
         keyring.set_keyring(previous)
+
+
+# --- the self-test's round trip ------------------------------------------------------------------
+
+class _ForgetfulKeyring(MemoryKeyring):
+    """Accepts every write and forgets it: what a keyring daemon that drops entries looks like."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._maybe_fail()
+
+
+class _ScramblingKeyring(MemoryKeyring):
+    """Stores a different value than it was given (a backend with an encoding bug)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        super().set_password(service, username, password[::-1] + "x")
+
+
+class _StickyKeyring(MemoryKeyring):
+    """Says it deleted, keeps the entry."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._maybe_fail()
+
+
+def test_round_trip_stores_reads_back_and_leaves_nothing(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.set_password(SERVICE_NAME, "acc-1", HMAC_SECRET)  # the user's own entry stays
+    assert SecretStore().round_trip_problem() is None
+    assert memory_keyring.entries == {(SERVICE_NAME, "acc-1"): HMAC_SECRET}
+
+
+@pytest.mark.parametrize(("backend", "expected"), [
+    (_ForgetfulKeyring(), "a stored entry read back as missing"),
+    (_ScramblingKeyring(), "a stored entry read back with another value"),
+], ids=["forgets", "scrambles"])
+def test_round_trip_names_a_read_that_does_not_match(backend: MemoryKeyring, expected: str) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        assert SecretStore().round_trip_problem() == expected
+    finally:
+        keyring.set_keyring(previous)
+    assert backend.entries == {}  # deleted again after the failed read
+
+
+def test_round_trip_names_an_entry_that_survives_deletion() -> None:
+    backend = _StickyKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        problem = SecretStore().round_trip_problem()
+    finally:
+        keyring.set_keyring(previous)
+    ((service, name),) = backend.entries
+    assert service == SERVICE_NAME and name.startswith("self-test-")
+    assert problem == f"the entry {name!r} could not be deleted"
+
+
+def test_round_trip_failure_says_why_without_the_secret(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.fail_with = keyring.errors.KeyringLocked("Collection is locked")
+    problem = SecretStore(platform="linux").round_trip_problem()
+    assert problem is not None
+    assert problem.startswith("Could not save the keyring entry 'self-test-")
+    assert "KeyringLocked: Collection is locked" in problem and "GNOME Keyring" in problem
+

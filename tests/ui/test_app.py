@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from desktop_app.storage.secrets import SecretStore
+from desktop_app.ui.self_test import keyring_status
 from desktop_app.ui.single_instance import InstanceServer, activate_running, server_name
+from tests.keyring_memory import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,10 +41,20 @@ def test_self_test_names_the_keyring_backend_it_finds(tmp_path: Path) -> None:
     result = _run("--self-test", "--demo", config_dir=tmp_path,
                   keyring_backend="tests.keyring_memory.MemoryKeyring")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip("\n").endswith("; keyring: tests.keyring_memory.MemoryKeyring")
+    # The backend stored, read back and deleted a throw-away secret in the child process.
+    assert result.stdout.rstrip("\n").endswith("; keyring: tests.keyring_memory.MemoryKeyring, round-trip ok")
     assert result.stdout.count("\n") == 1
     # Demo mode writes no account config (keys stay in memory).
     assert not (tmp_path / "accounts.json").exists()
+
+
+def test_self_test_keyring_status_line(memory_keyring: MemoryKeyring) -> None:
+    assert keyring_status(SecretStore()) == "tests.keyring_memory.MemoryKeyring, round-trip ok"
+    memory_keyring.fail_with = keyring.errors.PasswordSetError("denied")
+    assert keyring_status(SecretStore()).startswith(
+        "tests.keyring_memory.MemoryKeyring, round-trip failed: Could not save the keyring entry")
+    keyring.set_keyring(fail.Keyring())  # the fixture restores the previous backend
+    assert keyring_status(SecretStore()) == "none usable"
 
 
 def test_self_test_without_accounts_fails_with_reason(tmp_path: Path) -> None:
