@@ -3,15 +3,19 @@ scripts' fixed identifiers, and the frozen-app checker's sandbox (with a fake "f
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import re
 import struct
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import desktop_app
 from desktop_app import assets
@@ -249,3 +253,54 @@ def test_checker_requires_the_keyring_round_trip() -> None:
     assert checker.keyring_problem(ok + failed) == "keyring: " + failed
     assert checker.keyring_problem("self-test ok: 5 accounts, 23 positions") == \
         "the self-test line names no keyring"
+
+
+# --- Windows pins, the Wine build and the release workflow ---------------------------------------
+
+def test_wine_pins_are_commented_and_inside_the_projects_own_ranges() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ranges = {canonicalize_name(r.name): r.specifier
+              for r in map(Requirement, project["dependencies"])}
+    lines = (PACKAGING / "windows" / "wine-constraints.txt").read_text(encoding="utf-8").splitlines()
+    pins = {}
+    for index, line in enumerate(lines):
+        if not line.strip() or line.startswith("#"):
+            continue
+        assert lines[index - 1].startswith("#") or "==" in lines[index - 1], f"uncommented pin: {line}"
+        requirement = Requirement(line)
+        pins[canonicalize_name(requirement.name)] = requirement.specifier
+    for name in ("pyside6-essentials", "numpy", "cryptography"):
+        (pin,) = pins[name]
+        assert pin.operator == "==", name
+        # A pin outside pyproject's range would make pip's resolution fail inside the Wine build.
+        assert ranges[name].contains(pin.version), f"{name}=={pin.version} is outside {ranges[name]}"
+    assert next(iter(pins["shiboken6"])).version == next(iter(pins["pyside6-essentials"])).version
+
+
+def test_both_windows_builds_use_the_same_inno_setup() -> None:
+    wine = (PACKAGING / "windows" / "build_wine.sh").read_text(encoding="utf-8")
+    native = (PACKAGING / "windows" / "build_windows.ps1").read_text(encoding="utf-8")
+    versions = {re.search(r'"innosetup@([\d.]+)"', text).group(1) for text in (wine, native)}
+    assert len(versions) == 1 and next(iter(versions)).startswith("6.")
+
+
+def test_release_workflow_runs_existing_scripts_and_uploads_what_they_make() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    for script in set(re.findall(r"packaging[/\\][\w/\\.-]+\.(?:sh|ps1)", workflow)):
+        assert (ROOT / script.replace("\\", "/")).is_file(), script
+    assert "benchmarks\\frozen_startup.py" in workflow
+    uploads = re.findall(r"^\s+path: (dist/\S+)$", workflow, re.MULTILINE)
+    # The file names each build writes, for version 1.2.3 on a typical machine of its platform.
+    iss = (PACKAGING / "windows" / "riskdesk.iss").read_text(encoding="utf-8")
+    setup_name = re.search(r"^OutputBaseFilename=(.*)$", iss, re.MULTILINE).group(1)
+    made = {
+        "linux": re.search(r'tarball="(dist/[^"]+)"', (PACKAGING / "build_linux.sh").read_text()).group(1)
+        .replace("$version", "1.2.3").replace("$arch", "x86_64"),
+        "windows": "dist/" + setup_name.replace("{#AppVersion}", "1.2.3") + ".exe",
+        "macos": re.search(r'dmg="(dist/[^"]+)"', (PACKAGING / "macos" / "build_macos.sh").read_text())
+        .group(1).replace("$version", "1.2.3").replace("$arch", "arm64"),
+    }
+    assert len(uploads) == 3
+    for platform, name in made.items():
+        matching = [glob for glob in uploads if fnmatch.fnmatch(name, glob)]
+        assert matching, f"{platform}: {name} is not uploaded"
