@@ -153,7 +153,7 @@ def test_version_pattern_of_the_build_scripts_finds_the_package_version() -> Non
     text = (ROOT / "desktop_app" / "__init__.py").read_text(encoding="utf-8")
     match = re.search(VERSION_PATTERN, text, re.MULTILINE)
     assert match is not None and match.group(1) == desktop_app.__version__
-    for script in ("riskdesk.spec", "build_linux.sh", "macos/build_macos.sh"):
+    for script in ("riskdesk.spec", "build_linux.sh", "macos/build_macos.sh", "windows/build_wine.sh"):
         assert "__version__" in (PACKAGING / script).read_text(encoding="utf-8")
 
 

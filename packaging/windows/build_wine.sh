@@ -169,12 +169,15 @@ setup_s=$(( $(date +%s) - setup_start ))
 wine_in "$BUILD_PREFIX" "$PYEXE" -c "import sys, numpy, PySide6, PyInstaller; print('Windows Python', sys.version.split()[0], '| PySide6', PySide6.__version__, '| numpy', numpy.__version__, '| PyInstaller', PyInstaller.__version__)"
 
 # --- 3. PyInstaller onedir and the Inno Setup installer ------------------------------------------
+app="dist/RiskDesk"
+# A Linux build there holds symlinks that Windows' rmtree cannot remove: clear it from this side.
+if [ -e "$app" ] && [ ! -f "$app/RiskDesk.exe" ]; then echo "replacing the Linux build in $app"; fi
+rm -rf "$app"
 start=$(date +%s)
 wine_in "$BUILD_PREFIX" "$PYEXE" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$(winpath dist)" --workpath "$(winpath build/pyinstaller-windows)" \
     "$(winpath packaging/riskdesk.spec)"
 build_s=$(( $(date +%s) - start ))
-app="dist/RiskDesk"
 for exe in RiskDesk.exe RiskDesk-debug.exe; do
     [ -f "$app/$exe" ] || { echo "build_wine.sh: PyInstaller did not produce $app/$exe" >&2; exit 1; }
 done
