@@ -1,25 +1,19 @@
 """Where the recorded Bybit responses live, and which parser reads each REST one.
 
-The recordings sit in the shared folder beside the repository checkout (shared/bybit-v5/examples);
-RISKDESK_BYBIT_EXAMPLES overrides the location.
+The recordings are part of the repository (tests/fixtures/bybit, with their provenance in
+sources.md there), so the suite runs from a plain clone with nothing beside it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.bybit import parse
 from desktop_app.domain.market import Category
 
-EXAMPLES_DIR = Path(
-    os.environ.get(
-        "RISKDESK_BYBIT_EXAMPLES",
-        Path(__file__).resolve().parents[3] / "shared" / "bybit-v5" / "examples",
-    )
-)
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "bybit"
 
 Parser = Callable[[object], object]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,13 @@ def test_error_envelopes(name: str, code: int) -> None:
     assert envelope.ret_code == code
     assert envelope.result == {}
     assert envelope.time_ms == json.loads(example_bytes(name))["time"]
+
+
+def test_the_recordings_are_read_from_inside_the_repository() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert EXAMPLES_DIR.is_relative_to(root)
+    assert (EXAMPLES_DIR / "sources.md").is_file()  # their provenance travels with them
+    # No test may reach for files beside the checkout: a plain clone has nothing there.
+    outside = "bybit" + "-v5"
+    offenders = [p.name for p in (root / "tests").rglob("*.py") if outside in p.read_text(encoding="utf-8")]
+    assert offenders == []
