@@ -3,7 +3,8 @@
 Each account's calls (account info, wallet, the four position queries) run concurrently, and all
 accounts run concurrently, so a refresh of 20 accounts costs about one account's latency. One
 account's failure is recorded in its `AccountState` (with its last good data and the error) and
-never stops the others.
+never stops the others. An account's whole fetch ends within the pool's deadline, and its data is
+checked for plausibility (bybit/plausible.py) before it may count: failed, never a wrong figure.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from desktop_app.bybit.client import BybitClient, gather_or_cancel
-from desktop_app.bybit.errors import BybitError
+from desktop_app.bybit.errors import TIMEOUT, BybitError
 from desktop_app.bybit.http import HttpPool
+from desktop_app.bybit.plausible import check_account
 from desktop_app.domain.account import AccountInfo
 from desktop_app.domain.snapshot import AccountData, AccountSpec, AccountState, PortfolioSnapshot
 
@@ -58,14 +60,23 @@ class Monitor:
         """One account's complete fetch, or its last good data with the error of this attempt."""
         attempted_at = self._now()
         last_good = previous.data if previous is not None else None
+        deadline_s = self._pool.deadline_s
         try:
             # Building the client can fail too (an unreadable RSA key): that is this account's error,
             # not a reason to stop every other account's refresh.
             client = self.client_for(spec)
-            # The first failure cancels the account's other calls.
-            info, wallet, positions = await gather_or_cancel(
-                self._account_info(spec.account_id, client), client.wallet(), client.all_positions()
-            )
+            try:
+                # Each request has the deadline; so has the account's fetch as a whole (a clock sync,
+                # then calls that may page), or a slow server would hold the account for a multiple of it.
+                async with asyncio.timeout(deadline_s):
+                    # The first failure cancels the account's other calls.
+                    info, wallet, positions = await gather_or_cancel(
+                        self._account_info(spec.account_id, client), client.wallet(), client.all_positions()
+                    )
+            except TimeoutError:
+                raise BybitError(TIMEOUT, f"no complete answer within {deadline_s:g} s; the server is too "
+                                 "slow or stalled") from None
+            check_account(wallet, positions)
         except BybitError as failure:
             log.info("refresh of %s failed: %s", spec.name, failure)
             return AccountState(

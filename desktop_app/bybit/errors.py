@@ -13,6 +13,9 @@ TIMEOUT = -101
 HTTP_FORBIDDEN = -403  # IP rate limit ban or forbidden region
 HTTP_STATUS = -102  # any other non-200 status
 MALFORMED = -103  # body is not Bybit's envelope
+# -104 and -105 are messages.BAD_CREDENTIALS and NO_CREDENTIALS.
+BODY_TOO_LARGE = -106  # the answer passed the body cap (body.MAX_BODY_BYTES)
+IMPLAUSIBLE = -107  # well-formed figures no exchange would send (plausible.py)
 
 
 class BybitError(Exception):

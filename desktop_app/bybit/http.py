@@ -4,6 +4,10 @@
 server-aligned timestamp, sends, reads the rate-limit headers, retries what is worth retrying and
 turns every failure into exactly one `BybitError`. One `httpx.AsyncClient` per base URL is kept
 for the life of the pool (HTTP/1.1 keep-alive; a new client costs ~30 ms, plus a new TLS handshake).
+
+Every request has a total deadline (`deadline_s`, retries and body included): httpx's timeouts
+apply per read, so a server that trickles a byte a second would otherwise never time out. Bodies
+are read within a byte cap (body.py).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from desktop_app.bybit import messages
+from desktop_app.bybit.body import MAX_BODY_BYTES, BodyTooLarge, read_capped, size_text
 from desktop_app.bybit.clock import DEFAULT_RESYNC_AFTER_S, HostClock, NowMs, system_now_ms
 from desktop_app.bybit.errors import (
+    BODY_TOO_LARGE,
     HTTP_STATUS,
     TIMEOUT,
     TRANSPORT_ERROR,
@@ -38,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SERVER_TIME_PATH = "/v5/market/time"
 DEFAULT_BAN_S = 600.0  # Bybit: "wait at least 10 minutes" after an IP ban
+DEFAULT_DEADLINE_S = 15.0  # one request, retries and body included
 _URL_CACHE_SIZE = 1024  # parsed URLs kept; a refresh of 20 accounts uses ~100 distinct ones
 # asyncio already sets TCP_NODELAY on TCP transports; stating it keeps a keep-alive request on
 # loopback from waiting ~40 ms for Nagle + delayed ACK should that default ever change.
@@ -69,8 +76,15 @@ class HttpPool:
                  ban_s: float = DEFAULT_BAN_S, now_ms: NowMs = system_now_ms,
                  monotonic: Monotonic = time.monotonic, sleep: Sleep = asyncio.sleep,
                  ip_limiter: SlidingWindowLimiter | None = None,
-                 resync_after_s: float = DEFAULT_RESYNC_AFTER_S) -> None:
+                 resync_after_s: float = DEFAULT_RESYNC_AFTER_S, deadline_s: float = DEFAULT_DEADLINE_S,
+                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        """`timeout_s` bounds each connect and read; `deadline_s` the whole request. May raise:
+        ValueError (a deadline that is not a positive number of seconds)."""
+        if not deadline_s > 0 or deadline_s == float("inf"):
+            raise ValueError("deadline_s must be a positive number of seconds")
         self.timeout_s = timeout_s
+        self.deadline_s = float(deadline_s)
+        self.max_body_bytes = max_body_bytes
         self._transport = transport
         self._rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
@@ -104,7 +118,7 @@ class HttpPool:
                 limits=httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30.0),
             )
             # No pool timeout: waiting for a free connection of our own is not Bybit being slow.
-            timeout = httpx.Timeout(self.timeout_s, pool=None)
+            timeout = httpx.Timeout(min(self.timeout_s, self.deadline_s), pool=None)
             client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
                                        headers={"Accept": "application/json"})
             # httpx has no switch for cookies, and its http.cookiejar bridge costs ~0.5 ms of CPU per
@@ -174,6 +188,20 @@ class HttpPool:
     async def _request(self, base_url: str, path: str, params: Mapping[str, str | None],
                        signer: Signer | None, recv_window_ms: int,
                        environment_label: str) -> tuple[Envelope, int, int]:
+        deadline_at = asyncio.get_running_loop().time() + self.deadline_s
+        attempts = _Attempts()
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                return await self._attempts(base_url, path, params, signer, recv_window_ms,
+                                            environment_label, deadline_at, attempts)
+        except TimeoutError:
+            last = "" if attempts.last is None else f" (before that: {_without_path(attempts.last, path)})"
+            raise BybitError(TIMEOUT, f"{path}: no complete answer within {self.deadline_s:g} s; the "
+                             f"server is too slow or stalled{last}", endpoint=path) from None
+
+    async def _attempts(self, base_url: str, path: str, params: Mapping[str, str | None],
+                        signer: Signer | None, recv_window_ms: int, environment_label: str,
+                        deadline_at: float, attempts: _Attempts) -> tuple[Envelope, int, int]:
         query = build_query(params)
         # The signed string and the URL carry the same bytes: never `params=`, which would re-encode.
         url = self._parsed_url(f"{base_url}{path}?{query}" if query else f"{base_url}{path}")
@@ -193,7 +221,14 @@ class HttpPool:
             sent_ms = self._now_ms()
             delay_s: float | None = None
             try:
-                response = await self.client_for(base_url, api_key).get(url, headers=headers)
+                async with self.client_for(base_url, api_key).stream("GET", url, headers=headers) as response:
+                    body = await read_capped(response, self.max_body_bytes)
+            except BodyTooLarge as exc:
+                # The same URL would send the same flood again: not retried.
+                when = "announced" if exc.declared else "sent"
+                raise BybitError(BODY_TOO_LARGE, f"{path}: the server {when} an answer larger than "
+                                 f"{size_text(exc.limit_bytes)}; refused (Bybit's are far smaller: a proxy "
+                                 f"or a wrong base URL?)", endpoint=path) from None
             except httpx.TimeoutException:
                 error = BybitError(TIMEOUT, f"{path}: Bybit did not answer within {self.timeout_s:g} s",
                                    retryable=True, endpoint=path)
@@ -205,8 +240,9 @@ class HttpPool:
             else:
                 received_ms = self._now_ms()
                 reset_wait_s = self._note_limit_headers(base_url, api_key, path, response.headers)
-                redact = signer.redact if signer is not None else None
-                outcome = self._classify(base_url, path, response, redact, environment_label)
+                redact = _redactor(signer, headers)
+                outcome = self._classify(base_url, path, response.status_code, body, redact,
+                                         environment_label)
                 if isinstance(outcome, Envelope):
                     return outcome, sent_ms, received_ms
                 error = outcome
@@ -228,18 +264,20 @@ class HttpPool:
                         limiter.block_for(delay_s)
             if not error.retryable:
                 raise error
+            attempts.last = error
             attempt += 1
             if attempt >= self.retry.max_attempts:
                 raise error
             if delay_s is None:
                 delay_s = self._backoff_s(attempt)
+            if asyncio.get_running_loop().time() + delay_s >= deadline_at:
+                raise error  # the retry could not finish before the deadline: say what failed
             log.debug("%s: %s; retry %d in %.2f s", path, error, attempt, delay_s)
             await self._sleep(delay_s)
 
-    def _classify(self, base_url: str, path: str, response: httpx.Response,
+    def _classify(self, base_url: str, path: str, status: int, body: bytes,
                   redact: Callable[[str], str] | None, environment_label: str) -> Envelope | BybitError:
         """Envelope on success; a BybitError to raise or retry otherwise (BybitBanError is raised)."""
-        status = response.status_code
         if status == 403:
             until_ms = self._now_ms() + int(self._ban_s * 1000)
             self._banned_until_ms[base_url] = until_ms
@@ -250,7 +288,7 @@ class HttpPool:
             if not retryable:
                 # Some 4xx carry Bybit's envelope; its retCode says more than the status does.
                 try:
-                    envelope = parse_envelope(response.content)
+                    envelope = parse_envelope(body)
                 except BybitParseError:
                     envelope = None
                 if envelope is not None and envelope.ret_code != 0:
@@ -259,7 +297,7 @@ class HttpPool:
             return BybitError(HTTP_STATUS, f"{path}: {messages.http_status_message(status)}",
                               retryable=retryable, endpoint=path)
         try:
-            envelope = parse_envelope(response.content)
+            envelope = parse_envelope(body)
         except BybitParseError as exc:
             return BybitParseError(f"{path}: {exc.message}", endpoint=path)
         if envelope.ret_code == 0:
@@ -295,6 +333,32 @@ class HttpPool:
         if until_ms is not None:
             raise BybitBanError(f"{path}: " + messages.ban_message(_host(base_url), _local_time(until_ms)),
                                 until_ms=until_ms, endpoint=path)
+
+
+class _Attempts:
+    """What the attempts of one request have seen so far (the deadline's message quotes it)."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: BybitError | None = None
+
+
+def _without_path(error: BybitError, path: str) -> str:
+    return str(error).replace(f"{path}: ", "", 1)
+
+
+def _redactor(signer: Signer | None, headers: Mapping[str, str] | None) -> Callable[[str], str] | None:
+    """Blanks the credentials and this request's signature out of text the server echoes."""
+    if signer is None:
+        return None
+    signature = (headers or {}).get("X-BAPI-SIGN")
+
+    def redact(text: str) -> str:
+        text = signer.redact(text)
+        return text.replace(signature, "[signature]") if signature else text
+
+    return redact
 
 
 def _host(base_url: str) -> str:

@@ -72,6 +72,8 @@ def to_decimal(value: object, where: str, field: str) -> Decimal:
         raise BybitParseError(f"{where}: field {field!r} is not a finite number: {short_repr(value)}")
     if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
         raise BybitParseError(f"{where}: field {field!r} is out of range: {short_repr(value)}")
+    if not number and number.is_signed():
+        return number.copy_negate()  # "-0" is zero: its sign would print as "−0.00" and flip comparisons
     return number
 
 
