@@ -6,17 +6,15 @@ show the same numbers. No Qt here.
 
 from __future__ import annotations
 
-import asyncio
 import math
-import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_app.bybit.client import BybitClient
-from desktop_app.bybit.http import HttpPool
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S, HttpPool
 from desktop_app.domain.account import MarginMode
 from desktop_app.domain.api_key import ApiKeyInfo
-from desktop_app.domain.snapshot import AccountSpec, PortfolioSnapshot
+from desktop_app.domain.snapshot import AccountSpec, AccountState, PortfolioSnapshot
 from desktop_app.monitor import Monitor
 from desktop_app.price_history import PriceHistory, PriceHistoryCache
 from desktop_app.risk import Book, ReturnModel, RiskReport, StressResult, book_from_snapshot, build_report
@@ -78,9 +76,11 @@ class RiskService:
     """Owns the HTTP pool, the monitor and the price-history cache of one process or worker."""
 
     def __init__(self, pool: HttpPool | None = None, *, confidences: Sequence[float] = (0.95, 0.99),
-                 horizon_days: int = 1) -> None:
+                 horizon_days: int = 1, deadline_s: float = DEFAULT_DEADLINE_S) -> None:
+        """`deadline_s` bounds each request and each account's fetch of a pool made here.
+        May raise: ValueError (a deadline that is not a positive number of seconds)."""
         self._owns_pool = pool is None
-        self._pool = pool if pool is not None else HttpPool()
+        self._pool = pool if pool is not None else HttpPool(deadline_s=deadline_s)
         self._monitor = Monitor(self._pool)
         self._history = PriceHistoryCache()
         self._confidences = tuple(confidences)
@@ -92,25 +92,18 @@ class RiskService:
         return self._pool
 
     async def update(self, accounts: Sequence[AccountSpec]) -> PortfolioUpdate:
-        """Refresh every enabled account and compute the report; account failures are in the snapshot."""
+        """Refresh every enabled account and compute the report; account failures are in the snapshot.
+        Each account ends within the pool's deadline, so the slowest bounds the wait."""
         snapshot = await self._monitor.refresh(accounts, self._previous)
-        return await self._finish(accounts, snapshot)
+        return await self.compose(accounts, snapshot)
 
-    async def refresh_accounts(self, accounts: Sequence[AccountSpec],
-                               account_ids: Collection[str]) -> PortfolioUpdate:
-        """Refresh only `account_ids` (a stream said they changed) and reuse the previous snapshot's
-        state for every other enabled account; an account never fetched yet is fetched too."""
-        before = {s.account_id: s for s in self._previous.accounts} if self._previous is not None else {}
-        enabled = [a for a in accounts if a.enabled]
-        wanted = [a for a in enabled if a.account_id in account_ids or a.account_id not in before]
-        fresh = await asyncio.gather(*(self._monitor.refresh_account(a, before.get(a.account_id))
-                                       for a in wanted))
-        by_id = {s.account_id: s for s in fresh}
-        states = tuple(by_id.get(a.account_id) or before[a.account_id] for a in enabled)
-        snapshot = PortfolioSnapshot(taken_at=time.time(), accounts=states)
-        return await self._finish(accounts, snapshot)
+    async def refresh_account(self, spec: AccountSpec, previous: AccountState | None) -> AccountState:
+        """One account's fetch on its own (the live worker publishes each as it answers); failures
+        become its state, never exceptions."""
+        return await self._monitor.refresh_account(spec, previous)
 
-    async def _finish(self, accounts: Sequence[AccountSpec], snapshot: PortfolioSnapshot) -> PortfolioUpdate:
+    async def compose(self, accounts: Sequence[AccountSpec], snapshot: PortfolioSnapshot) -> PortfolioUpdate:
+        """The update of a snapshot: its book, price history, return model and risk report."""
         self._previous = snapshot
         book = book_from_snapshot(snapshot)
         history = await self._price_history(accounts, snapshot, book)

@@ -1,7 +1,8 @@
 """Immutable portfolio snapshots: what the monitor produces and the risk engine and GUI consume.
 
 A snapshot never mixes "no data" with "zero": an account whose refresh failed keeps its last good
-data (`data`, with `data.fetched_at`) and carries the error of the failed attempt.
+data (`data`, with `data.fetched_at`) and carries the error of the failed attempt. An account still
+waiting for a late answer is stale too (`pending`): its last good data, never shown as fresh.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from dataclasses import dataclass
 from desktop_app.domain.account import AccountInfo, Position, Wallet
 from desktop_app.domain.credentials import Credentials
 from desktop_app.domain.environment import Environment
+
+# The error code of an account whose refresh is still waiting for a late answer. Negative codes are
+# RiskDesk's own (the client's are in bybit/errors.py); this one is not the client's to raise.
+PENDING = -110
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,11 @@ class AccountState:
     @property
     def stale(self) -> bool:
         return not self.ok
+
+    @property
+    def pending(self) -> bool:
+        """Its refresh is late and still waiting for an answer (the data shown is the last good)."""
+        return self.error_code == PENDING
 
     def age_s(self, now: float) -> float | None:
         """Seconds since the data was fetched, or None when there never was any."""

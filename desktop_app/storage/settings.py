@@ -92,6 +92,10 @@ class Settings:
 
     refresh_interval_s: float = field(
         default=5.0, metadata=_spec(_number(minimum=1, maximum=3600, integer=False)))
+    # The most one request to the exchange, and one account's refresh, may take before it counts as
+    # failed (a server that trickles its answer a byte at a time never trips a per-read timeout).
+    request_deadline_s: float = field(
+        default=15.0, metadata=_spec(_number(minimum=1, maximum=120, integer=False)))
     var_confidence_levels: tuple[float, ...] = field(
         default=(0.95, 0.99), metadata=_spec(_confidence_levels))
     var_horizon_days: int = field(default=1, metadata=_spec(_number(minimum=1, maximum=30, integer=True)))

@@ -71,6 +71,7 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s,
                       alert_config=context.settings.alerts,
                       history_path=history_path_for(context.paths, demo=context.demo))
+    host.worker.set_request_deadline(context.settings.request_deadline_s)  # queued until the loop runs
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
     # Stressing the latest update is pure (no network): the GUI thread calls it directly.
     window = MainWindow(context, host, stress_update, qsettings=qsettings)

@@ -74,6 +74,12 @@ class SettingsDialog(QDialog):
         for code in i18n.LANGUAGES:
             self.language_box.addItem(i18n.LANGUAGE_NAMES[code], code)  # each in its own language
         self.language_box.setCurrentIndex(max(0, self.language_box.findData(context.settings.language)))
+        self.deadline_spin = QDoubleSpinBox(general)
+        self.deadline_spin.setObjectName("request_deadline_s")
+        self.deadline_spin.setRange(1.0, 120.0)
+        self.deadline_spin.setDecimals(0)
+        self.deadline_spin.setSuffix(self.tr(" s"))
+        self.deadline_spin.setValue(context.settings.request_deadline_s)
         form = QFormLayout(general)
         form.addRow(self.tr("Language:"), self.language_box)
         language_note = QLabel(self.tr("A new language applies when RiskDesk starts again. `riskdesk --lang` "
@@ -81,8 +87,11 @@ class SettingsDialog(QDialog):
         language_note.setWordWrap(True)
         form.addRow(language_note)
         form.addRow(self.tr("Refresh every:"), self.interval_spin)
+        form.addRow(self.tr("Give up on an answer after:"), self.deadline_spin)
         note = QLabel(self.tr("Every account is read over REST this often. Between refreshes, figures are "
-                              "recomputed from streamed prices where available."), general)
+                              "recomputed from streamed prices where available. An account whose server "
+                              "has not answered completely within the time limit is shown as failed."),
+                      general)
         note.setWordWrap(True)
         form.addRow(note)
 
@@ -130,12 +139,14 @@ class SettingsDialog(QDialog):
 
     def field_label(self, field: str) -> str:
         return {"refresh_interval_s": self.tr("Refresh interval"),
+                "request_deadline_s": self.tr("Time limit of an answer"),
                 "telegram_chat_id": self.tr("Telegram chat id")}.get(field, field)
 
     def edited_settings(self) -> Settings:
         """The settings as edited. May raise: SettingsProblem, ConfigError (both name the field)."""
         alerts = self.alerts.config()
         return dataclasses.replace(self.context.settings, refresh_interval_s=self.interval_spin.value(),
+                                   request_deadline_s=self.deadline_spin.value(),
                                    telegram_chat_id=self.telegram.chat_id(), alerts=alerts,
                                    language=str(self.language_box.currentData() or ""))
 
@@ -154,7 +165,8 @@ class SettingsDialog(QDialog):
             return
         except ConfigError as exc:
             tab = self.telegram if exc.field == "telegram_chat_id" else self.tabs.widget(0)
-            focus = self.telegram.chat_edit if exc.field == "telegram_chat_id" else self.interval_spin
+            focus = {"telegram_chat_id": self.telegram.chat_edit,
+                     "request_deadline_s": self.deadline_spin}.get(exc.field, self.interval_spin)
             self.show_error(self.tr("{field}: {problem}").format(field=self.field_label(exc.field),
                                                                  problem=exc.problem), tab=tab, focus=focus)
             return

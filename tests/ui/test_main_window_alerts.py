@@ -46,6 +46,9 @@ class FakeWorker(QObject):
     def set_interval(self, seconds: float) -> None:
         self.calls.append(("set_interval", seconds))
 
+    def set_request_deadline(self, seconds: float) -> None:
+        self.calls.append(("set_request_deadline", seconds))
+
     def set_alert_config(self, config: AlertConfig) -> None:
         self.calls.append(("set_alert_config", config))
 
@@ -278,11 +281,12 @@ def test_settings_reach_the_worker_at_start_and_on_apply(qtbot, tmp_path: Path) 
     assert host.worker.called("set_telegram") == [None]  # no chat id: Telegram off
     config = AlertConfig().with_rule("mm_rate", AlertRule(True, 0.4, 0.7, 0.05))
     settings = dataclasses.replace(window.context.settings, refresh_interval_s=12.0, alerts=config,
-                                   telegram_chat_id="-100123")
+                                   telegram_chat_id="-100123", request_deadline_s=7.0)
     from desktop_app.domain.credentials import Secret
 
     window.apply_settings(settings, Secret("123:token"))  # demo mode: the token is the session's
     assert host.worker.called("set_interval") == [12.0]
+    assert host.worker.called("set_request_deadline") == [7.0]
     assert host.worker.called("set_alert_config")[-1] == config
     sent = host.worker.called("set_telegram")[-1]
     assert sent.chat_id == "-100123" and sent.token == Secret("123:token")

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from desktop_app.bybit.environments import custom
 from desktop_app.bybit.errors import BybitError
+from desktop_app.domain.credentials import Credentials, Secret
+from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import ConnectionOutcome, WorkerError
 from tests.ui.factories import make_update
@@ -14,7 +17,8 @@ from tests.ui.recorder import Recorder
 
 
 class ScriptedService:
-    """Answers `update` from a script: an update, an exception, or "hang" (sleeps until cancelled)."""
+    """Answers `compose` (one update of the worker's accounts) from a script: an update, an exception,
+    or "hang" (sleeps until cancelled). The worker here has no accounts, so each poll is one compose."""
 
     def __init__(self, *script: object) -> None:
         self.script = list(script)
@@ -22,7 +26,10 @@ class ScriptedService:
         self.closed = threading.Event()
         self.cancelled = threading.Event()
 
-    async def update(self, accounts):
+    async def refresh_account(self, spec, previous):
+        raise AssertionError("no account to refresh")
+
+    async def compose(self, accounts, snapshot):
         self.calls += 1
         step = self.script.pop(0) if self.script else make_update()
         if step == "hang":
@@ -87,9 +94,26 @@ def test_connection_test_outcomes(qtbot) -> None:
     assert host.shutdown()
 
 
+class HangingAccountService(ScriptedService):
+    """Every account's refresh hangs until cancelled."""
+
+    async def refresh_account(self, spec, previous):
+        return await self._hang()
+
+    async def _hang(self):
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+
+SPEC = AccountSpec("a-1", "Main", custom("http://127.0.0.1:9"), Credentials("key", Secret("secret")))
+
+
 def test_stop_cancels_a_hanging_request_and_joins_within_a_second(qtbot) -> None:
-    service = ScriptedService("hang")
-    host = _host(service)
+    service = HangingAccountService()
+    host = WorkerHost((SPEC,), service_factory=lambda: service)
     Recorder(host.worker.sig_busy).next_item(qtbot, host.start)
     assert host.running
     assert host.shutdown(timeout_ms=1000)  # QThread.wait(1000) returned True: joined within 1 s

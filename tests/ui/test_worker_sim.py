@@ -24,7 +24,9 @@ WAIT_MS = 20_000
 def test_worker_emits_a_complete_update(qtbot, sim) -> None:
     specs = sim_account_specs(sim)
     host = WorkerHost(specs, interval_s=3600)
-    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=WAIT_MS) as blocker:
+    # Accounts are published as they answer; the poll's last answer completes the picture.
+    with qtbot.waitSignal(host.worker.sig_snapshot, timeout=WAIT_MS,
+                          check_params_cb=lambda u: u.snapshot.complete) as blocker:
         host.start()
     update = blocker.args[0]
     assert host.shutdown()
@@ -40,19 +42,26 @@ def test_failing_account_is_shown_stale_with_age_and_error(qtbot, sim, tmp_path:
     window = build_window(demo_context(AppPaths.portable(tmp_path), sim_account_specs(sim)), start=False)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.sig_update_rendered, timeout=WAIT_MS) as blocker:
-        window.host.start()
-    first = blocker.args[0]
     hedge = sim.account("Hedge")
     hedge_id = f"demo-{hedge.uid}"
-    good = next(a for a in first.snapshot.accounts if a.account_id == hedge_id)
-    sim.faults.fail_uids.add(hedge.uid)
-    # Repriced updates from streamed marks render too; wait for the REST refresh.
+
+    def hedge_state(update):
+        return next((a for a in update.snapshot.accounts if a.account_id == hedge_id), None)
+
     with qtbot.waitSignal(window.sig_update_rendered, timeout=WAIT_MS,
-                          check_params_cb=lambda u: not u.report.repriced) as blocker:
+                          check_params_cb=lambda u: u.snapshot.complete) as blocker:
+        window.host.start()
+    good = hedge_state(blocker.args[0])
+    sim.faults.fail_uids.add(hedge.uid)
+    # Repriced updates from streamed marks render too; wait for the REST refresh that failed.
+    def failed_refresh(update) -> bool:
+        return not update.report.repriced and not hedge_state(update).ok
+
+    with qtbot.waitSignal(window.sig_update_rendered, timeout=WAIT_MS,
+                          check_params_cb=failed_refresh) as blocker:
         window.host.worker.refresh_now()
-    state = next(a for a in blocker.args[0].snapshot.accounts if a.account_id == hedge_id)
-    assert not state.ok
+    state = hedge_state(blocker.args[0])
+    assert not state.ok and not state.pending
     assert state.data == good.data  # the last good data, not zeros
     assert state.error and "10016" in state.error
     model = window.portfolio.accounts_model

@@ -18,6 +18,8 @@ def status_text(row: AccountRow) -> str:
     reason = "" if row.error is None else one_line(row.error, 80)
     if row.ok:
         return tr("OK · {age}").format(age=fmt.age(row.age_s))
+    if row.pending:  # a late answer: the last good figures, or none yet; never shown as fresh
+        return tr("Waiting · {age}").format(age=fmt.age(row.age_s)) if row.has_data else tr("Waiting")
     if row.has_data:
         text = tr("Stale · {age}").format(age=fmt.age(row.age_s))
         return tr("{status}: {reason}").format(status=text, reason=reason) if reason else text
@@ -53,6 +55,8 @@ def _liquidation_sort(row: AccountRow) -> float:
 def status_tooltip(row: AccountRow) -> str | None:
     if row.error is None:
         return None
+    if row.pending:
+        return tr("The exchange has not answered yet: {error}").format(error=row.error)
     return tr("Last refresh failed: {error}").format(error=row.error)
 
 
@@ -65,7 +69,7 @@ def status_width_sample() -> str:
 
 
 def _status_severity(row: AccountRow) -> fmt.Severity:
-    return fmt.Severity.OK if row.ok else fmt.Severity.DANGER
+    return fmt.Severity.OK if row.ok else fmt.Severity.WARN if row.pending else fmt.Severity.DANGER
 
 
 class AccountsModel(RowTableModel[AccountRow]):

@@ -22,6 +22,7 @@ class AccountRow:
     ok: bool
     has_data: bool
     age_s: float | None
+    pending: bool  # its refresh is late, still waiting for an answer
     error: str | None
     margin_mode: str
     equity_usd: float | None
@@ -99,6 +100,7 @@ def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ..
             ok=state.ok,
             has_data=state.data is not None,
             age_s=state.age_s(now),
+            pending=state.pending,
             error=state.error,
             margin_mode=_margin_mode_text(risk),
             equity_usd=as_float(getattr(risk, "equity_usd", None)),

@@ -297,6 +297,7 @@ class MainWindow(QMainWindow):
         self.context.settings = settings
         self.alerting.session_token = session_token
         self.host.worker.set_interval(settings.refresh_interval_s)
+        self.host.worker.set_request_deadline(settings.request_deadline_s)
         self.alerting.push_alert_config()
         self.alerting.push_telegram()
 

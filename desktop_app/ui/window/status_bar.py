@@ -56,9 +56,15 @@ class FreshnessStatusBar(QStatusBar):
                 self._labels[state.account_id] = label
                 self.addWidget(label)
             fmt.set_label_text(label, self.account_text(state, now))
-            fmt.set_severity_style(label, fmt.Severity.OK if state.ok else fmt.Severity.DANGER)
-            tooltip = "" if state.error is None else self.tr("{name}: last refresh failed: {error}").format(
-                name=state.name, error=state.error)
+            fmt.set_severity_style(label, fmt.Severity.OK if state.ok
+                                   else fmt.Severity.WARN if state.pending else fmt.Severity.DANGER)
+            if state.error is None:
+                tooltip = ""
+            elif state.pending:
+                tooltip = self.tr("{name}: {error}").format(name=state.name, error=state.error)
+            else:
+                tooltip = self.tr("{name}: last refresh failed: {error}").format(name=state.name,
+                                                                                 error=state.error)
             if label.toolTip() != tooltip:
                 label.setToolTip(tooltip)
 
@@ -66,6 +72,9 @@ class FreshnessStatusBar(QStatusBar):
         age = fmt.age(state.age_s(now))
         if state.ok:
             return self.tr("● {name} {age}").format(name=state.name, age=age)
+        if state.pending:
+            return self.tr("● {name} waiting {age}").format(name=state.name, age=age) \
+                if state.data is not None else self.tr("● {name} waiting").format(name=state.name)
         if state.data is not None:
             return self.tr("● {name} stale {age}").format(name=state.name, age=age)
         return self.tr("● {name} failed").format(name=state.name)

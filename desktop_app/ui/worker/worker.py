@@ -5,8 +5,9 @@ The worker thread runs the asyncio loop, not a Qt event loop, so its command met
 `set_paused`, `set_accounts`, `test_connection`, `stop`) are thread-safe by construction: they only
 hand a callable to the loop with `call_soon_threadsafe`. That is also what lets `stop()` cancel a
 request in flight: a queued Qt call could not be delivered while the loop waits on the network.
-Results travel back as immutable values on Qt signals (queued to the GUI thread): one
-`PortfolioUpdate` per refresh on `sig_snapshot` plus repriced ones from streamed marks (at most ten
+Results travel back as immutable values on Qt signals (queued to the GUI thread): a
+`PortfolioUpdate` on `sig_snapshot` as accounts answer (each account is refreshed on its own and
+shown as soon as it answers, live/refresher.py) plus repriced ones from streamed marks (at most ten
 a second), failures as `WorkerError` values on `sig_error`, alerts as `AlertUpdate` on `sig_alerts`.
 A stream that reports an account change triggers a REST refresh of that account only.
 Connect the signals to methods of QObjects living on the GUI thread: PySide runs a receiver that is
@@ -29,8 +30,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.alerts import AlertConfig
 from desktop_app.bybit.errors import BybitError
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live import LiveSession
+from desktop_app.live.refresher import AccountRefresher
 from desktop_app.service import RiskService
 from desktop_app.ui.worker.messages import ConnectionOutcome, TelegramSettings, WorkerError
 
@@ -42,8 +45,8 @@ _CLOSE_TIMEOUT_S = 0.5  # closing the pool and the streams must not hold up quit
 _CHANGE_DEBOUNCE_S = 0.05  # one trade sends order, execution, position and wallet messages: one refresh
 
 
-def _default_service() -> Any:
-    return RiskService()
+def _default_service(deadline_s: float = DEFAULT_DEADLINE_S) -> Any:
+    return RiskService(deadline_s=deadline_s)
 
 
 class RiskWorker(QObject):
@@ -66,6 +69,7 @@ class RiskWorker(QObject):
         self._streams = streams
         self._live_options = dict(live_options or {})
         self._live: LiveSession | None = None
+        self._refresher: AccountRefresher | None = None
         self._partial: set[str] = set()  # accounts a stream said changed, refreshed on their own
         self._accounts = tuple(accounts)
         self._interval_s = max(0.5, float(interval_s))
@@ -108,6 +112,11 @@ class RiskWorker(QObject):
     def set_accounts(self, accounts: Sequence[AccountSpec]) -> None:
         specs = tuple(accounts)
         self._post(functools.partial(self._do_set_accounts, specs))
+
+    @Slot(float)
+    def set_request_deadline(self, seconds: float) -> None:
+        """The most one request, and one account's refresh, may take (settings: request_deadline_s)."""
+        self._post(functools.partial(self._do_set_deadline, seconds))
 
     @Slot(int, object)
     def test_connection(self, request_id: int, spec: AccountSpec) -> None:
@@ -174,6 +183,10 @@ class RiskWorker(QObject):
             history_path=self._history_path, streams=self._streams,
             clock_for=pool.clock_for if pool is not None else None,
             fetch_key_info=getattr(self._service, "api_key_info", None), **self._live_options)
+        self._refresher = AccountRefresher(self._service, publish=self._live.rest_update,
+                                           report_error=self._emit_error,
+                                           busy=functools.partial(self._send, "sig_busy"))
+        self._refresher.set_accounts(self._accounts)
         try:
             await self._live.start(self._accounts)
             for fn in pending:
@@ -182,6 +195,7 @@ class RiskWorker(QObject):
         except asyncio.CancelledError:
             pass
         finally:
+            self._refresher.cancel()
             for task in self._tasks:
                 task.cancel()
             try:
@@ -191,7 +205,10 @@ class RiskWorker(QObject):
                 log.warning("closing the streams and the HTTP pool: %s", type(exc).__name__)
 
     async def _refresh_forever(self) -> None:
-        assert self._wake is not None
+        """Polls on the interval; the refresher fetches each account on its own and publishes each
+        answer through the live session (which emits it, evaluates alerts, writes history and
+        subscribes its symbols), so nothing here waits for an account."""
+        assert self._wake is not None and self._refresher is not None
         loop = asyncio.get_running_loop()
         next_at = loop.time()
         while True:
@@ -200,36 +217,14 @@ class RiskWorker(QObject):
                 self._refresh_requested = False
                 self._partial.clear()
                 next_at = loop.time() + self._interval_s
-                await self._refresh_once()
-                continue
-            if self._partial and not self._paused:
+                self._refresher.poll()
+            elif self._partial and not self._paused:
                 ids, self._partial = frozenset(self._partial), set()
-                await self._refresh_once(ids)
-                continue
+                self._refresher.poll(ids)
             self._wake.clear()
             timeout = None if self._paused else max(0.0, next_at - loop.time())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-
-    async def _refresh_once(self, account_ids: frozenset[str] | None = None) -> None:
-        self._send("sig_busy", True)
-        try:
-            if account_ids is None or not hasattr(self._service, "refresh_accounts"):
-                update = await self._service.update(self._accounts)
-            else:
-                update = await self._service.refresh_accounts(self._accounts, account_ids)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            # Account failures are inside the update; reaching here is a bug or a total outage.
-            message = str(exc) if isinstance(exc, BybitError) else f"{type(exc).__name__}: {exc}"
-            log.warning("refresh failed: %s", message)
-            self._emit_error(message)
-        else:
-            assert self._live is not None
-            self._live.rest_update(update)  # emits it, evaluates alerts, writes history, subscribes
-        finally:
-            self._send("sig_busy", False)
 
     def _emit_error(self, message: str) -> None:
         self._send("sig_error", WorkerError(message, time.time()))
@@ -268,8 +263,15 @@ class RiskWorker(QObject):
             self._live.set_poll_interval(self._interval_s)
         self._poke()
 
+    def _do_set_deadline(self, seconds: float) -> None:
+        pool = getattr(self._service, "pool", None)
+        if pool is not None and seconds > 0:
+            pool.deadline_s = float(seconds)
+
     def _do_set_accounts(self, accounts: tuple[AccountSpec, ...]) -> None:
         self._accounts = accounts
+        if self._refresher is not None:
+            self._refresher.set_accounts(accounts)
         if self._live is not None:
             task = asyncio.get_running_loop().create_task(self._live.set_accounts(accounts))
             self._tasks.add(task)
