@@ -6,7 +6,6 @@ show the same numbers. No Qt here.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from desktop_app.risk import Book, ReturnModel, RiskReport, StressResult, book_f
 from desktop_app.risk import stress as risk_stress
 
 KEY_EXPIRY_WARNING_DAYS = 14  # Bybit expires IP-unbound keys after 90 days; warn two weeks ahead
+MAX_SHOCK = 10.0  # a price move of +1000%: beyond it a stress test says nothing a trader can use
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +65,10 @@ def key_warnings(key: ApiKeyInfo) -> tuple[str, ...]:
 def stress_update(update: PortfolioUpdate, shocks: Mapping[str, float], *, beta: bool = True) -> StressResult:
     """Stress an update with no network call and no service state (the GUI thread calls it directly).
 
-    May raise: ValueError (a shock of −100% or worse, or not finite).
+    May raise: ValueError (a shock of −100% or worse, above MAX_SHOCK, or not finite).
     """
-    if any(not math.isfinite(float(s)) for s in shocks.values()):
-        raise ValueError("a shock must be a finite fraction, e.g. -0.15")
+    if any(not -1.0 < float(s) <= MAX_SHOCK for s in shocks.values()):  # NaN fails this too
+        raise ValueError(f"a shock must be a fraction above -1 and at most {MAX_SHOCK:g}, e.g. -0.15")
     return risk_stress(update.book, shocks, model=update.model, beta=beta)
 
 

@@ -12,10 +12,12 @@ import json
 from pathlib import Path
 
 from desktop_app.bybit.environments import from_rest_url
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.domain.snapshot import AccountSpec
 
 REQUIRED_KEYS = ("name", "base_url", "api_key", "api_secret")
+MAX_DEADLINE_S = 600.0
 
 
 class AccountsFileError(Exception):
@@ -28,6 +30,20 @@ def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config-dir", metavar="DIR", type=Path,
                         help="the app's configuration directory (default: the platform's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--deadline", metavar="SECONDS", type=deadline_seconds, default=DEFAULT_DEADLINE_S,
+                        help=f"give up on an account whose server has not answered completely within "
+                             f"SECONDS (default {DEFAULT_DEADLINE_S:g})")
+
+
+def deadline_seconds(text: str) -> float:
+    """A request deadline in seconds, from 0.1 to 600. May raise: argparse.ArgumentTypeError."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--deadline must be a number of seconds, not {text!r}") from None
+    if not 0.1 <= seconds <= MAX_DEADLINE_S:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"--deadline must be from 0.1 to {MAX_DEADLINE_S:g} seconds")
+    return seconds
 
 
 def load_accounts_file(path: Path) -> tuple[AccountSpec, ...]:

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     accounts = load_accounts(args)
     if accounts is None:
         return 2
-    update = fetch(accounts)
+    update = fetch(accounts, args.deadline)
     if args.json:
         print_json(report_document(update.report))
     else:

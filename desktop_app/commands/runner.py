@@ -9,7 +9,9 @@ import math
 import sys
 from typing import Any
 
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.commands.accounts_source import AccountsFileError, resolve_accounts
+from desktop_app.domain.limits import MAX_SHOWN
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.service import PortfolioUpdate, RiskService
 
@@ -32,11 +34,12 @@ def load_accounts(args: argparse.Namespace) -> tuple[AccountSpec, ...] | None:
         return None
 
 
-def fetch(accounts: tuple[AccountSpec, ...]) -> PortfolioUpdate:
-    """One complete refresh with a pool that lives only for this command."""
+def fetch(accounts: tuple[AccountSpec, ...], deadline_s: float = DEFAULT_DEADLINE_S) -> PortfolioUpdate:
+    """One complete refresh with a pool that lives only for this command; each account answers
+    within `deadline_s` or is reported failed, so the command ends in about that time at most."""
 
     async def run() -> PortfolioUpdate:
-        service = RiskService()
+        service = RiskService(deadline_s=deadline_s)
         try:
             return await service.update(accounts)
         finally:
@@ -55,14 +58,19 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    """`12,345.67`; a dash for unknown, and for a figure no account can have (never `nan`, `inf`)."""
+    if value is None or not math.isfinite(value) or abs(value) > MAX_SHOWN:
+        return "—"
+    return f"{value:,.2f}"
 
 
 def percent(value: float | None, digits: int = 2) -> str:
-    if value is None:
+    if value is None or math.isnan(value):
         return "—"
     # An MM rate whose denominator (margin balance) is wiped out is infinite: the account is gone.
-    return f"{value * 100:.{digits}f}%" if math.isfinite(value) else "∞"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value * 100:.{digits}f}%" if abs(value) <= MAX_SHOWN else "—"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

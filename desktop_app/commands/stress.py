@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from desktop_app.commands.accounts_source import add_accounts_arguments
 from desktop_app.commands.runner import (
@@ -17,7 +16,7 @@ from desktop_app.commands.runner import (
     table,
 )
 from desktop_app.risk import StressResult, stress_to_dict
-from desktop_app.service import stress_update
+from desktop_app.service import MAX_SHOCK, stress_update
 
 
 def _shock(text: str) -> tuple[str, float]:
@@ -28,8 +27,10 @@ def _shock(text: str) -> tuple[str, float]:
         fraction = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"shock for {coin} is not a number: {value!r}") from None
-    if not math.isfinite(fraction) or fraction <= -1.0:
-        raise argparse.ArgumentTypeError(f"shock for {coin} must be a fraction above -1 (e.g. -0.15)")
+    if not -1.0 < fraction <= MAX_SHOCK:  # NaN fails this too
+        raise argparse.ArgumentTypeError(
+            f"shock for {coin.strip()} must be a fraction above -1 and at most {MAX_SHOCK:g} "
+            f"(-0.15 is a 15% fall, 10 a rise to eleven times the price), not {value.strip()!r}")
     return coin.strip().upper(), fraction
 
 
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     shocks = dict(args.shock)
     if len(shocks) != len(args.shock):
         return fail("each coin may be shocked only once")
-    update = fetch(accounts)
+    update = fetch(accounts, args.deadline)
     result = stress_update(update, shocks, beta=not args.no_beta)
     if args.json:
         print_json(stress_document(result))

@@ -22,10 +22,18 @@ from desktop_app.i18n import number_symbols
 
 MINUS = "\u2212"
 NONE = "—"  # an unknown figure is never shown as zero
+# No account has a figure this large (domain.limits.MAX_SHOWN; i18n imports no other package): past
+# it a figure is junk, shown as unknown rather than as a number.
+MAX_SHOWN = 1e15
 
 
 def _known(value: float | None) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _shown(value: float | None) -> bool:
+    """Known, finite and not past MAX_SHOWN: a figure fit to show."""
+    return _known(value) and math.isfinite(float(value)) and abs(float(value)) <= MAX_SHOWN  # type: ignore[arg-type]
 
 
 def localise(text: str) -> str:
@@ -41,12 +49,11 @@ def _sign(value: float, signed: bool) -> str:
 
 
 def usd(value: float | None, *, signed: bool = False) -> str:
-    """`$306,805`, `−$177.15`, `+$16,805` (signed); an em dash when unknown."""
-    if not _known(value):
+    """`$306,805`, `−$177.15`, `+$16,805` (signed); an em dash when unknown, infinite or astronomical
+    (no amount of money is infinite: such a figure is a fault, not a fact)."""
+    if not _shown(value):
         return NONE
     v = float(value)  # type: ignore[arg-type]
-    if math.isinf(v):
-        return f"{_sign(v, signed)}$∞"
     decimals = 0 if abs(v) >= 999.995 else 2
     text = localise(f"{abs(v):,.{decimals}f}")
     if text.strip("0,. \u00a0") == "":
@@ -61,6 +68,8 @@ def percent(fraction: float | None, *, signed: bool = False, decimals: int = 2) 
     v = float(fraction)  # type: ignore[arg-type]
     if math.isinf(v):
         return "∞" if v > 0 else f"{MINUS}∞"
+    if abs(v) > MAX_SHOWN:
+        return NONE
     scaled = v * 100.0
     text = localise(f"{abs(scaled):,.{decimals}f}")
     if text.strip("0,. \u00a0") == "":
@@ -80,7 +89,7 @@ def move(fraction: float | None, *, signed: bool = False) -> str:
 
 def number(value: float | None, *, decimals: int | None = None) -> str:
     """A price or quantity; significant digits follow the magnitude when `decimals` is None."""
-    if not _known(value):
+    if not _shown(value):
         return NONE
     v = float(value)  # type: ignore[arg-type]
     if decimals is None:

@@ -1,7 +1,8 @@
 """JSON-ready dicts of the engine's results, for `riskdesk-cli report --json` / `stress --json`.
 
 USD amounts are floats, rates fractions, unknown values None; non-finite floats (an MM rate whose
-denominator is wiped out) become None too, because JSON has no infinity.
+denominator is wiped out) become None too, because JSON has no infinity, and so do figures past
+`limits.MAX_SHOWN`, which no account can have: unknown is said as unknown, never as a wrong number.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from desktop_app.domain.limits import MAX_SHOWN
 from desktop_app.risk.results import FirstLiquidation, PositionRisk, RiskReport, StressResult
 from desktop_app.risk.table import FIELD_NAMES, PositionTable
 
 
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return value if math.isfinite(value) and abs(value) <= MAX_SHOWN else None
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

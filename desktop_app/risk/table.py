@@ -18,6 +18,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from desktop_app.domain.limits import MAX_SHOWN
 from desktop_app.domain.market import Category
 from desktop_app.risk.results import PositionRisk
 
@@ -45,8 +46,10 @@ def _read_only(values: np.ndarray, dtype: type) -> np.ndarray:
 
 
 def _as_list(values: np.ndarray, *, finite_only: bool = False) -> list[Any]:
-    """Floats as a list with NaN (and, with finite_only, ±inf) as None; object arrays keep this C-fast."""
-    bad = ~np.isfinite(values) if finite_only else np.isnan(values)
+    """Floats as a list with NaN (and, with finite_only, ±inf and figures past MAX_SHOWN) as None;
+    object arrays keep this C-fast."""
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(values) & (np.abs(values) <= MAX_SHOWN)) if finite_only else np.isnan(values)
     if not bad.any():
         return values.tolist()
     out = values.astype(object)

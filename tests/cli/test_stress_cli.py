@@ -66,7 +66,7 @@ def test_stress_with_a_failing_account_exits_3(
 
 
 @pytest.mark.parametrize("shock", ["BTC", "BTC=", "=-0.1", "BTC=abc", "BTC=-1", "BTC=-1.5", "BTC=nan",
-                                   "BTC=inf"])
+                                   "BTC=inf", "BTC=-inf", "BTC=1e308", "BTC=10.001", "BTC=1e-400x"])
 def test_bad_shock_exits_2(accounts_file: Path, capsys: pytest.CaptureFixture[str], shock: str) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["stress", "--shock", shock, "--accounts", str(accounts_file)])
@@ -109,3 +109,20 @@ def test_simulate_is_reachable_through_the_cli(capsys: pytest.CaptureFixture[str
     assert "listening on http://127.0.0.1:" in out and "  Main " in out and "  Isolated " in out
     # And main() dispatches to it: a bad option value comes back as exit status 2.
     assert main(["simulate", "--error-rate-5xx", "2"]) == 2
+
+
+def test_the_largest_shock_gives_finite_figures(
+    sim: Simulator, accounts_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # +1000% (eleven times the price) is the largest shock taken; every figure stays a number.
+    code, doc = stress_json(capsys, "--shock", "BTC=10", "--accounts", str(accounts_file))
+    assert code == 0 and doc["shocks"] == {"BTC": 10.0}
+    for account in doc["accounts"]:
+        for key in ("equity_before_usd", "equity_after_usd", "pnl_usd"):
+            assert isinstance(account[key], float) and abs(account[key]) < 1e12
+    hedge = {a["name"]: a for a in doc["accounts"]}["Hedge"]
+    btc = float(sim.mark_price("BTCUSDT"))
+    # Hedge holds 2.5 BTC long; with beta its 15 ETH move too, so check BTC's part alone.
+    _, alone = stress_json(capsys, "--shock", "BTC=10", "--no-beta", "--accounts", str(accounts_file))
+    assert {a["name"]: a for a in alone["accounts"]}["Hedge"]["pnl_usd"] == pytest.approx(2.5 * btc * 10)
+    assert hedge["pnl_usd"] > 0
