@@ -8,11 +8,11 @@ metadata from the accounts file and secrets from the OS keyring.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from desktop_app.bybit.environments import from_rest_url
 from desktop_app.bybit.http import DEFAULT_DEADLINE_S
+from desktop_app.commands.safe_json import JsonInputError, load_json_file
 from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.domain.snapshot import AccountSpec
 
@@ -52,11 +52,11 @@ def load_accounts_file(path: Path) -> tuple[AccountSpec, ...]:
     May raise: AccountsFileError naming the file, entry and field at fault (never the secret).
     """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = load_json_file(path)
     except OSError as exc:
         raise AccountsFileError(f"cannot read accounts file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AccountsFileError(f"accounts file {path} is not valid JSON: {exc}") from None
+    except JsonInputError as exc:
+        raise AccountsFileError(f"accounts file {exc}") from None
     entries = document.get("accounts") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:
         raise AccountsFileError(f"accounts file {path}: 'accounts' must be a non-empty list")

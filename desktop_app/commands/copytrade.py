@@ -1,7 +1,8 @@
 """`riskdesk-cli copytrade SCENARIO.json [--json]`: replay a master's orders on a follower's settings.
 
 Exit status: 0 on success, 2 when the scenario cannot be read or is invalid (the message names the
-field at fault, e.g. `follower.slippage_tolerance`).
+field at fault, e.g. `follower.slippage_tolerance`). A file built to crash a parser (deep nesting,
+endless numbers, bytes that are not UTF-8, absurd magnitudes) is one of those: one line, exit 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from desktop_app.commands.safe_json import JsonInputError, load_json_file
 from desktop_app.copytrade import PRESETS, Replay, ScenarioError, replay, scenario_from_dict
 from desktop_app.copytrade.explain import fmt, fmt_price
 
@@ -130,13 +132,11 @@ def run(args: argparse.Namespace) -> int:
             result = replay(PRESETS[args.preset])
         else:
             try:
-                text = args.scenario.read_text(encoding="utf-8")
+                data = load_json_file(args.scenario)
             except OSError as exc:
                 return _fail(f"cannot read {args.scenario}: {exc.strerror or exc}")
-            try:
-                data = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                return _fail(f"{args.scenario} is not valid JSON: {exc.msg} at line {exc.lineno}")
+            except JsonInputError as exc:
+                return _fail(str(exc))
             result = replay(scenario_from_dict(data))
     except ScenarioError as exc:
         return _fail(f"invalid scenario: {exc.field}: {exc.message}")

@@ -28,6 +28,11 @@ from desktop_app.domain.market import Side
 from desktop_app.i18n import QT_TRANSLATE_NOOP
 
 _SIDES = {"long": Side.LONG, "buy": Side.LONG, "short": Side.SHORT, "sell": Side.SHORT}
+# Bounds on every number (check_bounds): far past any balance, price or quantity of a copy trade, and
+# well inside the 28 digits Decimal computes with, so the replay is exact and fast.
+MAX_MAGNITUDE = Decimal(10) ** 12
+MAX_DECIMAL_PLACES = 12
+MAX_ORDERS = 10_000
 
 
 def _dec(data: Mapping[str, Any], key: str, name: str, default: Decimal | None = None) -> Decimal:
@@ -127,8 +132,44 @@ def scenario_from_dict(data: object) -> Scenario:
     return scenario
 
 
+def _numbers(s: Scenario) -> list[tuple[str, Decimal | None]]:
+    """Every number of a scenario with the name of its field."""
+    f = s.follower
+    named: list[tuple[str, Decimal | None]] = [
+        ("taker_fee", s.taker_fee), ("qty_step", s.rules.qty_step), ("min_qty", s.rules.min_qty),
+        ("master.available_balance", s.master.available_balance_usdt), ("master.leverage", s.master.leverage),
+        ("follower.available_balance", f.available_balance_usdt), ("follower.leverage", f.leverage),
+        ("follower.fixed_margin", f.fixed_margin_usdt), ("follower.slippage_tolerance", f.slippage_tolerance),
+        ("follower.max_position_margin", f.max_position_margin_usdt),
+    ]
+    for i, order in enumerate(s.orders):
+        named += [(f"orders[{i}].qty", order.qty), (f"orders[{i}].price", order.price),
+                  (f"orders[{i}].follower_price", order.follower_price)]
+    return named
+
+
+def check_bounds(name: str, value: Decimal) -> None:
+    """A number the replay can work with exactly: finite, at most MAX_MAGNITUDE in size and at most
+    MAX_DECIMAL_PLACES after the point. Without this, `qty_step` 1e-1000000 or a quantity of
+    1e999999 costs minutes of CPU or an arithmetic error deep in the replay. May raise: ScenarioError."""
+    if not value.is_finite():
+        raise ScenarioError(name, "must be a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ScenarioError(name, f"is out of range (at most {MAX_MAGNITUDE:,.0f} in size)")
+    _sign, digits, exponent = value.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    # Trailing zeros do not count: 0.100000000000000 is 0.1.
+    if isinstance(exponent, int) and value and exponent + trailing_zeros < -MAX_DECIMAL_PLACES:
+        raise ScenarioError(name, f"has more than {MAX_DECIMAL_PLACES} decimal places")
+
+
 def validate(s: Scenario) -> None:
-    """Check ranges and consistency. May raise: ScenarioError naming the first field at fault."""
+    """Check bounds, ranges and consistency. May raise: ScenarioError naming the first field at fault."""
+    if len(s.orders) > MAX_ORDERS:
+        raise ScenarioError("orders", f"at most {MAX_ORDERS:,} orders are replayed, not {len(s.orders):,}")
+    for name, value in _numbers(s):
+        if value is not None:
+            check_bounds(name, value)
     base = s.symbol.removesuffix("USDT")
     if not s.symbol.endswith("USDT") or not base.isalnum():
         raise ScenarioError("symbol", f"copy trading is USDT-perpetual only; {s.symbol!r} is not one")

@@ -153,3 +153,42 @@ def test_open_copytrade_dialog_shows_it(qtbot) -> None:  # type: ignore[no-untyp
     qtbot.addWidget(d)
     assert d.isVisible() and d.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     assert QApplication.instance() is not None
+
+
+def test_a_negative_master_quantity_is_refused_with_a_message(dialog: CopyTradeDialog) -> None:
+    model = dialog.orders_model
+    before = model.data(model.index(0, 2))
+    assert not model.setData(model.index(0, 2), "-3")
+    assert model.data(model.index(0, 2)) == before  # refused, and said so:
+    assert dialog.error.isVisible()
+    assert dialog.error.text() == "Master qty in row 1: must be positive, not -3; the previous value is kept."
+    assert not model.setData(model.index(0, 3), "1e999999")
+    assert dialog.error.text().startswith("Master price in row 1: is out of range")
+    assert not model.setData(model.index(0, 2), "0." + "1" * 5000)
+    assert "has more than 12 decimal places" in dialog.error.text()
+    assert not model.setData(model.index(0, 2), "three")
+    assert "three is not a number" in dialog.error.text()
+
+
+@pytest.mark.parametrize(("box", "field"), [("master_balance", "master.available_balance"),
+                                             ("follower_balance", "follower.available_balance")])
+def test_a_negative_balance_is_refused_with_a_message_not_turned_into_zero(
+    dialog: CopyTradeDialog, qtbot, box: str, field: str  # type: ignore[no-untyped-def]
+) -> None:
+    spin = getattr(dialog.settings, box)
+    spin.setValue(-500)
+    assert spin.value() == -500  # what was typed stays visible
+    qtbot.waitUntil(lambda: dialog.error.isVisible())
+    assert dialog.error.text() == f"Invalid input: {field}: must not be negative"
+    assert dialog.results_model.rowCount() == 0  # no replay of a scenario that cannot be
+
+
+@pytest.mark.timeout(5)
+def test_an_absurd_quantity_step_is_refused_at_once(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    for text, problem in (("1e-1000000", "qty_step: has more than 12 decimal places"),
+                          ("1e999999", "qty_step: is out of range"),
+                          ("NaN", "qty_step: must be a finite number")):
+        dialog.settings.qty_step.setText(text)
+        dialog.settings.qty_step.editingFinished.emit()
+        qtbot.waitUntil(lambda problem=problem: problem in dialog.error.text())
+        assert dialog.results_model.rowCount() == 0

@@ -137,6 +137,7 @@ class CopyTradeDialog(QDialog):
         layout.addWidget(close)
         self.resize(1360, 860)
 
+        self.orders_model.sig_rejected.connect(self.show_problem)
         self.settings.sig_changed.connect(self.schedule)
         for signal in (self.orders_model.dataChanged, self.orders_model.rowsInserted,
                        self.orders_model.rowsRemoved, self.orders_model.modelReset):
@@ -174,6 +175,12 @@ class CopyTradeDialog(QDialog):
     @Slot()
     def schedule(self) -> None:
         self._timer.start()
+
+    @Slot(str)
+    def show_problem(self, text: str) -> None:
+        """An edit was refused: say why (the next successful replay hides it)."""
+        self.error.setText(text)
+        self.error.show()
 
     # --- replay ------------------------------------------------------------------------------
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from desktop_app.copytrade import Action, MasterOrder, Reason
+from desktop_app.copytrade import Action, MasterOrder, Reason, ScenarioError
 from desktop_app.copytrade.explain import fmt
+from desktop_app.copytrade.scenario import check_bounds
 from desktop_app.i18n import tr
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -51,9 +52,11 @@ class OrderRow:
 
 
 class OrdersModel(QAbstractTableModel):
-    """The master's orders, editable in place; rows can be inserted and removed."""
+    """The master's orders, editable in place; rows can be inserted and removed. An edit that cannot
+    stand (not a number, not positive, out of bounds) is refused and `sig_rejected` says why."""
 
     COLUMNS = ("time", "action", "qty", "price", "follower_price")
+    sig_rejected = Signal(str)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -121,16 +124,32 @@ class OrdersModel(QAbstractTableModel):
         elif column == "follower_price" and text == "":
             new = replace(row, follower_price=None)
         else:
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                return False
-            if not number.is_finite() or number <= 0:
+            number = self._number(index, text)
+            if number is None:
                 return False
             new = replace(row, **{column: number})
         self._rows[index.row()] = new
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
         return True
+
+    def _number(self, index: AnyIndex, text: str) -> Decimal | None:
+        """The edited number, or None after saying why it is refused (the previous value stays)."""
+        title = self.headerData(index.column(), Qt.Orientation.Horizontal)
+        shown = text if len(text) <= 24 else f"{text[:20]}…"
+        try:
+            number = Decimal(text)
+            check_bounds(f"orders[{index.row()}].{self.COLUMNS[index.column()]}", number)
+        except InvalidOperation:
+            problem = tr("{value} is not a number").format(value=shown)
+        except ScenarioError as exc:
+            problem = exc.message
+        else:
+            if number > 0:
+                return number
+            problem = tr("must be positive, not {value}").format(value=shown)
+        self.sig_rejected.emit(tr("{column} in row {row}: {problem}; the previous value is kept.").format(
+            column=title, row=index.row() + 1, problem=problem))
+        return None
 
     def insertRows(self, row: int, count: int, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or count < 1 or not 0 <= row <= len(self._rows):

@@ -70,13 +70,15 @@ class SettingsPanel(QWidget):
         self.taker_fee_pct = _spin(0, 1, 4, " %", 0.005)
         self.qty_step = QLineEdit("0.001")
         self.min_qty = QLineEdit("0.001")
-        self.master_balance = _spin(0, 1e10, 2, " USDT", 100)
+        # Money boxes take a minus sign: a negative amount typed is refused by the scenario's check
+        # with a message naming the field, instead of the box silently turning it into 0.
+        self.master_balance = _spin(-1e10, 1e10, 2, " USDT", 100)
         self.master_leverage = _spin(1, 200, 2, "x")
-        self.follower_balance = _spin(0, 1e10, 2, " USDT", 100)
+        self.follower_balance = _spin(-1e10, 1e10, 2, " USDT", 100)
         self.follower_leverage = _spin(1, 200, 2, "x")
-        self.fixed_margin = _spin(0, 1e9, 2, " USDT", 10)
+        self.fixed_margin = _spin(-1e9, 1e9, 2, " USDT", 10)
         self.slippage_pct = _spin(0.1, 5, 2, " %", 0.1)
-        self.max_position_margin = _spin(0, 1e10, 2, " USDT", 1000)
+        self.max_position_margin = _spin(-1e10, 1e10, 2, " USDT", 1000)
         self.copyguard = QCheckBox(self.tr("Copyguard (skip orders at a worse price)"))
 
         instrument = QGroupBox(self.tr("Instrument"))
