@@ -10,6 +10,8 @@ Behaviours (`server.behaviour = ...`, settable while it runs):
   "ok"           `body` with Content-Length, keep-alive
   "routes"       `routes[path]` (the request path without its query) with Content-Length, keep-alive;
                  404 for a path it does not know
+  "echo_sign"    an answer to the clock sync, then for every signed request retCode 10029 whose retMsg
+                 echoes the origin string and the request's own X-BAPI-SIGN (a hostile endpoint)
 
 `server.requests` counts requests; every connection is closed when the server stops.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 from types import TracebackType
 
@@ -37,6 +40,7 @@ class MisbehavingServer:
         self.body = body
         self.requests = 0
         self.bytes_sent = 0
+        self.last_head = b""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -90,6 +94,7 @@ class MisbehavingServer:
                 head = await reader.readuntil(b"\r\n\r\n")
                 self.requests += 1
                 path = head.split(b" ", 2)[1].split(b"?", 1)[0].decode("ascii", "replace")
+                self.last_head = head
                 if not await self._answer(writer, path):
                     return
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError,
@@ -101,6 +106,20 @@ class MisbehavingServer:
     async def _answer(self, writer: asyncio.StreamWriter, path: str) -> bool:
         """Answer one request; False when the connection is to be closed."""
         behaviour = self.behaviour
+        if behaviour == "echo_sign" and path != "/v5/market/time":
+            lines = self.last_head.decode("latin-1").split("\r\n")
+            headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:]) if k}
+            query = lines[0].split(" ")[1].partition("?")[2]
+            origin = (headers.get("x-bapi-timestamp", "") + headers.get("x-bapi-api-key", "")
+                      + headers.get("x-bapi-recv-window", "") + query)
+            message = (f"error sign! origin_string[{origin}] sign[{headers.get('x-bapi-sign', '')}] "
+                       f"(got {headers.get('x-bapi-sign', '')})")
+            body = (b'{"retCode":10029,"retMsg":' + json.dumps(message).encode()
+                    + b',"result":{},"retExtInfo":{},"time":1700000000000}')
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            await writer.drain()
+            return True
         if behaviour == "routes":
             body = self.routes.get(path)
             status = b"200 OK" if body is not None else b"404 Not Found"

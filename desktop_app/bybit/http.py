@@ -298,8 +298,8 @@ class HttpPool:
                               retryable=retryable, endpoint=path)
         try:
             envelope = parse_envelope(body)
-        except BybitParseError as exc:
-            return BybitParseError(f"{path}: {exc.message}", endpoint=path)
+        except BybitParseError as exc:  # its message may quote the body: blank what a server echoed
+            return BybitParseError(f"{path}: {messages.scrub(exc.message, redact)}", endpoint=path)
         if envelope.ret_code == 0:
             return envelope
         if envelope.ret_code == 10002:

@@ -20,6 +20,13 @@ NO_CREDENTIALS = -105  # a private endpoint was called by a client without crede
 RETRYABLE_RET_CODES = frozenset({10000, 10006, 10016, 429})
 
 _MAX_QUOTED_CHARS = 160
+# A request signature a server (or a proxy in front of it) may echo: HMAC-SHA256 as 64 hex digits,
+# RSA-SHA256 as long base64. Quoting one would let whoever reads the message replay the request.
+_SIGNATURES = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])|[A-Za-z0-9+/]{100,}={0,2}")
+# Inside an echoed origin string a signature may be glued to the query; no run of 64 hex digits is
+# anything else there (timestamp, key and recv_window together are ~35 characters, and a query has '=').
+_SIGNATURES_GLUED = re.compile(r"[0-9a-fA-F]{64,}|[A-Za-z0-9+/]{100,}={0,2}")
+_ORIGIN_STRING = re.compile(r"(origin_string\[)([^\]]*)(\])")
 _REQ_TS = re.compile(r"req_timestamp\[(\d+)\]")
 _SERVER_TS = re.compile(r"server_timestamp\[(\d+)\]")
 
@@ -47,11 +54,20 @@ def _fixed_message(ret_code: int, environment_label: str) -> str | None:
     return messages.get(ret_code)
 
 
+def redact_signatures(text: str) -> str:
+    """`text` with anything shaped like a request signature blanked, inside an echoed
+    `origin_string[...]` and anywhere else."""
+    text = _ORIGIN_STRING.sub(
+        lambda m: m.group(1) + _SIGNATURES_GLUED.sub("[signature]", m.group(2)) + m.group(3), text)
+    return _SIGNATURES.sub("[signature]", text)
+
+
 def scrub(text: str, redact: Callable[[str], str] | None) -> str:
-    """`text` shortened, with the credentials blanked by `redact`, fit to quote in a message."""
+    """`text` shortened, with the credentials blanked by `redact` and signatures blanked, fit to quote
+    in a message."""
     if redact is not None:
         text = redact(text)
-    text = " ".join(text.split())
+    text = redact_signatures(" ".join(text.split()))
     return text if len(text) <= _MAX_QUOTED_CHARS else text[: _MAX_QUOTED_CHARS - 1] + "…"
 
 

@@ -10,6 +10,7 @@ from websockets.asyncio.client import ClientConnection
 
 from desktop_app.bybit.clock import NowMs, system_now_ms
 from desktop_app.bybit.errors import BybitError, BybitParseError
+from desktop_app.bybit.messages import scrub
 from desktop_app.bybit.parse import parse_ws_position
 from desktop_app.bybit.signing import Signer, ws_auth_payload
 from desktop_app.bybit.ws_common import (
@@ -65,16 +66,18 @@ class PrivateAccountStream(ManagedStream):
                                   "args": [signer.api_key, expires_ms, signature]})
         ok, reason = await self._await_ack(ws, "auth")
         if not ok:
+            # The server's reason is quoted with the credentials and any echoed signature blanked.
+            quoted = scrub(signer.redact(reason).replace(signature, "[signature]"), None)
             raise BybitStreamError(
                 WS_AUTH_FAILED,
-                f"Bybit refused the private stream login ({reason or 'no reason given'}): check the API key "
+                f"Bybit refused the private stream login ({quoted or 'no reason given'}): check the API key "
                 "and secret for this environment, and that this computer's clock is right",
             )
         await self.send_json(ws, {"req_id": self.next_req_id(), "op": "subscribe",
                                   "args": list(PRIVATE_TOPICS)})
         ok, reason = await self._await_ack(ws, "subscribe")
         if not ok:
-            raise BybitStreamError(WS_SUBSCRIBE_FAILED, f"private topics refused: {reason}"[:200],
+            raise BybitStreamError(WS_SUBSCRIBE_FAILED, f"private topics refused: {scrub(reason, None)}",
                                    retryable=True)
 
     async def _await_ack(self, ws: ClientConnection, op: str) -> tuple[bool, str]:

@@ -85,6 +85,10 @@ def _wait_forever() -> None:
 
 def _print_banner(sim: Simulator) -> None:
     print(f"Bybit V5 simulator listening on {sim.base_url}  (scenario {sim.scenario}, seed {sim.seed})")
+    if sim.streams is not None:
+        print("WebSocket streams on the same port (a custom base URL finds them):")
+        print(f"  public   {sim.ws_url}/v5/public/linear   (also /spot, /inverse, /option)")
+        print(f"  private  {sim.ws_url}/v5/private")
     print("Demo accounts (fake keys, valid only on this simulator):")
     for a in sim.accounts:
         flags = ["classic" if a.classic else "UTA", a.margin_mode]

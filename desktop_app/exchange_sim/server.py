@@ -1,17 +1,20 @@
 """HTTP/1.1 keep-alive server on loopback (stdlib), one daemon thread per connection.
 
 TCP_NODELAY is set on every accepted socket: without it a keep-alive response written in two
-segments waits for the client's delayed ACK (~40 ms per request on loopback).
+segments waits for the client's delayed ACK (~40 ms per request on loopback). A WebSocket upgrade
+on a stream path is relayed to the stream server (ws_upgrade.py), so REST and streams share the port.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from desktop_app.exchange_sim.app import Reply, SimApp
+from desktop_app.exchange_sim.ws_upgrade import is_stream_upgrade, relay, request_head
 
 
 class SimHTTPServer(ThreadingHTTPServer):
@@ -21,10 +24,19 @@ class SimHTTPServer(ThreadingHTTPServer):
     # kernel drop SYNs and the clients retry a second later.
     request_queue_size = 512
 
-    def __init__(self, address: tuple[str, int], app: SimApp, stopping: threading.Event) -> None:
+    def __init__(self, address: tuple[str, int], app: SimApp, stopping: threading.Event,
+                 stream_port: int | None = None) -> None:
         super().__init__(address, _Handler)
         self.app = app
         self.stopping = stopping
+        self.stream_port = stream_port  # where upgrades on stream paths go; None: no streams
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up mid-answer (it timed out, or a stream was dropped) is normal here;
+        # anything else is a simulator bug and keeps the default traceback.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,6 +52,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.app.count(connection=True, nodelay=nodelay)
 
     def do_GET(self) -> None:
+        headers = list(self.headers.items())
+        if self.server.stream_port is not None and is_stream_upgrade(self.path, headers):
+            self.close_connection = True  # the connection becomes the stream's
+            try:
+                relay(self.connection, self.rfile, request_head(self.requestline, headers),  # type: ignore[arg-type]
+                      self.server.stream_port)
+            except OSError:  # the stream server is stopping
+                self._write(Reply(503, b"503 Service Temporarily Unavailable\n", content_type="text/plain"))
+            return
         self._serve()
 
     def do_POST(self) -> None:
@@ -86,13 +107,14 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-def serve_in_thread(host: str, port: int, app: SimApp,
-                    stopping: threading.Event) -> tuple[SimHTTPServer, threading.Thread]:
+def serve_in_thread(host: str, port: int, app: SimApp, stopping: threading.Event,
+                    stream_port: int | None = None) -> tuple[SimHTTPServer, threading.Thread]:
     """Bind (port 0 = a free port) and serve in a daemon thread; listening when this returns.
+    Upgrades on stream paths go to the stream server on `stream_port` (loopback).
 
     May raise: OSError when the port cannot be bound.
     """
-    server = SimHTTPServer((host, port), app, stopping)
+    server = SimHTTPServer((host, port), app, stopping, stream_port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name=f"exchange-sim:{server.server_address[1]}", daemon=True)
     thread.start()

@@ -28,7 +28,9 @@ class Simulator:
     `crash_drop` (15 %) over `crash_duration_s`, starting `crash_delay_s` after the start, every other
     coin moving with its beta to BTC. `realtime=False` freezes the price clock; advance it with step().
     `start_ms` fixes the price clock's origin (default: now), making paths reproducible across runs.
-    `streams=True` also serves Bybit's WebSocket streams (`sim.streams`, at `sim.ws_url`).
+    `streams=True` also serves Bybit's WebSocket streams on the same port (`sim.ws_url`), as Bybit
+    serves them from its REST hosts: ws://127.0.0.1:PORT/v5/public/{spot,linear,inverse,option} and
+    /v5/private (`sim.streams` is the stream server behind them).
     Every account has a trade history (closed PnL, fills, funding, transaction logs) from
     `history_days` before the price clock's origin onwards; `history_page_cap` caps those pages the
     way `page_size_cap` caps the others (None: Bybit's own limits only).
@@ -77,9 +79,17 @@ class Simulator:
         """Bind and serve in the background; returns once listening. May raise: OSError (port in use)."""
         if self._server is None:
             self._stopping.clear()
-            self._server, self._thread = serve_in_thread(self._host, self._port, self._app, self._stopping)
+            stream_port = None
             if self.streams is not None:
-                self.streams.start()
+                self.streams.start()  # on a loopback port of its own; upgrades on the REST port reach it
+                stream_port = self.streams.port
+            try:
+                self._server, self._thread = serve_in_thread(self._host, self._port, self._app,
+                                                             self._stopping, stream_port)
+            except OSError:
+                if self.streams is not None:
+                    self.streams.stop()
+                raise
         return self
 
     def stop(self) -> None:
@@ -113,13 +123,13 @@ class Simulator:
 
     @property
     def ws_url(self) -> str:
-        """`ws://127.0.0.1:PORT` of the streams (`/v5/public/linear`, `/v5/private`, ...).
+        """`ws://127.0.0.1:PORT` of the streams (`/v5/public/linear`, `/v5/private`, ...): the REST port.
 
         May raise: RuntimeError when streams are off or not started.
         """
         if self.streams is None:
             raise RuntimeError("simulator started without streams")
-        return self.streams.url
+        return f"ws://{self._host}:{self.port}"
 
     @property
     def stats(self) -> Stats:

@@ -1,5 +1,6 @@
-"""The simulator's WebSocket streams on loopback: `/v5/public/linear`, `/v5/public/inverse` and
-`/v5/private`, fed by the same price engine and accounts as its REST API.
+"""The simulator's WebSocket streams on loopback: `/v5/public/{spot,linear,inverse,option}` and
+`/v5/private`, fed by the same price engine and accounts as its REST API. Clients reach them on the
+REST port (ws_upgrade.py relays upgrades here); this server's own port is an internal detail.
 
 It runs its own asyncio loop in a daemon thread, next to the REST server's threads. Methods meant
 for tests and the CLI (trade, publish, faults) are thread-safe and return once their effect is
@@ -27,7 +28,9 @@ from desktop_app.exchange_sim.ws_sessions import PrivateSession, PublicSession, 
 from desktop_app.exchange_sim.ws_trading import Fill, apply_fill
 
 T = TypeVar("T")
-PUBLIC_PATHS = {"/v5/public/linear": "linear", "/v5/public/inverse": "inverse"}
+# Every category Bybit streams; the catalogue holds linear and inverse contracts, so a spot or option
+# topic is answered as Bybit answers an unknown symbol.
+PUBLIC_PATHS = {f"/v5/public/{c}": c for c in ("spot", "linear", "inverse", "option")}
 PRIVATE_PATH = "/v5/private"
 
 

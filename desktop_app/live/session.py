@@ -58,11 +58,14 @@ class LiveSession:
                  clock_for: Callable[[str], Any] | None = None,
                  telegram_factory: Callable[[TelegramSettings], TelegramSender] | None = None,
                  fetch_key_info: Callable[[AccountSpec], Awaitable[ApiKeyInfo]] | None = None,
-                 key_info_interval_s: float | None = KEY_INFO_INTERVAL_S) -> None:
+                 key_info_interval_s: float | None = KEY_INFO_INTERVAL_S,
+                 emit_stream_error: Callable[[str], None] | None = None) -> None:
         """`fetch_key_info` (e.g. RiskService.api_key_info) feeds the key-expiry alert once every
-        `key_info_interval_s` per account, after a REST update; None disables it."""
+        `key_info_interval_s` per account, after a REST update; None disables it. Stream problems go
+        to `emit_stream_error` (default: `emit_error`, which also gets history problems)."""
         self._emit_update, self._emit_alerts = emit_update, emit_alerts
         self._emit_error, self._emit_telegram = emit_error, emit_telegram
+        self._emit_stream_error = emit_stream_error or emit_error
         self._request_refresh = request_refresh
         self.alerts = AlertTracker(alert_config, poll_interval_s=poll_interval_s)
         self.live = LivePortfolio(confidences=confidences, horizon_days=horizon_days)
@@ -173,7 +176,7 @@ class LiveSession:
         elif isinstance(event, StreamErrorEvent):
             name = self._specs[event.account_id].name if event.account_id in self._specs else "market data"
             retry = "" if event.retry_in_s is None else f" (retrying in {event.retry_in_s:.0f} s)"
-            self._emit_error(f"Stream for {name}: {event.error}{retry}")
+            self._emit_stream_error(f"Stream for {name}: {event.error}{retry}")
 
     def accounts_on(self, source: str) -> tuple[str, ...]:
         if self.hub is not None:

@@ -121,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         self_test = None
         if args.self_test:
             window.allow_close()  # the self-test's close ends the app, tray or not
-            self_test = SelfTest(window, account_count=len(context.specs()[0]))
+            self_test = SelfTest(window, account_count=len(context.specs()[0]),
+                                 no_accounts_reason=context.why_no_usable_accounts())
         window.show()
         window.host.start()
         code = app.exec()

@@ -50,6 +50,22 @@ class AppContext:
         return tuple(specs), tuple(problems)
 
 
+    def why_no_usable_accounts(self) -> str | None:
+        """Why enabled accounts are configured but none can run (the keyring is missing, or their
+        secrets cannot be read); None when there are none configured, or some can run."""
+        if self.store is None:
+            return None
+        enabled = [c for c in self.store.accounts if c.enabled]
+        specs, problems = self.specs()
+        if not enabled or specs:
+            return None
+        count = f"{len(enabled)} account{'s are' if len(enabled) > 1 else ' is'} configured"
+        keyring_ok, keyring_message = self.secrets.available()
+        if not keyring_ok:
+            return f"{count}, but no usable keyring is available to read the API secrets. {keyring_message}"
+        return f"{count}, but no API secret could be read from the keyring: {problems[0] if problems else ''}"
+
+
 def spec_for(config: AccountConfig, secrets: SecretStore) -> AccountSpec:
     """May raise: SecretStoreError (MissingSecretError when no secret is stored)."""
     return AccountSpec(account_id=config.account_id, name=config.name, environment=config.to_environment(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from desktop_app.bybit.environments import custom
 from desktop_app.domain.credentials import Credentials, KeyType, Secret
-from desktop_app.domain.environment import Environment, EnvKind
+from desktop_app.domain.environment import Environment
 from desktop_app.domain.snapshot import AccountSpec
 
 
@@ -25,13 +26,9 @@ def sim_account_specs(sim: Any) -> tuple[AccountSpec, ...]:
 
 
 def demo_environment(sim: Any) -> Environment:
-    """The simulator's REST host with its stream server: the streams listen on a port of their own,
-    so the URLs cannot be derived from the REST URL as `custom()` does."""
-    try:
-        ws_url = sim.ws_url
-    except RuntimeError:  # started without streams: polling only
-        return custom(sim.base_url)
-    return Environment(EnvKind.CUSTOM, "Demo", sim.base_url, f"{ws_url}/v5/public", f"{ws_url}/v5/private")
+    """The simulator's host: its streams share the REST port, so the URLs derive from the base URL
+    exactly as for any custom environment (the one a user would type)."""
+    return replace(custom(sim.base_url), label="Demo")
 
 
 def start_demo_simulator(seed: int = 7) -> Any:

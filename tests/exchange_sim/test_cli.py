@@ -22,6 +22,10 @@ def test_run_prints_url_and_demo_keys(capsys: pytest.CaptureFixture[str]) -> Non
     assert cli.run(_args("--latency-ms", "5", "--fail-account", "Hedge"), stop=stop) == 0
     out = capsys.readouterr().out
     assert "http://127.0.0.1:" in out
+    # The stream URLs, on the REST port (what a custom base URL derives).
+    port = out.split("listening on http://127.0.0.1:", 1)[1].split()[0]
+    assert f"  public   ws://127.0.0.1:{port}/v5/public/linear   (also /spot, /inverse, /option)\n" in out
+    assert f"  private  ws://127.0.0.1:{port}/v5/private\n" in out
     for name in ("Main", "Isolated", "Portfolio", "Classic", "Hedge"):
         assert f"  {name} " in out
     assert "BEGIN PRIVATE KEY" in out and "KEY CAN TRADE AND WITHDRAW" in out

@@ -247,7 +247,7 @@ def test_drop_silence_delay_refuse_and_unknown_path(sim: Simulator) -> None:
         assert refused.value.response.status_code == 503
         streams.faults.refuse_new = False
         with pytest.raises(InvalidStatus) as missing:
-            await connect(f"{sim.ws_url}/v5/public/spot")
+            await connect(f"{sim.ws_url}/v5/public/futures")
         assert missing.value.response.status_code == 404
 
     run(go)

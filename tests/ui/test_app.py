@@ -63,6 +63,22 @@ def test_self_test_without_accounts_fails_with_reason(tmp_path: Path) -> None:
     assert "self-test failed: no enabled accounts are configured" in result.stderr
 
 
+def test_self_test_without_a_keyring_says_so_when_accounts_are_configured(tmp_path: Path) -> None:
+    import json
+
+    from desktop_app.storage.accounts import AccountConfig
+
+    config = AccountConfig.new(name="Main", env_kind="mainnet", rest_url="https://api.bybit.com",
+                               api_key="KEYKEYKEY123")
+    (tmp_path / "accounts.json").write_text(json.dumps({"version": 1, "accounts": [config.to_json()]}))
+    result = _run("--self-test", config_dir=tmp_path)  # keyring's fail backend: no keyring at all
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("self-test failed: 1 account is configured, but no usable keyring is available "
+                           "to read the API secrets. No secure password store (keyring) is available")
+    assert "no enabled accounts are configured" not in result.stderr
+
+
 def test_second_start_activates_the_first(qtbot, tmp_path: Path) -> None:
     name = server_name(tmp_path)
     assert name != server_name(tmp_path / "other")  # another config dir is never blocked

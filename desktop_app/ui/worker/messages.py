@@ -15,15 +15,21 @@ from typing import Any
 
 from desktop_app.live.alerts import AlertUpdate, TelegramResult, TelegramSettings
 
-__all__ = ["AlertUpdate", "ConnectionOutcome", "TelegramResult", "TelegramSettings", "WorkerError"]
+__all__ = ["HISTORY", "REFRESH", "STREAM", "AlertUpdate", "ConnectionOutcome", "TelegramResult",
+           "TelegramSettings", "WorkerError"]
+
+
+REFRESH, STREAM, HISTORY = "refresh", "stream", "history"
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerError:
-    """A refresh that failed as a whole, or a stream problem (account failures are inside the update)."""
+    """A refresh that failed as a whole, a stream problem or a history problem (account failures
+    are inside the update)."""
 
     message: str
     at: float  # epoch seconds
+    source: str = REFRESH  # REFRESH, STREAM or HISTORY
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,14 @@ from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live import LiveSession
 from desktop_app.live.refresher import AccountRefresher
 from desktop_app.service import RiskService
-from desktop_app.ui.worker.messages import ConnectionOutcome, TelegramSettings, WorkerError
+from desktop_app.ui.worker.messages import (
+    HISTORY,
+    REFRESH,
+    STREAM,
+    ConnectionOutcome,
+    TelegramSettings,
+    WorkerError,
+)
 
 __all__ = ["DEFAULT_INTERVAL_S", "ConnectionOutcome", "RiskWorker", "WorkerError"]
 
@@ -176,7 +183,9 @@ class RiskWorker(QObject):
         pool = getattr(self._service, "pool", None)
         self._live = LiveSession(
             emit_update=functools.partial(self._send, "sig_snapshot"),
-            emit_alerts=functools.partial(self._send, "sig_alerts"), emit_error=self._emit_error,
+            emit_alerts=functools.partial(self._send, "sig_alerts"),
+            emit_error=functools.partial(self._emit_error, source=HISTORY),
+            emit_stream_error=functools.partial(self._emit_error, source=STREAM),
             emit_telegram=functools.partial(self._send, "sig_telegram_result"),
             request_refresh=self._request_refresh,
             poll_interval_s=self._interval_s, alert_config=self._alert_config,
@@ -226,8 +235,8 @@ class RiskWorker(QObject):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _emit_error(self, message: str) -> None:
-        self._send("sig_error", WorkerError(message, time.time()))
+    def _emit_error(self, message: str, *, source: str = REFRESH) -> None:
+        self._send("sig_error", WorkerError(message, time.time(), source))
 
     def _send(self, name: str, *args: Any) -> None:
         getattr(self, name).emit(*args)
