@@ -47,6 +47,9 @@ def test_reprice_applies_marks_only_to_the_accounts_of_their_source() -> None:
     assert not live.add_mark(SOURCE, ["acc-main"], "ETHUSDT", 3_100.0)
     # A symbol nobody holds is ignored.
     assert not live.add_mark(SOURCE, ["acc-main"], "DOGEUSDT", 0.2)
+    # So is a mark no market has (a hostile stream): the figures never become astronomical or NaN.
+    for junk in (1e30, float("inf"), float("nan"), 0.0, -61_000.0):
+        assert not live.add_mark(SOURCE, ["acc-main"], "BTCUSDT", junk)
 
 
 def test_marks_accumulate_from_the_rest_book_and_reset_on_rest() -> None:

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from desktop_app.domain.limits import MAX_PRICE
 from desktop_app.risk import build_report
 from desktop_app.risk.repricing import coin_ratios, revalue
 from desktop_app.service import PortfolioUpdate
@@ -58,7 +59,7 @@ class LivePortfolio:
     def add_mark(self, source: str, account_ids: Iterable[str], symbol: str, mark: float) -> bool:
         """Record one streamed mark for the accounts on `source`. Returns whether it changes anything
         (a position of those accounts in that symbol, and a new value)."""
-        if self._rest is None or not np.isfinite(mark) or mark <= 0:
+        if self._rest is None or not 0 < mark <= MAX_PRICE:  # NaN fails too; a 1e30 mark is junk
             return False
         book = self._rest.book
         if symbol not in book.unique_symbols:
