@@ -64,6 +64,9 @@ def test_values_are_normalised() -> None:
     ("refresh_interval_s", 0.5),  # below the minimum of 1 s
     ("refresh_interval_s", True),
     ("refresh_interval_s", "5"),
+    ("request_deadline_s", 0.5),  # below the minimum of 1 s
+    ("request_deadline_s", 600),  # above the most of 120 s
+    ("request_deadline_s", float("nan")),
     ("var_confidence_levels", []),
     ("var_confidence_levels", [0.95, 1.0]),
     ("var_confidence_levels", 0.95),

@@ -75,6 +75,8 @@ def test_ok_persists_settings_and_puts_the_token_in_the_keyring_only(qtbot, tmp_
     context = real_context(tmp_path)
     dialog = make_dialog(qtbot, context)
     dialog.interval_spin.setValue(10.0)
+    assert dialog.deadline_spin.value() == 15.0  # the default time limit of an answer
+    dialog.deadline_spin.setValue(30.0)
     edit(dialog, "mm_rate.warning", "40")
     edit(dialog, "mm_rate.critical", "70")
     edit(dialog, "stale.warning", "4")
@@ -91,6 +93,7 @@ def test_ok_persists_settings_and_puts_the_token_in_the_keyring_only(qtbot, tmp_
     assert TOKEN.encode() not in raw and b"very-secret" not in raw
     document = json.loads(raw)
     assert document["refresh_interval_s"] == 10.0
+    assert document["request_deadline_s"] == 30.0
     assert document["telegram_chat_id"] == "-1001234567890"
     # 40 % and 70 % are stored as fractions: 40 / 100 = 0.4, 70 / 100 = 0.7.
     assert document["alerts"]["mm_rate"] == {"enabled": True, "warning": 0.4, "critical": 0.7,

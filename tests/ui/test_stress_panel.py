@@ -108,3 +108,19 @@ def test_stress_chart_legend_is_outside_the_plot_and_the_axis_reads_dollars(qtbo
                for label in axis.tickStrings([0.0, 0.5, 1.0], 1.0, 0.5))
     for colour in (severity_colour(Severity.OK), severity_colour(Severity.DANGER)):
         assert colour.name() in panel.chart_legend.text()
+
+
+def test_an_account_that_never_answered_is_not_said_to_survive(qtbot) -> None:
+    from dataclasses import replace
+
+    from desktop_app.domain.snapshot import PENDING
+    from tests.ui.factories import hedge_state, main_state
+
+    waiting = replace(hedge_state(), data=None, error="waiting for the first answer", error_code=PENDING)
+    panel = StressPanel(stress_fn)
+    qtbot.addWidget(panel)
+    panel.set_update(make_update((main_state(), waiting)))
+    panel.spin.setValue(-10.0)
+    assert panel.model.index(0, 5).data() == "survives"  # Main: 1 BTC long loses 6,200 of its 20,000
+    assert panel.model.index(1, 0).data() == "Hedge"
+    assert panel.model.index(1, 5).data() == "—"

@@ -71,6 +71,8 @@ def _liquidated_text(row: StressRow) -> str:
         return tr("LIQUIDATED")
     if row.liquidated_positions:
         return tr("{n} position(s) liquidated").format(n=len(row.liquidated_positions))
+    if row.equity_before_usd is None and row.pnl_usd is None:
+        return "—"  # an account that never answered: nobody knows whether it survives
     return tr("survives")
 
 
