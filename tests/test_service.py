@@ -161,11 +161,12 @@ def test_a_failed_account_does_not_stop_the_report(sim: Simulator, env: Env) -> 
     assert update.history.missing == ()   # history came through another account on the same host
 
 
-def test_stress_rejects_a_non_finite_shock(sim: Simulator, env: Env) -> None:
+def test_stress_rejects_a_shock_outside_minus_one_to_ten(sim: Simulator, env: Env) -> None:
     async def go(service: RiskService) -> None:
         update = await service.update([spec_of(sim, sim.account("Hedge"))])
-        with pytest.raises(ValueError, match="finite"):
-            stress_update(update, {"BTC": float("nan")})
+        for shock in (float("nan"), float("inf"), 1e308, 10.5, -1.0, -2.0):
+            with pytest.raises(ValueError, match="above -1 and at most 10"):
+                stress_update(update, {"BTC": shock})
         # Hedge holds 2.5 BTC and 15 ETH at 25× leverage on 22,000 USDT: BTC at half price wipes it out.
         assert "Hedge" in stress_update(update, {"BTC": -0.5}).liquidated_accounts
         assert stress_update(update, {"BTC": 0.01}, beta=False).liquidated_accounts == ()
