@@ -348,6 +348,18 @@
         <translation>เท่ากัน</translation>
     </message>
     <message>
+        <source>{value} is not a number</source>
+        <translation>{value} ไม่ใช่ตัวเลข</translation>
+    </message>
+    <message>
+        <source>must be positive, not {value}</source>
+        <translation>ต้องเป็นค่าบวก ไม่ใช่ {value}</translation>
+    </message>
+    <message>
+        <source>{column} in row {row}: {problem}; the previous value is kept.</source>
+        <translation>{column} ในแถว {row}: {problem} จึงคงค่าเดิมไว้</translation>
+    </message>
+    <message>
         <source>skipped</source>
         <translation>ข้าม</translation>
     </message>
@@ -456,6 +468,14 @@
         <translation>ปกติ · {age}</translation>
     </message>
     <message>
+        <source>Waiting · {age}</source>
+        <translation>กำลังรอ · {age}</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>กำลังรอ</translation>
+    </message>
+    <message>
         <source>Stale · {age}</source>
         <translation>ข้อมูลเก่า · {age}</translation>
     </message>
@@ -478,6 +498,10 @@
     <message>
         <source>If {coin} moves {move} (the other coins following by beta), this account or one of its positions is liquidated. The smallest such move of any coin.</source>
         <translation>ถ้า {coin} เคลื่อนไหว {move} (เหรียญอื่นเคลื่อนตามเบต้า) บัญชีนี้หรือโพซิชันหนึ่งของบัญชีจะถูกชำระบัญชี เป็นการเคลื่อนไหวที่น้อยที่สุดในบรรดาทุกเหรียญ</translation>
+    </message>
+    <message>
+        <source>The exchange has not answered yet: {error}</source>
+        <translation>กระดานเทรดยังไม่ตอบกลับ: {error}</translation>
     </message>
     <message>
         <source>Last refresh failed: {error}</source>
@@ -1008,12 +1032,24 @@ Save this key anyway?</source>
         <translation>สด</translation>
     </message>
     <message>
+        <source>{name}: {error}</source>
+        <translation>{name}: {error}</translation>
+    </message>
+    <message>
         <source>{name}: last refresh failed: {error}</source>
         <translation>{name}: รีเฟรชครั้งล่าสุดล้มเหลว: {error}</translation>
     </message>
     <message>
         <source>● {name} {age}</source>
         <translation>● {name} {age}</translation>
+    </message>
+    <message>
+        <source>● {name} waiting {age}</source>
+        <translation>● {name} กำลังรอ {age}</translation>
+    </message>
+    <message>
+        <source>● {name} waiting</source>
+        <translation>● {name} กำลังรอ</translation>
     </message>
     <message>
         <source>● {name} stale {age}</source>
@@ -1364,8 +1400,12 @@ Save this key anyway?</source>
         <translation>รีเฟรชทุก:</translation>
     </message>
     <message>
-        <source>Every account is read over REST this often. Between refreshes, figures are recomputed from streamed prices where available.</source>
-        <translation>ทุกบัญชีจะถูกอ่านผ่าน REST ตามรอบนี้ ระหว่างรอบ ตัวเลขจะคำนวณใหม่จากราคาที่สตรีมมาเมื่อมี</translation>
+        <source>Give up on an answer after:</source>
+        <translation>เลิกรอคำตอบหลังจาก:</translation>
+    </message>
+    <message>
+        <source>Every account is read over REST this often. Between refreshes, figures are recomputed from streamed prices where available. An account whose server has not answered completely within the time limit is shown as failed.</source>
+        <translation>ทุกบัญชีจะถูกอ่านผ่าน REST ตามรอบนี้ ระหว่างรอบ ตัวเลขจะคำนวณใหม่จากราคาที่สตรีมมาเมื่อมี บัญชีที่เซิร์ฟเวอร์ตอบไม่ครบภายในเวลาที่กำหนดจะแสดงว่าล้มเหลว</translation>
     </message>
     <message>
         <source>This build cannot send Telegram messages.</source>
@@ -1390,6 +1430,10 @@ Save this key anyway?</source>
     <message>
         <source>Refresh interval</source>
         <translation>รอบการรีเฟรช</translation>
+    </message>
+    <message>
+        <source>Time limit of an answer</source>
+        <translation>เวลาสูงสุดในการรอคำตอบ</translation>
     </message>
     <message>
         <source>Telegram chat id</source>

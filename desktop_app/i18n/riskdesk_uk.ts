@@ -348,6 +348,18 @@
         <translation>та сама</translation>
     </message>
     <message>
+        <source>{value} is not a number</source>
+        <translation>{value} не є числом</translation>
+    </message>
+    <message>
+        <source>must be positive, not {value}</source>
+        <translation>має бути додатним, а не {value}</translation>
+    </message>
+    <message>
+        <source>{column} in row {row}: {problem}; the previous value is kept.</source>
+        <translation>{column} у рядку {row}: {problem}; попереднє значення збережено.</translation>
+    </message>
+    <message>
         <source>skipped</source>
         <translation>пропущено</translation>
     </message>
@@ -456,6 +468,14 @@
         <translation>OK · {age}</translation>
     </message>
     <message>
+        <source>Waiting · {age}</source>
+        <translation>Очікування · {age}</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Очікування</translation>
+    </message>
+    <message>
         <source>Stale · {age}</source>
         <translation>Застаріло · {age}</translation>
     </message>
@@ -478,6 +498,10 @@
     <message>
         <source>If {coin} moves {move} (the other coins following by beta), this account or one of its positions is liquidated. The smallest such move of any coin.</source>
         <translation>Якщо {coin} зміниться на {move} (інші монети рухаються за своєю бетою), цей акаунт або одна з його позицій буде ліквідована. Це найменший такий рух серед усіх монет.</translation>
+    </message>
+    <message>
+        <source>The exchange has not answered yet: {error}</source>
+        <translation>Біржа ще не відповіла: {error}</translation>
     </message>
     <message>
         <source>Last refresh failed: {error}</source>
@@ -1008,12 +1032,24 @@ Save this key anyway?</source>
         <translation>Наживо</translation>
     </message>
     <message>
+        <source>{name}: {error}</source>
+        <translation>{name}: {error}</translation>
+    </message>
+    <message>
         <source>{name}: last refresh failed: {error}</source>
         <translation>{name}: останнє оновлення не вдалося: {error}</translation>
     </message>
     <message>
         <source>● {name} {age}</source>
         <translation>● {name} {age}</translation>
+    </message>
+    <message>
+        <source>● {name} waiting {age}</source>
+        <translation>● {name} очікування {age}</translation>
+    </message>
+    <message>
+        <source>● {name} waiting</source>
+        <translation>● {name} очікування</translation>
     </message>
     <message>
         <source>● {name} stale {age}</source>
@@ -1364,8 +1400,12 @@ Save this key anyway?</source>
         <translation>Оновлювати кожні:</translation>
     </message>
     <message>
-        <source>Every account is read over REST this often. Between refreshes, figures are recomputed from streamed prices where available.</source>
-        <translation>Кожен акаунт зчитується через REST із цією частотою. Між оновленнями показники перераховуються за потоковими цінами, якщо вони є.</translation>
+        <source>Give up on an answer after:</source>
+        <translation>Припиняти очікування відповіді через:</translation>
+    </message>
+    <message>
+        <source>Every account is read over REST this often. Between refreshes, figures are recomputed from streamed prices where available. An account whose server has not answered completely within the time limit is shown as failed.</source>
+        <translation>Кожен акаунт зчитується через REST із цією частотою. Між оновленнями показники перераховуються за потоковими цінами, якщо вони є. Акаунт, сервер якого не відповів повністю в межах ліміту часу, показується як невдалий.</translation>
     </message>
     <message>
         <source>This build cannot send Telegram messages.</source>
@@ -1390,6 +1430,10 @@ Save this key anyway?</source>
     <message>
         <source>Refresh interval</source>
         <translation>Інтервал оновлення</translation>
+    </message>
+    <message>
+        <source>Time limit of an answer</source>
+        <translation>Ліміт часу відповіді</translation>
     </message>
     <message>
         <source>Telegram chat id</source>

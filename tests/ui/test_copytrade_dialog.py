@@ -170,8 +170,8 @@ def test_a_negative_master_quantity_is_refused_with_a_message(dialog: CopyTradeD
     assert "three is not a number" in dialog.error.text()
 
 
-@pytest.mark.parametrize(("box", "field"), [("master_balance", "master.available_balance"),
-                                             ("follower_balance", "follower.available_balance")])
+@pytest.mark.parametrize(("box", "field"), [("master_balance", "Master's balance"),
+                                             ("follower_balance", "Follower's balance")])
 def test_a_negative_balance_is_refused_with_a_message_not_turned_into_zero(
     dialog: CopyTradeDialog, qtbot, box: str, field: str  # type: ignore[no-untyped-def]
 ) -> None:
@@ -185,9 +185,9 @@ def test_a_negative_balance_is_refused_with_a_message_not_turned_into_zero(
 
 @pytest.mark.timeout(5)
 def test_an_absurd_quantity_step_is_refused_at_once(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
-    for text, problem in (("1e-1000000", "qty_step: has more than 12 decimal places"),
-                          ("1e999999", "qty_step: is out of range"),
-                          ("NaN", "qty_step: must be a finite number")):
+    for text, problem in (("1e-1000000", "Quantity step: has more than 12 decimal places"),
+                          ("1e999999", "Quantity step: is out of range"),
+                          ("NaN", "Quantity step: must be a finite number")):
         dialog.settings.qty_step.setText(text)
         dialog.settings.qty_step.editingFinished.emit()
         qtbot.waitUntil(lambda problem=problem: problem in dialog.error.text())

@@ -121,6 +121,7 @@ def test_an_account_that_never_answered_is_not_said_to_survive(qtbot) -> None:
     qtbot.addWidget(panel)
     panel.set_update(make_update((main_state(), waiting)))
     panel.spin.setValue(-10.0)
-    assert panel.model.index(0, 5).data() == "survives"  # Main: 1 BTC long loses 6,200 of its 20,000
+    outcome = 4  # Account, Equity after, PnL, MM rate after, Outcome
+    assert panel.model.index(0, outcome).data() == "survives"  # Main: 1 BTC long loses 6,200 of 20,000
     assert panel.model.index(1, 0).data() == "Hedge"
-    assert panel.model.index(1, 5).data() == "—"
+    assert panel.model.index(1, outcome).data() == "—"
