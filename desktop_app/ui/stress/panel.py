@@ -76,6 +76,12 @@ def _liquidated_text(row: StressRow) -> str:
     return tr("survives")
 
 
+def _outcome_severity(row: StressRow) -> fmt.Severity:
+    if row.liquidated or row.liquidated_positions:
+        return fmt.Severity.DANGER
+    return fmt.Severity.NONE if _liquidated_text(row) == "—" else fmt.Severity.OK
+
+
 class StressModel(RowTableModel[StressRow]):
     def __init__(self, parent: Any = None) -> None:
         danger = fmt.Severity.DANGER
@@ -91,7 +97,7 @@ class StressModel(RowTableModel[StressRow]):
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
             Column(tr("Outcome"), _liquidated_text,
                    sort=lambda r: (1000.0 if r.liquidated else 0.0) + len(r.liquidated_positions),
-                   severity=lambda r: danger if r.liquidated or r.liquidated_positions else fmt.Severity.OK,
+                   severity=_outcome_severity,
                    tooltip=lambda r: ", ".join(r.liquidated_positions) or None,
                    bold=lambda r: r.liquidated),
         ]
