@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S, HttpPool
 from desktop_app.commands.accounts_source import add_accounts_arguments
 from desktop_app.commands.copytrade import dumps_exact
 from desktop_app.commands.runner import EXIT_ACCOUNT_FAILED, EXIT_OK, load_accounts, table
@@ -126,13 +127,17 @@ def _open_cache(args: argparse.Namespace) -> JournalCache:
         return JournalCache.in_memory()
 
 
-def sync(specs: tuple[AccountSpec, ...], cache: JournalCache, days: int) -> JournalReport:
+def sync(specs: tuple[AccountSpec, ...], cache: JournalCache, days: int,
+         deadline_s: float = DEFAULT_DEADLINE_S) -> JournalReport:
+    """Each request ends within `deadline_s` (--deadline), as for report and stress."""
     async def run() -> JournalReport:
-        service = JournalService(cache, now_ms=now_ms)
+        pool = HttpPool(deadline_s=deadline_s)
+        service = JournalService(cache, pool, now_ms=now_ms)
         try:
             return await service.sync(specs, days)
         finally:
             await service.aclose()
+            await pool.aclose()
 
     return asyncio.run(run())
 
@@ -143,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     cache = _open_cache(args)
     try:
-        report = sync(specs, cache, args.days)
+        report = sync(specs, cache, args.days, args.deadline)
     finally:
         cache.close()
     if args.json:
