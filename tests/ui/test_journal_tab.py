@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QFileDialog
@@ -22,6 +23,7 @@ from desktop_app.exchange_sim import Simulator, routes_private
 from desktop_app.journal_sync import JournalService
 from desktop_app.journal_sync.export import journal_csv
 from desktop_app.storage.journal_cache import JournalCache
+from desktop_app.ui.charts.plot import ACCOUNT_COLOURS
 from desktop_app.ui.journal.calendar import PnlCalendar
 from desktop_app.ui.journal.models import JournalTableModel, journal_rows
 from desktop_app.ui.journal.tab import JournalTab
@@ -86,6 +88,15 @@ def test_opening_the_tab_syncs_off_the_gui_thread_and_shows_the_figures(
     assert values[0] == 0.0 and values[-1] == pytest.approx(float(total.realised_pnl_usd))
     assert tab.symbols_model.rowCount() == len(total.by_symbol)
     assert tab.status_label.text().startswith("Synced with Bybit at ")
+    # The legend is the title line, never an item over the curves; each account has its History colour.
+    assert not [item for item in tab.curves.plot.getPlotItem().items if isinstance(item, pg.LegendItem)]
+    assert tab.curves.plot.getPlotItem().legend is None
+    legend = tab.curves.legend.text()
+    positions = [legend.index(f"■&nbsp;{name}") for name in ("Total", *(a.name for a in jsim.accounts))]
+    assert positions == sorted(positions)
+    for account in report.accounts:
+        pen = tab.curves.curves[account.account_id].opts["pen"]
+        assert pen.color().name() == ACCOUNT_COLOURS.colour(account.name)
 
     # CSV export: the file holds what journal_csv renders for the report shown.
     target = tmp_path / "journal.csv"

@@ -34,7 +34,7 @@ from desktop_app.ui import format as fmt
 from desktop_app.ui.charts.axes import DateTicks
 from desktop_app.ui.charts.data import ChartData, empty_chart_data
 from desktop_app.ui.charts.loader import HistoryLoaderHost
-from desktop_app.ui.charts.plot import ColourMap, HistoryPlot, compact_usd, percent
+from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, HistoryPlot, compact_usd, percent
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
 # "Since start" until the user picks a range (the window remembers the last choice): a fresh session
@@ -98,7 +98,7 @@ class HistoryChartsWidget(QWidget):
         # Qt's paint thread pool and waits for it, slower than filling with the colour directly.
         self.view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         ticks = DateTicks()  # one time range on all four: their date ticks are worked out once
-        accounts = ColourMap()  # an account has one colour in every chart
+        accounts = ACCOUNT_COLOURS  # an account has one colour in every chart, Journal's included
         money = figures.usd
         self.total_plot = HistoryPlot(self.tr("Total equity"), formatter=compact_usd, show_dates=False,
                                       legend=False, date_ticks=ticks, readout=money)

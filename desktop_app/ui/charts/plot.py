@@ -30,6 +30,8 @@ PALETTE = (
     "#3b82f6", "#d98a00", "#2f9e5b", "#e0464b", "#8b5cf6", "#0ea5b7",
     "#c2410c", "#db2777", "#65a30d", "#64748b", "#a16207", "#4f46e5",
 )
+
+
 class ColourMap:
     """One colour per name, kept for the session: an account has the same colour in every chart that
     shares this map, whichever order the charts meet their series in."""
@@ -41,6 +43,11 @@ class ColourMap:
         if name not in self._colours:
             self._colours[name] = PALETTE[len(self._colours) % len(PALETTE)]
         return self._colours[name]
+
+
+# Accounts by name, for every chart of the session (History and Journal alike): Main is the same
+# colour wherever it is drawn.
+ACCOUNT_COLOURS = ColourMap()
 
 
 _READOUT_ROWS = 6  # the crosshair readout lists this many curves, most significant first

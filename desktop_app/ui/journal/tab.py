@@ -101,6 +101,12 @@ class JournalTab(QWidget):
         self.accounts_view.horizontalHeader().setStretchLastSection(True)
         self.symbols_model = SymbolTableModel(self)
         self.symbols = FilterableTable(self.symbols_model, placeholder=self.tr("Filter symbols"), parent=self)
+        # The figures always fit their columns; a long symbol name is what gets elided on a narrow screen.
+        symbols_header = self.symbols.view.horizontalHeader()
+        symbols_header.setStretchLastSection(False)
+        symbols_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.symbols_model.columnCount()):
+            symbols_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.curves = PnlCurves(self)
         self.calendar = PnlCalendar(self)
         self.calendar_title = QLabel(self.tr("Realised PnL per day (UTC)"), self)
@@ -114,7 +120,7 @@ class JournalTab(QWidget):
         symbols_layout.addWidget(QLabel(self.tr("Realised PnL by symbol, all accounts"), symbols_box))
         symbols_layout.addWidget(self.symbols)
         # Wide enough for a symbol, its trade count and a six-figure PnL side by side.
-        symbols_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("BTCUSDT 1000 +$000,000.00") + 90)
+        symbols_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("BTCUSDT 1000 +$000,000.00") + 130)
         bottom.addWidget(symbols_box)
         right = self._charts_splitter = QSplitter(Qt.Orientation.Vertical, self)
         right.setChildrenCollapsible(False)
