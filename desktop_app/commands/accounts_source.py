@@ -12,9 +12,9 @@ from pathlib import Path
 
 from desktop_app.bybit.environments import from_rest_url
 from desktop_app.bybit.http import DEFAULT_DEADLINE_S
-from desktop_app.commands.safe_json import JsonInputError, load_json_file
 from desktop_app.domain.credentials import Credentials, KeyType, Secret
 from desktop_app.domain.snapshot import AccountSpec
+from desktop_app.storage.safe_json import JsonInputError, load_json_file
 
 REQUIRED_KEYS = ("name", "base_url", "api_key", "api_secret")
 MAX_DEADLINE_S = 600.0

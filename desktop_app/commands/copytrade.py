@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop_app.commands.safe_json import JsonInputError, load_json_file
 from desktop_app.copytrade import PRESETS, Replay, ScenarioError, replay, scenario_from_dict
 from desktop_app.copytrade.explain import fmt, fmt_price
+from desktop_app.storage.safe_json import JsonInputError, load_json_file
 
 EXIT_OK = 0
 EXIT_INVALID = 2

@@ -7,7 +7,6 @@ because a crash at start-up would lock the user out of the very tool that shows 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import asdict, dataclass, replace
@@ -19,6 +18,7 @@ from desktop_app.domain.credentials import KeyType, Secret, redact_key
 from desktop_app.domain.environment import Environment, EnvKind
 from desktop_app.storage.atomic import atomic_write_json, move_aside
 from desktop_app.storage.errors import ConfigError, StorageError
+from desktop_app.storage.safe_json import JsonInputError, loads_bounded_bytes
 from desktop_app.storage.secrets import SecretStore
 
 FILE_VERSION = 1
@@ -143,9 +143,9 @@ def parse_accounts_document(raw: bytes) -> tuple[AccountConfig, ...]:
     May raise: ConfigError (bad structure, invalid or duplicate account).
     """
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError("accounts.json", f"not valid JSON ({exc.__class__.__name__})") from None
+        document = loads_bounded_bytes(raw, where="accounts.json")
+    except JsonInputError as exc:
+        raise ConfigError("accounts.json", str(exc).removeprefix("accounts.json").lstrip(": ")) from None
     if not isinstance(document, dict):
         raise ConfigError("accounts.json", "expected a JSON object")
     if document.get("version") != FILE_VERSION:

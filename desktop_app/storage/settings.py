@@ -6,7 +6,6 @@ keyring. Loading never fails: a bad value falls back to its default with a messa
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from desktop_app.alerts.config import AlertConfig, load_alert_config
 from desktop_app.i18n import LANGUAGES
 from desktop_app.storage.atomic import atomic_write_json, move_aside
 from desktop_app.storage.errors import ConfigError, StorageError
+from desktop_app.storage.safe_json import JsonInputError, loads_bounded_bytes
 
 SETTINGS_VERSION = 1
 _COERCE = "coerce"
@@ -159,8 +159,8 @@ def load_settings(path: Path) -> SettingsLoad:
     except OSError as exc:
         return SettingsLoad(Settings(), (_set_aside(path, f"could not be read ({exc.strerror})"),))
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = loads_bounded_bytes(raw, where=path.name, exact=False)
+    except JsonInputError:
         return SettingsLoad(Settings(), (_set_aside(path, "is not valid JSON"),))
     if not isinstance(data, dict):
         return SettingsLoad(Settings(), (_set_aside(path, "does not hold a JSON object"),))

@@ -11,8 +11,8 @@ import pytest
 
 from desktop_app.cli import main
 from desktop_app.commands.copytrade import dumps_exact
-from desktop_app.commands.safe_json import JsonInputError, loads_bounded, nesting_depth
 from desktop_app.copytrade import PRESETS, scenario_to_dict
+from desktop_app.storage.safe_json import JsonInputError, loads_bounded, nesting_depth
 
 VALID = dumps_exact(scenario_to_dict(PRESETS["article-advanced"]))
 

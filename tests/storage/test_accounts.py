@@ -71,6 +71,8 @@ def test_missing_file_loads_empty_without_message(store: AccountStore) -> None:
     b'{"version": 2, "accounts": []}',
     b'{"version": 1, "accounts": {}}',
     b'{"version": 1, "accounts": [{"name": "x"}]}',
+    b"[" * 200_000,  # nesting that crashed json with a RecursionError
+    b'{"version": ' + b"1" * 5_000 + b', "accounts": []}',  # a number int() refuses
 ])
 def test_corrupt_file_is_moved_aside_with_message(store: AccountStore, tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "accounts.json"

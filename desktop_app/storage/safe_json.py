@@ -38,23 +38,31 @@ def load_json_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, max_depth: in
     """
     with path.open("rb") as handle:
         raw = handle.read(max_bytes + 1)
+    return loads_bounded_bytes(raw, where=str(path), max_bytes=max_bytes, max_depth=max_depth)
+
+
+def loads_bounded_bytes(raw: bytes, *, where: str, max_bytes: int = MAX_FILE_BYTES,
+                        max_depth: int = MAX_DEPTH, exact: bool = True) -> object:
+    """The document in `raw` (UTF-8 JSON), bounded as `loads_bounded`. May raise: JsonInputError."""
     if len(raw) > max_bytes:
-        raise JsonInputError(f"{path} is larger than {max_bytes // 1024} KB; this is not a file to read")
+        raise JsonInputError(f"{where} is larger than {max_bytes // 1024} KB; this is not a file to read")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise JsonInputError(f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+        raise JsonInputError(f"{where} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
                              f"{exc.start})") from None
-    return loads_bounded(text, where=str(path), max_depth=max_depth)
+    return loads_bounded(text, where=where, max_depth=max_depth, exact=exact)
 
 
-def loads_bounded(text: str, *, where: str, max_depth: int = MAX_DEPTH) -> object:
-    """`json.loads` with nesting and numbers bounded. May raise: JsonInputError."""
+def loads_bounded(text: str, *, where: str, max_depth: int = MAX_DEPTH, exact: bool = True) -> object:
+    """`json.loads` with nesting and numbers bounded; JSON floats become Decimals (`exact`, for
+    figures) or floats (settings). May raise: JsonInputError."""
     depth = nesting_depth(text)
     if depth > max_depth:
         raise JsonInputError(f"{where} nests arrays or objects {depth} deep; at most {max_depth} are read")
     try:
-        return json.loads(text, parse_float=_decimal, parse_int=_integer, parse_constant=_constant)
+        return json.loads(text, parse_float=_decimal if exact else _float, parse_int=_integer,
+                          parse_constant=_constant)
     except _NumberError as exc:
         raise JsonInputError(f"{where}: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -88,6 +96,10 @@ def _decimal(text: str) -> Decimal:
     if number and not -MAX_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
         raise _NumberError(f"the number {_shown(text)} is out of range")
     return number
+
+
+def _float(text: str) -> float:
+    return float(_decimal(text))
 
 
 def _integer(text: str) -> int:
