@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crash-duration-s", type=float, default=600.0, help="crash duration in seconds")
     parser.add_argument("--crash-drop", type=float, default=0.15, help="BTC's fall as a fraction (0.15)")
     parser.add_argument("--page-size", type=int, default=0,
-                        help="cap on page sizes to exercise a client's pagination (default 0: Bybit's own limits)")
+                        help="cap on page sizes, to exercise a client's pagination (0: Bybit's limits)")
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     faults.add_argument("--error-rate-5xx", type=float, default=0.0, help="fraction answered 502/503/504")

@@ -96,7 +96,11 @@ def test_construction_validates_and_names_field() -> None:
 
 # Files built to crash a parser: 200,000-deep nesting (RecursionError in json), a 5,000-digit number
 # (ValueError from int()), a 2 MB file.
-HOSTILE = [b"[" * 200_000, b'{"refresh_interval_s": ' + b"9" * 5_000 + b"}", b'{"x": "' + b"a" * 2_000_000 + b'"}']
+HOSTILE = [
+    b"[" * 200_000,
+    b'{"refresh_interval_s": ' + b"9" * 5_000 + b"}",
+    b'{"x": "' + b"a" * 2_000_000 + b'"}',
+]
 
 
 @pytest.mark.parametrize("raw", [b"{broken", b"[1, 2]", b"\xff", *HOSTILE])
