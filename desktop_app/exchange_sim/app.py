@@ -12,6 +12,17 @@ from decimal import Decimal
 
 import numpy as np
 
+from desktop_app.exchange_sim import (
+    routes_account_extra,
+    routes_asset,
+    routes_asset_records,
+    routes_market_info,
+    routes_market_series,
+    routes_orders,
+    routes_positions,
+    routes_spot_margin,
+    routes_user,
+)
 from desktop_app.exchange_sim import routes_history as history
 from desktop_app.exchange_sim import routes_market as market
 from desktop_app.exchange_sim import routes_private as private
@@ -47,8 +58,24 @@ ROUTES: dict[str, tuple[Handler, bool]] = {
     "/v5/account/contract-transaction-log": (history.contract_transaction_log, True),
     "/v5/asset/coin/query-info": (history.coin_info, True),
 }
+# Every other read-only GET route Bybit serves: public market and platform data, then private queries.
+for _public in (routes_market_series.ROUTES, routes_market_info.ROUTES, routes_asset_records.PUBLIC_ROUTES,
+                routes_spot_margin.PUBLIC_ROUTES):
+    ROUTES.update({path: (handler, False) for path, handler in _public.items()})
+for _private in (routes_orders.ROUTES, routes_positions.ROUTES, routes_account_extra.ROUTES,
+                 routes_asset.ROUTES, routes_asset_records.ROUTES, routes_user.ROUTES,
+                 routes_spot_margin.ROUTES):
+    ROUTES.update({path: (handler, True) for path, handler in _private.items()})
+# Per-UID requests per rolling second; Bybit states no limit for most queries, the headers need one.
+UID_LIMITS: dict[str, int] = {
+    **private.UID_LIMITS, **routes_orders.UID_LIMITS, **routes_account_extra.UID_LIMITS,
+    **routes_asset.UID_LIMITS, **routes_asset_records.UID_LIMITS, **routes_user.UID_LIMITS,
+}
+DEFAULT_UID_LIMIT = 50
 _NO_ENVELOPE_TIME = {"/v5/account/info"}      # Bybit omits retExtInfo and time there (REFERENCE §3)
 _EMPTY_RET_MSG = {"/v5/user/query-api"}
+# Historical volatility: Bybit puts `category` beside `result`, and `result` is the list itself.
+_CATEGORY_BESIDE_RESULT = {"/v5/market/historical-volatility"}
 _MALFORMED = (b'{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","si',
               b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"",
               b'{"retCode":0,"retMsg":"OK","result":')
@@ -131,7 +158,7 @@ class SimApp:
             assert account is not None
             if account.uid in faults.fail_uids:
                 return self._error(10016, "Internal server error.", server_ms)
-            limit = private.UID_LIMITS[path]
+            limit = UID_LIMITS.get(path, DEFAULT_UID_LIMIT)
             if self.faults.roll(faults.error_rate_10006):
                 status = LimitStatus(False, limit, 0, server_ms + 1000)
             else:
@@ -145,6 +172,8 @@ class SimApp:
             return self._error(exc.ret_code, exc.ret_msg, server_ms, limit_headers)
         envelope: dict[str, object] = {"retCode": 0, "retMsg": "" if path in _EMPTY_RET_MSG else "OK",
                                        "result": result}
+        if path in _CATEGORY_BESIDE_RESULT:
+            envelope.update(retMsg="SUCCESS", category=result["category"], result=result["list"])
         if path not in _NO_ENVELOPE_TIME:
             envelope.update(retExtInfo={}, time=server_ms)
         body = json.dumps(envelope, separators=(",", ":")).encode()

@@ -34,3 +34,20 @@ def funding_rate(seed: int, symbol: str, settlement_ms: int) -> Decimal:
     draw = random.Random(digest).gauss(_BASE_RATE, _RATE_SPREAD)
     rate = Decimal(repr(draw)).quantize(_STEP, ROUND_HALF_EVEN)
     return max(-FUNDING_CAP, min(FUNDING_CAP, rate))
+
+
+INTEREST_RATE = Decimal("0.0001")  # Bybit's interest component per 8 h
+_CLAMP = Decimal("0.0005")
+
+
+def premium_index(seed: int, symbol: str, settlement_ms: int) -> Decimal:
+    """The premium index over the interval that ends at `settlement_ms`, held constant through it, such
+    that Bybit's formula F = P + clamp(I − P, −0.05 %, 0.05 %) gives back that settlement's rate F.
+
+    A rate equal to the interest rate I is what a zero premium gives (the simulator's mark equals its
+    index); any other rate needs |P − I| beyond the clamp, so P = F ± 0.05 %.
+    """
+    rate = funding_rate(seed, symbol, settlement_ms)
+    if rate == INTEREST_RATE:
+        return Decimal(0)
+    return rate + _CLAMP if rate > INTEREST_RATE else rate - _CLAMP

@@ -161,14 +161,19 @@ def account_info(account: SimAccount) -> dict[str, object]:
 UNBOUND_KEY_DAYS_LEFT = 83
 
 
+def wallet_permissions(account: SimAccount) -> list[str]:
+    """The key's Wallet permissions; the asset and sub-member endpoints check them."""
+    return (["AccountTransfer", "SubMemberTransfer"] if not account.read_only else []) + \
+        (["Withdraw"] if account.can_withdraw else [])
+
+
 def api_key_info(account: SimAccount, server_ms: int) -> dict[str, object]:
     ip_bound = account.ip_whitelist != ("*",)
     day_ms = 86_400_000
     expires = datetime.fromtimestamp((server_ms + UNBOUND_KEY_DAYS_LEFT * day_ms) // 1000, UTC)
     created = datetime.fromtimestamp((server_ms - 7 * day_ms) // 1000, UTC)
     trade = [] if account.read_only else ["Order", "Position"]
-    wallet = (["AccountTransfer", "SubMemberTransfer"] if not account.read_only else []) + \
-        (["Withdraw"] if account.can_withdraw else [])
+    wallet = wallet_permissions(account)
     return {
         "id": str(2_208_000 + account.uid % 1000), "note": f"riskdesk demo ({account.name})",
         "apiKey": account.api_key, "readOnly": 1 if account.read_only else 0, "secret": "",

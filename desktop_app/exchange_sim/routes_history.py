@@ -29,8 +29,9 @@ def _ledger(ctx: RequestContext) -> tuple[SimAccount, Ledger]:
     return ctx.account, ctx.ledgers.ledger(ctx.account)
 
 
-def window(ctx: RequestContext, default_ms: int) -> tuple[int, int]:
-    """[start, end] of the query in ms. May raise: ApiError 10001."""
+def window(ctx: RequestContext, default_ms: int, max_ms: int = WEEK_MS) -> tuple[int, int]:
+    """[start, end] of the query in ms: `default_ms` back from now, or from/to the one time given;
+    both given: at most `max_ms` apart. May raise: ApiError 10001."""
     start = ctx.int_param("startTime", -1, 0, 2**62)
     end = ctx.int_param("endTime", -1, 0, 2**62)
     if start < 0 and end < 0:
@@ -42,9 +43,9 @@ def window(ctx: RequestContext, default_ms: int) -> tuple[int, int]:
         start = end - default_ms
     elif end < start:
         raise ApiError(10001, "params error: endTime must not be earlier than startTime")
-    elif end - start > WEEK_MS:
+    elif end - start > max_ms:
         raise ApiError(10001, "params error: The time range between startTime and endTime cannot exceed "
-                              "7 days")
+                              f"{max_ms // DAY_MS} days")
     if start < ctx.now_ms - TWO_YEARS_MS:
         raise ApiError(10001, "Can't query order earlier than 2 years, please check your params: "
                               "startTime or endTime!")
