@@ -74,8 +74,9 @@ UID_LIMITS: dict[str, int] = {
 DEFAULT_UID_LIMIT = 50
 _NO_ENVELOPE_TIME = {"/v5/account/info"}      # Bybit omits retExtInfo and time there (REFERENCE §3)
 _EMPTY_RET_MSG = {"/v5/user/query-api"}
-# Historical volatility: Bybit puts `category` beside `result`, and `result` is the list itself.
-_CATEGORY_BESIDE_RESULT = {"/v5/market/historical-volatility"}
+# Routes whose `result` is a list: the handler's "list" becomes `result`, its other keys go beside it
+# (historical volatility puts `category` there, with retMsg "SUCCESS").
+_LIST_RESULT = {"/v5/market/historical-volatility", "/v5/fiat/balance-query", "/v5/fiat/query-trade-history"}
 _MALFORMED = (b'{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","si',
               b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"",
               b'{"retCode":0,"retMsg":"OK","result":')
@@ -172,8 +173,10 @@ class SimApp:
             return self._error(exc.ret_code, exc.ret_msg, server_ms, limit_headers)
         envelope: dict[str, object] = {"retCode": 0, "retMsg": "" if path in _EMPTY_RET_MSG else "OK",
                                        "result": result}
-        if path in _CATEGORY_BESIDE_RESULT:
-            envelope.update(retMsg="SUCCESS", category=result["category"], result=result["list"])
+        if path in _LIST_RESULT:
+            envelope.update({k: v for k, v in result.items() if k != "list"}, result=result["list"])
+            if "category" in result:
+                envelope["retMsg"] = "SUCCESS"
         if path not in _NO_ENVELOPE_TIME:
             envelope.update(retExtInfo={}, time=server_ms)
         body = json.dumps(envelope, separators=(",", ":")).encode()

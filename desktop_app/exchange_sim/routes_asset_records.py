@@ -1,8 +1,8 @@
-"""Private /v5/asset/* records of money that moved in or out: transfers, deposits, withdrawals,
-conversions, the funding wallet's history, addresses and sub-account lists.
+"""Private /v5/asset/* and /v5/fiat/* records of money that moved in or out: transfers, deposits,
+withdrawals, conversions, the funding wallet's history, addresses and sub-account lists.
 
 The simulator's accounts were funded before their history starts and never move money, convert
-coins or have sub-accounts, so every record list is empty and every address list too — after
+coins, hold fiat or have sub-accounts, so every record list is empty and every address list too — after
 Bybit's parameter checks (required fields, time spans, permissions). The deposit coin list is the
 one piece of platform data: the chains of coin/query-info.
 """
@@ -174,7 +174,48 @@ def funding_wallet_history(ctx: RequestContext) -> dict[str, object]:
     return {"nextPageCursor": "", "list": []}
 
 
+def fiat_balance(ctx: RequestContext) -> dict[str, object]:
+    """Fiat balances (a list-valued result, see app._LIST_RESULT): the accounts hold no fiat."""
+    account_of(ctx)
+    return {"list": []}
+
+
+def fiat_pairs(ctx: RequestContext) -> dict[str, object]:
+    account_of(ctx)
+    if ctx.get("side") not in (None, "0", "1"):
+        raise ApiError(10001, "params error: side invalid")
+    return {"fiats": [], "cryptos": []}
+
+
+def fiat_history(ctx: RequestContext) -> dict[str, object]:
+    account_of(ctx)
+    ctx.int_param("index", 1, 1, 10_000)
+    return {"list": []}
+
+
+def fiat_reference_price(ctx: RequestContext) -> dict[str, object]:
+    """A fiat-crypto pair's quotes: the simulator quotes no fiat, so both sides are empty."""
+    account_of(ctx)
+    fiat, _, crypto = (ctx.get("symbol") or "").upper().partition("-")
+    if not fiat or not crypto:
+        raise ApiError(10001, "params error: symbol must be a pair such as EUR-USDT")
+    return {"symbol": f"{fiat}-{crypto}", "fiat": fiat, "crypto": crypto,
+            "timestamp": str(ctx.now_ms // 1000), "buys": [], "sells": []}
+
+
+def fiat_trade_status(ctx: RequestContext) -> dict[str, object]:
+    account_of(ctx)
+    if ctx.get("tradeNo") is None and ctx.get("merchantRequestId") is None:
+        raise ApiError(10001, "params error: tradeNo or merchantRequestId must be provided")
+    raise ApiError(10001, "params error: the trade does not exist")
+
+
 ROUTES = {
+    "/v5/fiat/balance-query": fiat_balance,
+    "/v5/fiat/query-coin-list": fiat_pairs,
+    "/v5/fiat/query-trade-history": fiat_history,
+    "/v5/fiat/reference-price": fiat_reference_price,
+    "/v5/fiat/trade-query": fiat_trade_status,
     "/v5/asset/transfer/query-inter-transfer-list": internal_transfers,
     "/v5/asset/transfer/query-universal-transfer-list": universal_transfers,
     "/v5/asset/transfer/query-sub-member-list": sub_member_ids,

@@ -25,7 +25,7 @@ def _day_start(ctx: RequestContext) -> str:
 
 def historical_volatility(ctx: RequestContext) -> dict[str, object]:
     """Option historical volatility. Bybit puts `category` beside `result` and makes `result` the list
-    itself; the app builds that envelope from this dict (see app._CATEGORY_BESIDE_RESULT)."""
+    itself; the app builds that envelope from this dict (see app._LIST_RESULT)."""
     category_of(ctx, ("option",))
     period = ctx.int_param("period", 7, 1, 365)
     if ctx.get("period") is not None and period not in _VOL_PERIODS:
