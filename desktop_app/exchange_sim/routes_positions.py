@@ -65,8 +65,10 @@ def limit_info(ctx: RequestContext) -> dict[str, object]:
         sizes = [p.size for p in held if p.side == side]
         return num(sum(sizes, Decimal(0)), 4) if sizes else ""
 
-    oi = open_interest(inst, ctx.mark_of(symbol))
-    cap = num(oi * OI_LIMIT_PCNT, 4)
+    # The cap is taken on the open interest as shown (3 decimals, as the tickers print it), so the two
+    # figures a client reads multiply exactly.
+    oi = Decimal(num(open_interest(inst, ctx.mark_of(symbol)), 3))
+    cap = num(oi * OI_LIMIT_PCNT)
     return {
         "currentLimitPcnt": format(OI_LIMIT_PCNT, ".4f"), "totalBuyPositionSize": total("Buy"),
         "totalSellPositionSize": total("Sell"), "estMaxPositionSize": cap, "openInterest": num(oi, 3),
