@@ -66,10 +66,11 @@ for _private in (routes_orders.ROUTES, routes_positions.ROUTES, routes_account_e
                  routes_asset.ROUTES, routes_asset_records.ROUTES, routes_user.ROUTES,
                  routes_spot_margin.ROUTES):
     ROUTES.update({path: (handler, True) for path, handler in _private.items()})
-# Per-UID requests per rolling second; Bybit states no limit for most queries, the headers need one.
-UID_LIMITS: dict[str, int] = {
-    **private.UID_LIMITS, **routes_orders.UID_LIMITS, **routes_account_extra.UID_LIMITS,
-    **routes_asset.UID_LIMITS, **routes_asset_records.UID_LIMITS, **routes_user.UID_LIMITS,
+# Per-UID requests per rolling second of the newer routes (routes_private.UID_LIMITS holds the first
+# ones and is read first, live); Bybit states no limit for most queries, the headers need one.
+MORE_UID_LIMITS: dict[str, int] = {
+    **routes_orders.UID_LIMITS, **routes_account_extra.UID_LIMITS, **routes_asset.UID_LIMITS,
+    **routes_asset_records.UID_LIMITS, **routes_user.UID_LIMITS,
 }
 DEFAULT_UID_LIMIT = 50
 _NO_ENVELOPE_TIME = {"/v5/account/info"}      # Bybit omits retExtInfo and time there (REFERENCE §3)
@@ -159,7 +160,7 @@ class SimApp:
             assert account is not None
             if account.uid in faults.fail_uids:
                 return self._error(10016, "Internal server error.", server_ms)
-            limit = UID_LIMITS.get(path, DEFAULT_UID_LIMIT)
+            limit = private.UID_LIMITS.get(path) or MORE_UID_LIMITS.get(path, DEFAULT_UID_LIMIT)
             if self.faults.roll(faults.error_rate_10006):
                 status = LimitStatus(False, limit, 0, server_ms + 1000)
             else:
