@@ -17,6 +17,7 @@ from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.i18n import translate
 from desktop_app.risk import RiskReport
 
+TELEGRAM_API_URL = "https://api.telegram.org"
 MAX_EVENTS_PER_MESSAGE = 20  # a crash across 20 accounts still fits one readable Telegram message
 
 
@@ -35,6 +36,7 @@ class TelegramSettings:
 
     token: Secret | None
     chat_id: str
+    api_url: str = TELEGRAM_API_URL  # another for a proxy (and for tests: a local stand-in)
 
 
 @dataclass(frozen=True, slots=True)

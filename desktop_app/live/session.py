@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import AlertTracker, AlertUpdate, TelegramResult, TelegramSettings, telegram_text
 from desktop_app.live.history_feed import HistoryFeed
+from desktop_app.live.outbox import TelegramOutbox
 from desktop_app.live.portfolio import GUI_MIN_INTERVAL_S, Coalescer, LivePortfolio
 from desktop_app.service import PortfolioUpdate
 from desktop_app.storage.history import HistoryWriter
@@ -59,10 +60,12 @@ class LiveSession:
                  telegram_factory: Callable[[TelegramSettings], TelegramSender] | None = None,
                  fetch_key_info: Callable[[AccountSpec], Awaitable[ApiKeyInfo]] | None = None,
                  key_info_interval_s: float | None = KEY_INFO_INTERVAL_S,
-                 emit_stream_error: Callable[[str], None] | None = None) -> None:
+                 emit_stream_error: Callable[[str], None] | None = None,
+                 outbox_options: Mapping[str, Any] | None = None) -> None:
         """`fetch_key_info` (e.g. RiskService.api_key_info) feeds the key-expiry alert once every
         `key_info_interval_s` per account, after a REST update; None disables it. Stream problems go
-        to `emit_stream_error` (default: `emit_error`, which also gets history problems)."""
+        to `emit_stream_error` (default: `emit_error`, which also gets history problems). Alert
+        messages go through a TelegramOutbox (`outbox_options`: its keyword arguments)."""
         self._emit_update, self._emit_alerts = emit_update, emit_alerts
         self._emit_error, self._emit_telegram = emit_error, emit_telegram
         self._emit_stream_error = emit_stream_error or emit_error
@@ -75,8 +78,9 @@ class LiveSession:
         self._streams = streams
         self._stream_config = stream_config
         self._clock_for = clock_for
-        self._telegram_factory = telegram_factory or (lambda s: TelegramSender(s.token, s.chat_id))  # type: ignore[arg-type]
-        self._telegram: TelegramSender | None = None
+        self._telegram_factory = telegram_factory or _default_sender
+        self._outbox_options = dict(outbox_options or {})
+        self._telegram: TelegramOutbox | None = None
         self.hub: StreamHub | None = None
         self._specs: dict[str, AccountSpec] = {}
         self._apply_scheduled = False
@@ -89,11 +93,15 @@ class LiveSession:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self, specs: Sequence[AccountSpec]) -> None:
-        """Open the history database and the streams of `specs` (enabled accounts only)."""
+    async def start(self, specs: Sequence[AccountSpec], *, wait_for_history: bool = False) -> None:
+        """Open the history database and the streams of `specs` (enabled accounts only). The file
+        opens on a thread while polling starts (see HistoryFeed), unless `wait_for_history`."""
         if self._history_path is not None:
-            # The file opens on a thread while polling starts (see HistoryFeed).
-            self._spawn(self._history.open(self._history_path, self._emit_error))
+            opening = self._history.open(self._history_path, self._emit_error)
+            if wait_for_history:
+                await opening
+            else:
+                self._spawn(opening)
         if self._streams:
             self.hub = StreamHub({}, {}, self.on_event, config=self._stream_config)
             await self.hub.start()
@@ -120,10 +128,16 @@ class LiveSession:
                     now_ms = self._now_ms(spec)
                     await self.hub.add_account(account_id, spec.environment, spec.credentials, now_ms=now_ms)
 
-    async def aclose(self) -> None:
-        """Stop streams, timers and sends; write what the history queue holds. Never raises."""
+    async def aclose(self, *, telegram_grace_s: float = 0.0,
+                     history_timeout_s: float = _CLOSE_TIMEOUT_S) -> None:
+        """Stop streams, timers and sends; write what the history queue holds (waiting up to
+        `history_timeout_s`). Alert messages still queued get `telegram_grace_s` to go out first.
+        Never raises."""
         if self._flush_handle is not None:
             self._flush_handle.cancel()
+        if self._telegram is not None and telegram_grace_s > 0:
+            with contextlib.suppress(Exception):
+                await self._telegram.drain(telegram_grace_s)
         for task in list(self._tasks):
             task.cancel()
         closers: list[Coroutine[Any, Any, None]] = []
@@ -133,7 +147,7 @@ class LiveSession:
             closers.append(self._telegram.aclose())
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
             await asyncio.wait_for(asyncio.gather(*closers, return_exceptions=True), _CLOSE_TIMEOUT_S)
-        self._history.close(timeout_s=_CLOSE_TIMEOUT_S)
+        self._history.close(timeout_s=history_timeout_s)  # the writer commits its queue, then stops
 
     # --- REST updates --------------------------------------------------------------------------
 
@@ -214,7 +228,7 @@ class LiveSession:
         self._emit_alerts(result)
         text = telegram_text(result.events)
         if text is not None and self._telegram is not None:
-            self._spawn(self._send(self._telegram, text, report_success=False))
+            self._telegram.put(text)
 
     def set_alert_config(self, config: AlertConfig) -> None:
         self.alerts.set_config(config)
@@ -255,16 +269,24 @@ class LiveSession:
         if settings is None or settings.token is None or not settings.chat_id.strip():
             return
         try:
-            self._telegram = self._telegram_factory(settings)
+            sender = self._telegram_factory(settings)
         except TelegramError as exc:
             self._emit_telegram(TelegramResult(False, str(exc)))
+            return
+        self._telegram = TelegramOutbox(sender, report=lambda text: self._emit_telegram(
+            TelegramResult(False, text)), **self._outbox_options)
+
+    @property
+    def telegram(self) -> TelegramOutbox | None:
+        """Where alert messages go (None: Telegram is off)."""
+        return self._telegram
 
     def send_telegram_test(self) -> None:
         if self._telegram is None:
             self._emit_telegram(TelegramResult(False, "Telegram is not set up: enter the bot token and "
                                                       "chat id."))
             return
-        self._spawn(self._send(self._telegram, None, report_success=True))
+        self._spawn(self._send(self._telegram.sender, None, report_success=True))
 
     async def _send(self, sender: TelegramSender, text: str | None, *, report_success: bool) -> None:
         try:
@@ -295,3 +317,10 @@ class LiveSession:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("live task failed: %s", type(task.exception()).__name__)
+
+
+def _default_sender(settings: TelegramSettings) -> TelegramSender:
+    """May raise: TelegramError (a malformed token, no chat id)."""
+    if settings.token is None:
+        raise TelegramError("No Telegram bot token is set.")
+    return TelegramSender(settings.token, settings.chat_id, base_url=settings.api_url)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.live.alerts import AlertUpdate, TelegramResult, TelegramSettings
+from desktop_app.live.loop import HISTORY, REFRESH, STREAM
 
 __all__ = ["HISTORY", "REFRESH", "STREAM", "AlertUpdate", "ConnectionOutcome", "TelegramResult",
            "TelegramSettings", "WorkerError"]
 
-
-REFRESH, STREAM, HISTORY = "refresh", "stream", "history"
 
 
 @dataclass(frozen=True, slots=True)

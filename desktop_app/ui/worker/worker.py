@@ -1,5 +1,7 @@
-"""The background worker: one asyncio event loop on a QThread that owns the RiskService and the
-live session (streams, repricing between polls, alerts, history, Telegram: desktop_app.live).
+"""The background worker: one asyncio event loop on a QThread that runs the monitoring loop
+(desktop_app.live.LiveLoop: the RiskService, the per-account refresher and the live session with
+streams, repricing between polls, alerts, history and Telegram). `riskdesk-cli watch` runs the same
+loop without Qt; this class only moves it onto a thread and turns its outputs into signals.
 
 The worker thread runs the asyncio loop, not a Qt event loop, so its command methods (`refresh_now`,
 `set_paused`, `set_accounts`, `test_connection`, `stop`) are thread-safe by construction: they only
@@ -29,31 +31,20 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.alerts import AlertConfig
-from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.snapshot import AccountSpec
-from desktop_app.live import LiveSession
-from desktop_app.live.refresher import AccountRefresher
-from desktop_app.service import RiskService
-from desktop_app.ui.worker.messages import (
-    HISTORY,
-    REFRESH,
-    STREAM,
-    ConnectionOutcome,
-    TelegramSettings,
-    WorkerError,
-)
+from desktop_app.live.loop import REFRESH, LiveLoop, LiveSinks
+from desktop_app.live.loop import default_service as _loop_service
+from desktop_app.ui.worker.messages import ConnectionOutcome, TelegramSettings, WorkerError
 
 __all__ = ["DEFAULT_INTERVAL_S", "ConnectionOutcome", "RiskWorker", "WorkerError"]
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 5.0
-_CLOSE_TIMEOUT_S = 0.5  # closing the pool and the streams must not hold up quitting
-_CHANGE_DEBOUNCE_S = 0.05  # one trade sends order, execution, position and wallet messages: one refresh
 
 
 def _default_service(deadline_s: float = DEFAULT_DEADLINE_S) -> Any:
-    return RiskService(deadline_s=deadline_s)
+    return _loop_service(deadline_s)
 
 
 class RiskWorker(QObject):
@@ -75,9 +66,6 @@ class RiskWorker(QObject):
         self._history_path = history_path
         self._streams = streams
         self._live_options = dict(live_options or {})
-        self._live: LiveSession | None = None
-        self._refresher: AccountRefresher | None = None
-        self._partial: set[str] = set()  # accounts a stream said changed, refreshed on their own
         self._accounts = tuple(accounts)
         self._interval_s = max(0.5, float(interval_s))
         self._paused = paused
@@ -86,10 +74,8 @@ class RiskWorker(QObject):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[Callable[[], None]] = []
         self._stopped = False
-        self._refresh_requested = True  # the first refresh starts at once
-        self._wake: asyncio.Event | None = None
         self._main_task: asyncio.Task[None] | None = None
-        self._service: Any = None
+        self._runner: LiveLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- commands: callable from any thread --------------------------------------------------
@@ -105,25 +91,25 @@ class RiskWorker(QObject):
 
     @Slot()
     def refresh_now(self) -> None:
-        self._post(self._do_refresh_now)
+        self._post(functools.partial(self._runner_call, "refresh_now"))
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
-        self._post(functools.partial(self._do_set_paused, paused))
+        self._post(functools.partial(self._runner_call, "set_paused", paused))
 
     @Slot(float)
     def set_interval(self, seconds: float) -> None:
-        self._post(functools.partial(self._do_set_interval, seconds))
+        self._post(functools.partial(self._runner_call, "set_interval", seconds))
 
     @Slot(object)
     def set_accounts(self, accounts: Sequence[AccountSpec]) -> None:
         specs = tuple(accounts)
-        self._post(functools.partial(self._do_set_accounts, specs))
+        self._post(functools.partial(self._runner_call, "set_accounts", specs))
 
     @Slot(float)
     def set_request_deadline(self, seconds: float) -> None:
         """The most one request, and one account's refresh, may take (settings: request_deadline_s)."""
-        self._post(functools.partial(self._do_set_deadline, seconds))
+        self._post(functools.partial(self._runner_call, "set_deadline", seconds))
 
     @Slot(int, object)
     def test_connection(self, request_id: int, spec: AccountSpec) -> None:
@@ -170,122 +156,46 @@ class RiskWorker(QObject):
                 thread.quit()  # makes the thread's exec() return at once
 
     async def _main(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
         self._main_task = asyncio.current_task()
         with self._lock:
-            self._loop = loop
+            self._loop = asyncio.get_running_loop()
             pending, self._pending = self._pending, []
             stopped = self._stopped
         if stopped:
             return
-        self._service = self._factory()
-        pool = getattr(self._service, "pool", None)
-        self._live = LiveSession(
-            emit_update=functools.partial(self._send, "sig_snapshot"),
-            emit_alerts=functools.partial(self._send, "sig_alerts"),
-            emit_error=functools.partial(self._emit_error, source=HISTORY),
-            emit_stream_error=functools.partial(self._emit_error, source=STREAM),
-            emit_telegram=functools.partial(self._send, "sig_telegram_result"),
-            request_refresh=self._request_refresh,
-            poll_interval_s=self._interval_s, alert_config=self._alert_config,
-            history_path=self._history_path, streams=self._streams,
-            clock_for=pool.clock_for if pool is not None else None,
-            fetch_key_info=getattr(self._service, "api_key_info", None), **self._live_options)
-        self._refresher = AccountRefresher(self._service, publish=self._live.rest_update,
-                                           report_error=self._emit_error,
-                                           busy=functools.partial(self._send, "sig_busy"))
-        self._refresher.set_accounts(self._accounts)
-        try:
-            await self._live.start(self._accounts)
+        sinks = LiveSinks(update=functools.partial(self._send, "sig_snapshot"),
+                          alerts=functools.partial(self._send, "sig_alerts"),
+                          error=self._emit_error,
+                          telegram=functools.partial(self._send, "sig_telegram_result"),
+                          busy=functools.partial(self._send, "sig_busy"))
+        self._runner = LiveLoop(self._accounts, sinks=sinks, interval_s=self._interval_s,
+                                service_factory=self._factory, paused=self._paused,
+                                alert_config=self._alert_config, history_path=self._history_path,
+                                streams=self._streams, live_options=self._live_options)
+
+        def replay() -> None:  # the commands given before the loop ran, in their order
             for fn in pending:
                 fn()
-            await self._refresh_forever()
-        except asyncio.CancelledError:
-            pass
+
+        try:
+            await self._runner.run(on_started=replay)
         finally:
-            self._refresher.cancel()
             for task in self._tasks:
                 task.cancel()
-            try:
-                await asyncio.wait_for(asyncio.gather(self._live.aclose(), self._service.aclose()),
-                                       _CLOSE_TIMEOUT_S)
-            except (TimeoutError, asyncio.CancelledError, Exception) as exc:
-                log.warning("closing the streams and the HTTP pool: %s", type(exc).__name__)
 
-    async def _refresh_forever(self) -> None:
-        """Polls on the interval; the refresher fetches each account on its own and publishes each
-        answer through the live session (which emits it, evaluates alerts, writes history and
-        subscribes its symbols), so nothing here waits for an account."""
-        assert self._wake is not None and self._refresher is not None
-        loop = asyncio.get_running_loop()
-        next_at = loop.time()
-        while True:
-            due = not self._paused and loop.time() >= next_at
-            if self._refresh_requested or due:
-                self._refresh_requested = False
-                self._partial.clear()
-                next_at = loop.time() + self._interval_s
-                self._refresher.poll()
-            elif self._partial and not self._paused:
-                ids, self._partial = frozenset(self._partial), set()
-                self._refresher.poll(ids)
-            self._wake.clear()
-            timeout = None if self._paused else max(0.0, next_at - loop.time())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
-
-    def _emit_error(self, message: str, *, source: str = REFRESH) -> None:
+    def _emit_error(self, message: str, source: str = REFRESH) -> None:
         self._send("sig_error", WorkerError(message, time.time(), source))
 
     def _send(self, name: str, *args: Any) -> None:
         getattr(self, name).emit(*args)
 
-    def _request_refresh(self, account_ids: frozenset[str] | None) -> None:
-        """A stream asked for a REST refresh (None: every account, e.g. the market stream reconnected)."""
-        if account_ids is None:
-            self._do_refresh_now()
-            return
-        self._partial |= account_ids
-        if self._wake is not None:
-            asyncio.get_running_loop().call_later(_CHANGE_DEBOUNCE_S, self._poke)
+    def _runner_call(self, method: str, *args: Any) -> None:
+        if self._runner is not None:
+            getattr(self._runner, method)(*args)
 
     def _live_call(self, method: str, *args: Any) -> None:
-        if self._live is not None:
-            getattr(self._live, method)(*args)
-
-    def _poke(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
-    def _do_refresh_now(self) -> None:
-        self._refresh_requested = True
-        self._poke()
-
-    def _do_set_paused(self, paused: bool) -> None:
-        self._paused = paused
-        self._poke()
-
-    def _do_set_interval(self, seconds: float) -> None:
-        self._interval_s = max(0.5, float(seconds))
-        if self._live is not None:
-            self._live.set_poll_interval(self._interval_s)
-        self._poke()
-
-    def _do_set_deadline(self, seconds: float) -> None:
-        pool = getattr(self._service, "pool", None)
-        if pool is not None and seconds > 0:
-            pool.deadline_s = float(seconds)
-
-    def _do_set_accounts(self, accounts: tuple[AccountSpec, ...]) -> None:
-        self._accounts = accounts
-        if self._refresher is not None:
-            self._refresher.set_accounts(accounts)
-        if self._live is not None:
-            task = asyncio.get_running_loop().create_task(self._live.set_accounts(accounts))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        self._do_refresh_now()
+        if self._runner is not None and self._runner.session is not None:
+            getattr(self._runner.session, method)(*args)
 
     def _do_test(self, request_id: int, spec: AccountSpec) -> None:
         task = asyncio.get_running_loop().create_task(self._test(request_id, spec))
@@ -293,19 +203,9 @@ class RiskWorker(QObject):
         task.add_done_callback(self._tasks.discard)
 
     async def _test(self, request_id: int, spec: AccountSpec) -> None:
-        try:
-            report = await self._service.test_connection(spec)
-        except BybitError as exc:
-            outcome = ConnectionOutcome(request_id, None, str(exc))
-        except Exception as exc:
-            log.warning("connection test failed unexpectedly: %s", type(exc).__name__)
-            outcome = ConnectionOutcome(request_id, None, f"Unexpected error ({type(exc).__name__}).")
-        else:
-            outcome = ConnectionOutcome(request_id, report, None)
-            key = getattr(report, "key", None)
-            if self._live is not None and key is not None:
-                self._live.set_api_key_info(spec.account_id, key)  # the key-expiry alert needs it
-        self._send("sig_connection", outcome)
+        assert self._runner is not None
+        report, error = await self._runner.test_connection(spec)
+        self._send("sig_connection", ConnectionOutcome(request_id, report, error))
 
     def _do_stop(self) -> None:
         if self._main_task is not None:

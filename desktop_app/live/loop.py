@@ -1,0 +1,247 @@
+"""The monitoring loop without Qt: the RiskService, the live session and the per-account refresher on
+one asyncio loop, polling on an interval. The window's worker runs it on a QThread and turns its
+outputs into signals; `riskdesk-cli watch` runs the same loop with `asyncio.run`, so both monitor,
+alert, record and notify the same way.
+
+Every method is called on the loop that runs `run()` (the worker hands its commands over with
+`call_soon_threadsafe`). Outputs leave through `LiveSinks`; errors as messages with their source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app.alerts import AlertConfig
+from desktop_app.bybit.errors import BybitError
+from desktop_app.bybit.http import DEFAULT_DEADLINE_S
+from desktop_app.domain.snapshot import AccountSpec
+from desktop_app.live.alerts import AlertUpdate, TelegramResult
+from desktop_app.live.refresher import AccountRefresher
+from desktop_app.live.session import LiveSession
+from desktop_app.service import PortfolioUpdate, RiskService
+
+log = logging.getLogger(__name__)
+
+REFRESH, STREAM, HISTORY = "refresh", "stream", "history"  # where an error message comes from
+MIN_INTERVAL_S = 0.5
+CLOSE_TIMEOUT_S = 0.5  # closing the pool and the streams must not hold up quitting the window
+_CHANGE_DEBOUNCE_S = 0.05  # one trade sends order, execution, position and wallet messages: one refresh
+
+
+def default_service(deadline_s: float = DEFAULT_DEADLINE_S) -> Any:
+    return RiskService(deadline_s=deadline_s)
+
+
+def _ignore(*_args: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSinks:
+    """Where the loop's results go (called on the loop's thread)."""
+
+    update: Callable[[PortfolioUpdate], None] = _ignore  # REST updates as accounts answer, and repriced
+    alerts: Callable[[AlertUpdate], None] = _ignore
+    error: Callable[[str, str], None] = _ignore  # (message, source: REFRESH, STREAM or HISTORY)
+    telegram: Callable[[TelegramResult], None] = _ignore
+    busy: Callable[[bool], None] = _ignore  # whether a fetch is in flight, on each change
+
+
+class LiveLoop:
+    """Not thread-safe: its loop only. `run()` returns when cancelled, after closing everything."""
+
+    def __init__(self, accounts: Sequence[AccountSpec] = (), *, sinks: LiveSinks, interval_s: float,
+                 service_factory: Callable[[], Any] = default_service, paused: bool = False,
+                 alert_config: AlertConfig | None = None, history_path: Path | None = None,
+                 streams: bool = True, live_options: Mapping[str, Any] | None = None,
+                 close_timeout_s: float = CLOSE_TIMEOUT_S) -> None:
+        """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...)."""
+        self._accounts = tuple(accounts)
+        self._sinks = sinks
+        self._interval_s = max(MIN_INTERVAL_S, float(interval_s))
+        self._factory = service_factory
+        self._paused = paused
+        self._alert_config = alert_config
+        self._history_path = history_path
+        self._streams = streams
+        self._live_options = dict(live_options or {})
+        self.close_timeout_s = close_timeout_s
+        self.session: LiveSession | None = None
+        self.service: Any = None
+        self._refresher: AccountRefresher | None = None
+        self._partial: set[str] = set()  # accounts a stream said changed, refreshed on their own
+        self._refresh_requested = True  # the first refresh starts at once
+        self._wake: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.polls = 0  # full polls started (the watcher's summary and tests read it)
+
+    @property
+    def interval_s(self) -> float:
+        return self._interval_s
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def _build(self) -> LiveSession:
+        self.service = self._factory()
+        pool = getattr(self.service, "pool", None)
+        self.session = LiveSession(
+            emit_update=self._sinks.update, emit_alerts=self._sinks.alerts,
+            emit_error=lambda message: self._sinks.error(message, HISTORY),
+            emit_stream_error=lambda message: self._sinks.error(message, STREAM),
+            emit_telegram=self._sinks.telegram, request_refresh=self._request_refresh,
+            poll_interval_s=self._interval_s, alert_config=self._alert_config,
+            history_path=self._history_path, streams=self._streams,
+            clock_for=pool.clock_for if pool is not None else None,
+            fetch_key_info=getattr(self.service, "api_key_info", None), **self._live_options)
+        return self.session
+
+    async def run(self, on_started: Callable[[], None] | None = None) -> None:
+        """Open the session (history, streams), then poll until cancelled; `on_started` runs once the
+        session is open (the worker replays the commands that came before). Closes everything on
+        the way out, within `close_timeout_s` (the history queue is written first)."""
+        self._wake = asyncio.Event()
+        session = self._build()
+        self._refresher = AccountRefresher(self.service, publish=session.rest_update,
+                                           report_error=lambda message: self._sinks.error(message, REFRESH),
+                                           busy=self._sinks.busy)
+        self._refresher.set_accounts(self._accounts)
+        try:
+            await session.start(self._accounts)
+            if on_started is not None:
+                on_started()
+            await self._refresh_forever()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await self._close()
+
+    async def run_once(self, *, telegram_grace_s: float) -> PortfolioUpdate:
+        """One complete refresh of every account (each within the service's deadline), published
+        through the session as a poll would be (alerts, history, Telegram); then close, giving the
+        Telegram messages of that evaluation up to `telegram_grace_s` to be delivered."""
+        session = self._build()
+        try:
+            await session.start(self._accounts, wait_for_history=True)
+            key_infos = getattr(self.service, "api_key_info", None)
+            enabled = [a for a in self._accounts if a.enabled]
+            update, *infos = await asyncio.gather(
+                self.service.update(enabled),
+                *([key_infos(a) for a in enabled] if key_infos is not None else []),
+                return_exceptions=True)
+            if isinstance(update, BaseException):
+                raise update
+            for spec, info in zip(enabled, infos, strict=False):
+                if not isinstance(info, BaseException):
+                    session.set_api_key_info(spec.account_id, info)
+            session.rest_update(update)
+            return update
+        finally:
+            await self._close(telegram_grace_s=telegram_grace_s)
+
+    async def _close(self, *, telegram_grace_s: float = 0.0) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        closers = []
+        if self.session is not None:
+            closers.append(self.session.aclose(telegram_grace_s=telegram_grace_s,
+                                               history_timeout_s=self.close_timeout_s))
+        if self.service is not None:
+            closers.append(self.service.aclose())
+        try:
+            await asyncio.wait_for(asyncio.gather(*closers), self.close_timeout_s + telegram_grace_s)
+        except (TimeoutError, asyncio.CancelledError, Exception) as exc:
+            log.warning("closing the streams and the HTTP pool: %s", type(exc).__name__)
+
+    async def _refresh_forever(self) -> None:
+        """Polls on the interval; the refresher fetches each account on its own and publishes each
+        answer through the live session (which emits it, evaluates alerts, writes history and
+        subscribes its symbols), so nothing here waits for an account."""
+        assert self._wake is not None and self._refresher is not None
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            due = not self._paused and loop.time() >= next_at
+            if self._refresh_requested or due:
+                self._refresh_requested = False
+                self._partial.clear()
+                next_at = loop.time() + self._interval_s
+                self.polls += 1
+                self._refresher.poll()
+            elif self._partial and not self._paused:
+                ids, self._partial = frozenset(self._partial), set()
+                self._refresher.poll(ids)
+            self._wake.clear()
+            timeout = None if self._paused else max(0.0, next_at - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    # --- commands (on the loop) ------------------------------------------------------------------
+
+    def refresh_now(self) -> None:
+        self._refresh_requested = True
+        self._poke()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self._poke()
+
+    def set_interval(self, seconds: float) -> None:
+        self._interval_s = max(MIN_INTERVAL_S, float(seconds))
+        if self.session is not None:
+            self.session.set_poll_interval(self._interval_s)
+        self._poke()
+
+    def set_deadline(self, seconds: float) -> None:
+        pool = getattr(self.service, "pool", None)
+        if pool is not None and seconds > 0:
+            pool.deadline_s = float(seconds)
+
+    def set_accounts(self, accounts: Sequence[AccountSpec]) -> None:
+        self._accounts = tuple(accounts)
+        if self._refresher is not None:
+            self._refresher.set_accounts(self._accounts)
+        if self.session is not None:
+            self._spawn(self.session.set_accounts(self._accounts))
+        self.refresh_now()
+
+    async def test_connection(self, spec: AccountSpec) -> tuple[Any | None, str | None]:
+        """(ConnectionReport, None), or (None, the client's message). Never raises but cancellation."""
+        try:
+            report = await self.service.test_connection(spec)
+        except BybitError as exc:
+            return None, str(exc)
+        except Exception as exc:
+            log.warning("connection test failed unexpectedly: %s", type(exc).__name__)
+            return None, f"Unexpected error ({type(exc).__name__})."
+        key = getattr(report, "key", None)
+        if self.session is not None and key is not None:
+            self.session.set_api_key_info(spec.account_id, key)  # the key-expiry alert needs it
+        return report, None
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _request_refresh(self, account_ids: frozenset[str] | None) -> None:
+        """A stream asked for a REST refresh (None: every account, e.g. the market stream reconnected)."""
+        if account_ids is None:
+            self.refresh_now()
+            return
+        self._partial |= account_ids
+        if self._wake is not None:
+            asyncio.get_running_loop().call_later(_CHANGE_DEBOUNCE_S, self._poke)
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
