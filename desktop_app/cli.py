@@ -1,7 +1,8 @@
 """`riskdesk-cli`: the risk report, stress tests, trade journal, copy-trade replay and the simulator.
 
 Each subcommand lives in its own module with `add_arguments(parser)` and `run(args) -> int`.
-Exit status: 0 success, 2 bad arguments or input, 3 some account failed (report, stress, journal).
+Exit status: 0 success, 2 bad arguments or input, 3 some account failed (report, stress, journal,
+watch --once), 4 another RiskDesk process writes the configuration (watch).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "copytrade": ("desktop_app.commands.copytrade", "replay a master's orders under a follower's settings"),
     "journal": ("desktop_app.commands.journal",
                 "realised PnL, win rate, drawdown and funding per account, from Bybit's history"),
+    "watch": ("desktop_app.commands.watch",
+              "monitor, alert on Telegram and record history without the window (always-on machines)"),
     "simulate": ("desktop_app.exchange_sim.cli", "run the local Bybit V5 simulator"),
 }
 

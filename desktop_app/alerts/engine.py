@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from desktop_app.alerts import rules
 from desktop_app.alerts.config import ABOVE, PRESENT, RULE_DIRECTIONS, AlertConfig, AlertRule
 from desktop_app.alerts.model import ActiveAlert, AlertEvent, AlertKey, EventKind, Severity, worst
+from desktop_app.alerts.state import EngineState
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.i18n import translate
@@ -115,6 +116,24 @@ class AlertEngine:
     def worst_severity(self) -> Severity | None:
         """The tray colour: the worst active severity, None when all is quiet."""
         return worst([s.severity for s in self._active.values()])
+
+    def export_state(self) -> EngineState:
+        """What this engine remembers (active alerts, cool-downs, first sightings, the peak), to carry
+        over into another process with `restore_state`."""
+        return EngineState(active=self.active(), cleared_at_s=tuple(sorted(self._cleared_at.items())),
+                           first_seen_s=tuple(sorted(self._first_seen.items())),
+                           peak_equity_usd=self._peak_equity_usd,
+                           peak_accounts=tuple(sorted(self._peak_accounts)))
+
+    def restore_state(self, state: EngineState) -> None:
+        """Carry on from `state`: its alerts are active (not raised again while they hold), its
+        cool-downs run on, the drawdown keeps its peak. Replaces what this engine remembered."""
+        self._active = {a.key: _State(a.severity, a.value, a.threshold, a.message, a.raised_at_s,
+                                      a.updated_at_s) for a in state.active}
+        self._cleared_at = dict(state.cleared_at_s)
+        self._first_seen = dict(state.first_seen_s)
+        self._peak_equity_usd = state.peak_equity_usd
+        self._peak_accounts = frozenset(state.peak_accounts)
 
     # --- rules ---------------------------------------------------------------------------
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.alerts import AlertConfig
+from desktop_app.alerts.state import EngineState
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.snapshot import AccountSpec
-from desktop_app.live.alerts import AlertUpdate, TelegramResult
+from desktop_app.live.alerts import AlertUpdate, TelegramResult, TelegramSettings
 from desktop_app.live.refresher import AccountRefresher
 from desktop_app.live.session import LiveSession
 from desktop_app.service import PortfolioUpdate, RiskService
@@ -60,8 +61,11 @@ class LiveLoop:
                  service_factory: Callable[[], Any] = default_service, paused: bool = False,
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
                  streams: bool = True, live_options: Mapping[str, Any] | None = None,
-                 close_timeout_s: float = CLOSE_TIMEOUT_S) -> None:
-        """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...)."""
+                 close_timeout_s: float = CLOSE_TIMEOUT_S, engine_state: EngineState | None = None,
+                 telegram: TelegramSettings | None = None) -> None:
+        """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...).
+        `engine_state` carries on an alert engine of an earlier run (the watcher's); `telegram` sets
+        where alert messages go from the start (the window sends it later, as a command)."""
         self._accounts = tuple(accounts)
         self._sinks = sinks
         self._interval_s = max(MIN_INTERVAL_S, float(interval_s))
@@ -72,6 +76,8 @@ class LiveLoop:
         self._streams = streams
         self._live_options = dict(live_options or {})
         self.close_timeout_s = close_timeout_s
+        self._engine_state = engine_state
+        self._telegram = telegram
         self.session: LiveSession | None = None
         self.service: Any = None
         self._refresher: AccountRefresher | None = None
@@ -99,6 +105,10 @@ class LiveLoop:
             history_path=self._history_path, streams=self._streams,
             clock_for=pool.clock_for if pool is not None else None,
             fetch_key_info=getattr(self.service, "api_key_info", None), **self._live_options)
+        if self._engine_state is not None:
+            self.session.alerts.engine.restore_state(self._engine_state)
+        if self._telegram is not None:
+            self.session.set_telegram(self._telegram)
         return self.session
 
     async def run(self, on_started: Callable[[], None] | None = None) -> None:

@@ -12,6 +12,7 @@ APP_NAME = "RiskDesk"
 ACCOUNTS_FILE_NAME = "accounts.json"
 SETTINGS_FILE_NAME = "settings.json"
 HISTORY_DB_NAME = "history.sqlite3"
+WATCH_STATE_FILE_NAME = "watch-state.json"  # the watcher's alerts between runs (storage/watch_state.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,10 @@ class AppPaths:
     @property
     def history_db(self) -> Path:
         return self.data_dir / HISTORY_DB_NAME
+
+    @property
+    def watch_state_file(self) -> Path:
+        return self.data_dir / WATCH_STATE_FILE_NAME
 
     @classmethod
     def default(cls) -> AppPaths:

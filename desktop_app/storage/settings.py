@@ -65,6 +65,11 @@ def _telegram_chat_id(value: object) -> object:
     return value
 
 
+def check_telegram_chat_id(value: str) -> str:
+    """A chat id as Settings keeps it (stripped; "" for none). May raise: ValueError naming the form."""
+    return str(_telegram_chat_id(value))
+
+
 def _alert_config(value: object) -> object:
     # Strict here (construction from code or the settings dialog); `settings_from_mapping` loads the
     # file leniently with `load_alert_config`, rule by rule.

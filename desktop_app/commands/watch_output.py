@@ -1,0 +1,115 @@
+"""What the watcher prints: one timestamped line per change of state, and a summary when asked.
+
+Lines (local time, ISO 8601): an account failed or recovered, an alert raised, escalated, eased or
+cleared (its message names the account or position, in the configured language), a Telegram
+problem, a stream or history problem; with `--verbose` one summary line per interval. The frame is
+English (a log is read by tools too); the alert messages are those Telegram gets. Each line is
+flushed at once, so journald, launchd's log or a redirected file has it while the watcher runs.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TextIO
+
+from desktop_app.commands.runner import money, percent
+from desktop_app.live.alerts import AlertUpdate, TelegramResult
+from desktop_app.service import PortfolioUpdate
+
+_KIND_WORDS = {"raised": "alert raised", "escalated": "alert escalated", "eased": "alert eased",
+               "cleared": "alert cleared"}
+
+
+def stamp(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s).astimezone().isoformat(timespec="seconds")
+
+
+class WatchOutput:
+    """Not thread-safe: the watcher's loop only."""
+
+    def __init__(self, out: TextIO | None = None, *, failed: frozenset[str] = frozenset(),
+                 on_change: Callable[[], None] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`failed`: account ids already announced as failed (by an earlier run); `on_change` runs
+        after a change worth remembering (an alert event, an account failing or recovering)."""
+        self._out = out
+        self._clock = clock
+        self._on_change = on_change
+        self.failed: set[str] = set(failed)
+        self.latest: PortfolioUpdate | None = None
+        self.active: AlertUpdate | None = None
+        self.events = 0  # alert events printed (tests read it)
+
+    def line(self, text: str) -> None:
+        out = self._out if self._out is not None else sys.stdout
+        out.write(f"{stamp(self._clock())} {text}\n")
+        out.flush()
+
+    # --- sinks of the live loop -------------------------------------------------------------------
+
+    def on_update(self, update: PortfolioUpdate) -> None:
+        self.latest = update
+        if update.report.repriced:
+            return  # streamed marks change figures, not whether an account answers
+        changed = False
+        for state in update.snapshot.accounts:
+            if state.pending:
+                continue  # still waiting: neither failed nor recovered yet
+            if state.ok and state.account_id in self.failed:
+                self.failed.discard(state.account_id)
+                self.line(f"account recovered: {state.name}")
+                changed = True
+            elif not state.ok and state.account_id not in self.failed:
+                self.failed.add(state.account_id)
+                self.line(f"account failed: {state.name}: {_one_line(state.error or 'no data')}")
+                changed = True
+        if changed and self._on_change is not None:
+            self._on_change()
+
+    def on_alerts(self, update: AlertUpdate) -> None:
+        self.active = update
+        for event in update.events:
+            self.events += 1
+            self.line(f"{_KIND_WORDS.get(event.kind.value, event.kind.value)}: "
+                      f"{event.severity.value.upper()} {_one_line(event.message)}")
+        if update.events and self._on_change is not None:
+            self._on_change()
+
+    def on_error(self, message: str, source: str) -> None:
+        self.line(f"{source} problem: {_one_line(message)}")
+
+    def on_telegram(self, result: TelegramResult) -> None:
+        if not result.ok:
+            self.line(_one_line(result.message))
+
+    # --- the summary ----------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """'summary: 2/2 accounts ok; equity 329,670.00 USD; worst MM rate 4.95% (Hedge); ...'."""
+        update = self.latest
+        if update is None:
+            return "summary: no account has answered yet"
+        report = update.report
+        ok = sum(1 for a in report.accounts if a.ok)
+        parts = [f"{ok}/{len(report.accounts)} accounts ok",
+                 f"equity {money(report.totals.equity_usd)} USD",
+                 f"uPnL {money(report.totals.unrealised_pnl_usd)} USD"]
+        rates = [(a.mm_rate, a.name) for a in report.accounts
+                 if a.mm_rate is not None and not math.isnan(a.mm_rate)]
+        if rates:
+            rate, name = max(rates)
+            parts.append(f"worst MM rate {percent(rate)} ({name})")
+        first = report.first_liquidation
+        parts.append(f"first liquidation: {first.headline if first else 'none within the searched range'}")
+        active = self.active.active if self.active is not None else ()
+        worst = self.active.worst if self.active is not None else None
+        parts.append(f"{len(active)} alerts active" + (f" (worst {worst.value})" if worst else ""))
+        return "summary: " + "; ".join(parts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
