@@ -138,6 +138,9 @@ class LiveSession:
         if self._telegram is not None and telegram_grace_s > 0:
             with contextlib.suppress(Exception):
                 await self._telegram.drain(telegram_grace_s)
+            if self._telegram.pending:
+                self._emit_telegram(TelegramResult(False, f"Telegram: {self._telegram.pending} alert "
+                                                          "message(s) not delivered before stopping."))
         for task in list(self._tasks):
             task.cancel()
         closers: list[Coroutine[Any, Any, None]] = []

@@ -16,22 +16,11 @@ from pathlib import Path
 import pytest
 
 from desktop_app.exchange_sim import Simulator
-from desktop_app.exchange_sim.accounts import make_demo_accounts
-from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 from tests.watch.telegram_standin import TelegramStandIn
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-watch-token-never-shown"
 CHAT = "-1001234567890"
-
-
-@pytest.fixture
-def crash_sim() -> Iterator[Simulator]:
-    """Main and Hedge; BTC falls 15% over 600 s of price time from the start (tests step the clock)."""
-    accounts = tuple(a for a in make_demo_accounts(seed=SIM_SEED) if a.name in ("Main", "Hedge"))
-    with Simulator(seed=SIM_SEED, scenario="crash", realtime=False, start_ms=SIM_START_MS, accounts=accounts,
-                   crash_delay_s=0.0, crash_duration_s=600.0, crash_drop=0.15) as simulator:
-        yield simulator
 
 
 @pytest.fixture

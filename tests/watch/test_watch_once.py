@@ -1,0 +1,72 @@
+"""`watch --once` as cron runs it: one refresh, alerts against the state the last run left, exit.
+
+Hedge's MM rate on the frozen crash path (see test_watch_crash.py): 65% at 380 s (warning), 88% at
+388 s (critical). Each run is a new process, so anything not raised again comes from the state file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from desktop_app.exchange_sim import Simulator
+from tests.watch.conftest import (
+    CHAT,
+    TOKEN,
+    Watcher,
+    files_under,
+    only_mm_rate,
+    write_accounts,
+    write_settings,
+)
+from tests.watch.telegram_standin import TelegramStandIn
+
+
+def _alert_lines(watcher: Watcher) -> list[str]:
+    return [line.split(" ", 1)[1] for line in watcher.out if " alert " in f" {line}" or " account " in line]
+
+
+def test_once_does_not_raise_again_what_the_last_run_raised(tmp_path: Path, crash_sim: Simulator,
+                                                             telegram: TelegramStandIn,
+                                                             sandbox: dict[str, str]) -> None:
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, alerts=only_mm_rate(), telegram_chat_id=CHAT, refresh_interval_s=300)
+    accounts = write_accounts(tmp_path / "accounts.json", crash_sim)
+    args = ["--accounts", str(accounts), "--config-dir", str(config_dir), "--once",
+            "--telegram-api-url", telegram.url]
+
+    def once() -> tuple[int, list[str]]:
+        watcher = Watcher(args, sandbox)
+        try:
+            code = watcher.finish()
+        finally:
+            watcher.kill()
+        assert watcher.err == [] and not any(TOKEN in line for line in watcher.out)
+        assert " checking once: 2 accounts (Main, Hedge) every 300 s;" in watcher.out[0]
+        return code, _alert_lines(watcher)
+
+    crash_sim.step(380.0)
+    code, lines = once()
+    assert code == 0 and len(lines) == 1 and lines[0].startswith("alert raised: WARNING Hedge: MM rate 6")
+    assert len(telegram.sent) == 1 and "WARNING: Hedge: MM rate" in telegram.texts()[0]
+
+    # Same figures, next cron run: nothing new, nothing sent. Main failing is told once, exit 3.
+    crash_sim.faults.fail(crash_sim.account("Main").uid)
+    code, lines = once()
+    assert code == 3 and len(lines) == 1 and lines[0].startswith("account failed: Main: ")
+    code, lines = once()
+    assert code == 3 and lines == [] and len(telegram.sent) == 1
+
+    # Worse and Main back: the alert escalates (one message), Main recovers.
+    crash_sim.faults.recover(crash_sim.account("Main").uid)
+    crash_sim.step(8.0)
+    code, lines = once()
+    assert code == 0
+    assert lines[0] == "account recovered: Main"
+    assert lines[1].startswith("alert escalated: CRITICAL Hedge: MM rate") and len(lines) == 2
+    assert len(telegram.sent) == 2 and "CRITICAL: Hedge: MM rate" in telegram.texts()[1]
+
+    state = json.loads((config_dir / "watch-state.json").read_text(encoding="utf-8"))
+    assert [(a["rule"], a["subject"], a["severity"]) for a in state["engine"]["active"]] == [
+        ("mm_rate", "Hedge", "critical")]
+    assert files_under(Path(sandbox["HOME"])) == []
