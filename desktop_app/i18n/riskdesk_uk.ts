@@ -1305,6 +1305,17 @@ Save this key anyway?</source>
     </message>
 </context>
 <context>
+    <name>MessageBar</name>
+    <message>
+        <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
+        <translation>Спостерігач RiskDesk записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері, але саме нічого не записує й не надсилає; відкрийте його знову, коли спостерігач зупиниться, щоб знову записувати.</translation>
+    </message>
+    <message>
+        <source>A RiskDesk watcher (process {pid}, running since {since}) records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
+        <translation>Спостерігач RiskDesk (процес {pid}, працює з {since}) записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері, але саме нічого не записує й не надсилає; відкрийте його знову, коли спостерігач зупиниться, щоб знову записувати.</translation>
+    </message>
+</context>
+<context>
     <name>PnlCalendar</name>
     <message>
         <source>no trades</source>

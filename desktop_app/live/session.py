@@ -61,11 +61,12 @@ class LiveSession:
                  fetch_key_info: Callable[[AccountSpec], Awaitable[ApiKeyInfo]] | None = None,
                  key_info_interval_s: float | None = KEY_INFO_INTERVAL_S,
                  emit_stream_error: Callable[[str], None] | None = None,
-                 outbox_options: Mapping[str, Any] | None = None) -> None:
+                 outbox_options: Mapping[str, Any] | None = None, send_alerts: bool = True) -> None:
         """`fetch_key_info` (e.g. RiskService.api_key_info) feeds the key-expiry alert once every
         `key_info_interval_s` per account, after a REST update; None disables it. Stream problems go
         to `emit_stream_error` (default: `emit_error`, which also gets history problems). Alert
-        messages go through a TelegramOutbox (`outbox_options`: its keyword arguments)."""
+        messages go through a TelegramOutbox (`outbox_options`: its keyword arguments); with
+        `send_alerts` False none are sent (a window watching what a watcher sends), test messages are."""
         self._emit_update, self._emit_alerts = emit_update, emit_alerts
         self._emit_error, self._emit_telegram = emit_error, emit_telegram
         self._emit_stream_error = emit_stream_error or emit_error
@@ -80,6 +81,7 @@ class LiveSession:
         self._clock_for = clock_for
         self._telegram_factory = telegram_factory or _default_sender
         self._outbox_options = dict(outbox_options or {})
+        self.send_alerts = send_alerts
         self._telegram: TelegramOutbox | None = None
         self.hub: StreamHub | None = None
         self._specs: dict[str, AccountSpec] = {}
@@ -230,7 +232,7 @@ class LiveSession:
             self._history.submit_alerts(result.events)
         self._emit_alerts(result)
         text = telegram_text(result.events)
-        if text is not None and self._telegram is not None:
+        if text is not None and self._telegram is not None and self.send_alerts:
             self._telegram.put(text)
 
     def set_alert_config(self, config: AlertConfig) -> None:

@@ -18,6 +18,7 @@ from desktop_app import __version__, i18n
 from desktop_app.service import stress_update
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.settings import load_settings
+from desktop_app.storage.writer_lock import WATCHER, WINDOW, LockHolder, WriterLock, WriterLockHeld
 from desktop_app.ui.context import AppContext, demo_context, load_context
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator
 from desktop_app.ui.language import install_language, system_language
@@ -54,6 +55,19 @@ def choose_language(requested: str | None, paths: AppPaths) -> str:
     return i18n.resolve_language(requested, saved, system_language())
 
 
+def claim_writer(config_dir: Path) -> tuple[WriterLock | None, LockHolder | None]:
+    """Become the configuration's writer (history, Telegram), or learn which watcher is: then the
+    window shows what the watcher records instead of recording it twice. A config dir that cannot
+    hold a lock file (read-only) leaves the window the writer, as before there were watchers."""
+    try:
+        return WriterLock.acquire(config_dir, WINDOW), None
+    except WriterLockHeld as exc:
+        return None, exc.holder or LockHolder(WATCHER, 0, 0.0)
+    except OSError as exc:
+        log.warning("no writer lock in %s: %s", config_dir, exc.strerror or exc)
+        return None, None
+
+
 def run_copytrade(app: QApplication) -> int:
     """The calculator on its own: nothing is monitored, no tray, no second window."""
     from desktop_app.ui.copytrade.dialog import CopyTradeDialog
@@ -68,9 +82,11 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     """The window and its worker for `context` (tests and tools use this too)."""
     specs, problems = context.specs()
     context.messages.extend(problems)
+    watched = context.watched_by is not None  # a watcher records and sends: this window only shows
     host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s,
                       alert_config=context.settings.alerts,
-                      history_path=history_path_for(context.paths, demo=context.demo))
+                      history_path=history_path_for(context.paths, demo=context.demo),
+                      record_history=not watched, live_options={"send_alerts": not watched})
     host.worker.set_request_deadline(context.settings.request_deadline_s)  # queued until the loop runs
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
     # Stressing the latest update is pure (no network): the GUI thread calls it directly.
@@ -104,12 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.warning("could not claim the single-instance name; continuing without it")
 
     sim = None
+    writer: WriterLock | None = None
     try:
         if args.demo:
             sim = start_demo_simulator()
             context = demo_context(paths, sim_account_specs(sim))
         else:
             context = load_context(paths)
+            writer, context.watched_by = claim_writer(paths.config_dir)
         window = build_window(context, start=False)
         # Hidden to the tray is not "the last window closed"; the window says when it really closed.
         app.setQuitOnLastWindowClosed(False)
@@ -136,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         raise
     finally:
+        if writer is not None:
+            writer.release()
         if sim is not None:
             sim.stop()
         if server is not None:

@@ -15,6 +15,7 @@ from desktop_app.storage.errors import SecretStoreError
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.secrets import SecretStore
 from desktop_app.storage.settings import Settings, load_settings
+from desktop_app.storage.writer_lock import LockHolder
 
 
 @dataclass
@@ -25,6 +26,9 @@ class AppContext:
     store: AccountStore | None  # None in demo mode
     demo_specs: tuple[AccountSpec, ...] = ()
     messages: list[str] = field(default_factory=list)  # for the user, shown once at start-up
+    # The watcher that writes this configuration (history, Telegram) while the window is open, or
+    # None when the window is the writer (storage/writer_lock.py): the window then only watches.
+    watched_by: LockHolder | None = None
 
     @property
     def demo(self) -> bool:

@@ -1,14 +1,19 @@
 """`build_window`: the worker gets the saved alert thresholds and the history database path (the demo's
-own database in demo mode), and a real close tells the app to quit."""
+own database in demo mode), and a real close tells the app to quit. A window opened while a watcher
+writes the configuration reads its history and records and sends nothing itself."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QLabel
+
 from desktop_app.alerts import AlertConfig, AlertRule
 from desktop_app.storage.paths import AppPaths
-from desktop_app.ui.app import build_window
+from desktop_app.storage.writer_lock import WATCHER, WINDOW, WriterLock, WriterLockHeld
+from desktop_app.ui.app import build_window, claim_writer
 from desktop_app.ui.context import demo_context
 
 
@@ -26,3 +31,31 @@ def test_build_window_wires_history_and_alert_config(qtbot, tmp_path: Path) -> N
     window.quit_app()
     assert closed == [True]
     assert not window.host.running
+
+
+def test_a_window_opened_while_a_watcher_writes_only_watches(qtbot, tmp_path: Path) -> None:
+    with WriterLock.acquire(tmp_path, WATCHER) as watcher:
+        lock, holder = claim_writer(tmp_path)
+        assert lock is None and holder == watcher.holder
+    context = demo_context(AppPaths.portable(tmp_path), ())
+    context.watched_by = holder
+    window = build_window(context, start=False)
+    qtbot.addWidget(window)
+    # It reads the database the watcher writes, and neither writes it nor sends alert messages.
+    assert window.host.history_path == tmp_path / "demo" / "history.sqlite3"
+    assert not window.host.record_history and window.host.worker._history_path is None
+    assert window.host.worker._live_options == {"send_alerts": False}
+    banners = [label.text() for label in window.messages.findChildren(QLabel)]
+    assert any(f"A RiskDesk watcher (process {holder.pid}, running since " in text for text in banners)
+    window.quit_app()
+
+
+def test_the_window_is_the_writer_when_no_watcher_is(tmp_path: Path) -> None:
+    lock, holder = claim_writer(tmp_path)
+    try:
+        assert lock is not None and holder is None and lock.holder.role == WINDOW
+        with pytest.raises(WriterLockHeld, match="the RiskDesk window"):  # a watcher started now is refused
+            WriterLock.acquire(tmp_path, WATCHER)
+    finally:
+        assert lock is not None
+        lock.release()

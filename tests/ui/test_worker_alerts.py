@@ -122,3 +122,26 @@ def test_telegram_test_message_and_failure_results(qtbot, tmp_path: Path) -> Non
         assert not malformed.ok and "bad token" not in malformed.message
     finally:
         assert host.shutdown()
+
+
+def test_a_window_watching_a_watcher_alerts_but_records_and_sends_nothing(qtbot, tmp_path: Path) -> None:
+    fake = FakeTelegram()
+
+    def service() -> ScriptedService:
+        return ScriptedService(make_update(), make_update())
+
+    host = WorkerHost((), interval_s=3600, service_factory=service, history_path=tmp_path / "history.sqlite3",
+                      record_history=False, streams=False,
+                      live_options={"telegram_factory": fake.factory, "send_alerts": False})
+    host.worker.set_telegram(TelegramSettings(Secret(TOKEN), "-1001"))
+    alerts, results = Recorder(host.worker.sig_alerts), Recorder(host.worker.sig_telegram_result)
+    host.start()
+    try:
+        first = alerts.wait_for(qtbot, lambda a: True)
+        assert any(e.kind.notify for e in first.events)  # the tray and the banner still hear of them
+        host.worker.send_telegram_test()  # the settings dialog's test still works
+        assert results.wait_for(qtbot, lambda r: True).ok
+        assert len(fake.texts) == 1 and fake.texts[0].startswith("RiskDesk test message")
+    finally:
+        assert host.shutdown()
+    assert not (tmp_path / "history.sqlite3").exists()  # the watcher writes it, not this window

@@ -47,7 +47,7 @@ from desktop_app.ui.window.layout import (
     save_layout,
     top_bar,
 )
-from desktop_app.ui.window.message_bar import MessageBar
+from desktop_app.ui.window.message_bar import MessageBar, watched_text
 from desktop_app.ui.window.status_bar import FreshnessStatusBar
 from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import WorkerError
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
             self.messages.add_banner(self.tr(
                 "Demo mode: the accounts and prices come from the built-in simulator on this computer. "
                 "Nothing is real and nothing is saved."))
+        if context.watched_by is not None:
+            self.messages.add_banner(watched_text(context.watched_by))
         for message in context.messages:
             self.messages.add_message(message)
 

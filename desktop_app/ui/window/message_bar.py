@@ -1,11 +1,16 @@
-"""Messages for the user above the header: the demo banner and start-up problems (a corrupt file
-moved aside, no keyring, a missing secret). Each message can be dismissed; the demo banner cannot."""
+"""Messages for the user above the header: the demo banner, the banner of a window that watches
+what a watcher records, and start-up problems (a corrupt file moved aside, no keyring, a missing
+secret). Each message can be dismissed; the banners cannot."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from desktop_app.i18n import translate
+from desktop_app.storage.writer_lock import LockHolder
 from desktop_app.ui import format as fmt
 
 
@@ -63,3 +68,17 @@ class MessageBar(QWidget):
 
     def texts(self) -> list[str]:
         return [m.label.text() for m in self.findChildren(_Message) if not m.isHidden()]
+
+
+def watched_text(holder: LockHolder) -> str:
+    """The banner of a window opened while a watcher writes its configuration."""
+    if holder.pid <= 0:  # the watcher's details could not be read
+        return translate("MessageBar", "A RiskDesk watcher records this configuration's history and "
+                         "sends its Telegram alerts. This window shows what it records and alerts on this "
+                         "computer, but records and sends nothing itself; reopen it after the watcher stops "
+                         "to record again.")
+    since = datetime.fromtimestamp(holder.since_s).strftime("%Y-%m-%d %H:%M")
+    return translate("MessageBar", "A RiskDesk watcher (process {pid}, running since {since}) records this "
+                     "configuration's history and sends its Telegram alerts. This window shows what it "
+                     "records and alerts on this computer, but records and sends nothing itself; reopen it "
+                     "after the watcher stops to record again.").format(pid=holder.pid, since=since)

@@ -28,19 +28,22 @@ def history_path_for(paths: AppPaths, *, demo: bool) -> Path:
 
 class WorkerHost(QObject):
     """`host.worker` is the RiskWorker; connect to its signals before `start()`. `history_path` is
-    the database the worker writes (None: no history); open a HistoryReader on it to read."""
+    the database the window reads (None: no history); open a HistoryReader on it to read. The worker
+    writes it too unless `record_history` is False (a watcher is its writer, storage/writer_lock.py)."""
 
     def __init__(self, accounts: Sequence[AccountSpec] = (), *, interval_s: float = DEFAULT_INTERVAL_S,
                  service_factory: Callable[[], Any] = _default_service, paused: bool = False,
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
                  streams: bool = True, live_options: Mapping[str, Any] | None = None,
-                 parent: QObject | None = None) -> None:
+                 record_history: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.history_path = history_path
+        self.record_history = record_history
         self.qthread = QThread()
         self.qthread.setObjectName("riskdesk-worker")
         self.worker = RiskWorker(accounts, interval_s=interval_s, service_factory=service_factory,
-                                 paused=paused, alert_config=alert_config, history_path=history_path,
+                                 paused=paused, alert_config=alert_config,
+                                 history_path=history_path if record_history else None,
                                  streams=streams, live_options=live_options)
         self.worker.moveToThread(self.qthread)
         self.qthread.started.connect(self.worker.run)
