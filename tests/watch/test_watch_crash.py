@@ -115,3 +115,22 @@ def test_crash_alerts_on_telegram_with_hysteresis_then_sigterm(tmp_path: Path, c
     assert not any(TOKEN.encode() in path.read_bytes() for path in files_under(config_dir))
     assert files_under(Path(sandbox["HOME"])) == []
     assert {p.name for p in files_under(config_dir)} >= {"history.sqlite3", "watch-state.json", "writer.lock"}
+
+
+def test_ctrl_c_while_every_request_hangs_exits_0_at_once(tmp_path: Path, crash_sim: Simulator,
+                                                          sandbox: dict[str, str]) -> None:
+    accounts = write_accounts(tmp_path / "accounts.json", crash_sim)
+    watcher = Watcher(["--accounts", str(accounts), "--config-dir", str(tmp_path / "config"),
+                       "--interval", "0.5", "--no-telegram", "--verbose"], sandbox)
+    try:
+        watcher.line_with("summary: 2/2 accounts ok")
+        crash_sim.faults.timeout_mode = "hold"
+        crash_sim.faults.timeout_rate = 1.0  # every request from now on is held open, never answered
+        before = crash_sim.stats.requests
+        watcher.wait_for(lambda: crash_sim.stats.requests > before + 2, 5.0, "requests held open")
+        code, took_s = watcher.stop(signal.SIGINT)
+    finally:
+        watcher.kill()
+    assert code == 0 and took_s < 5.0, (code, took_s, watcher.err)
+    assert watcher.out[-2].endswith(" SIGINT received: stopping") and watcher.out[-1].endswith(" stopped")
+    assert watcher.err == [] and watcher.out[0].endswith("; Telegram off")
