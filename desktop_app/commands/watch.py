@@ -178,7 +178,7 @@ class Watcher:
 
     async def _forever(self) -> None:
         loop = self._live_loop(streams=True)
-        task = asyncio.ensure_future(loop.run())
+        task = asyncio.ensure_future(loop.run(telegram_grace_s=STOP_TELEGRAM_GRACE_S))
         stopping: list[str] = []
 
         def stop(name: str) -> None:

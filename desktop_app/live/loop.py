@@ -111,10 +111,12 @@ class LiveLoop:
             self.session.set_telegram(self._telegram)
         return self.session
 
-    async def run(self, on_started: Callable[[], None] | None = None) -> None:
+    async def run(self, on_started: Callable[[], None] | None = None, *,
+                  telegram_grace_s: float = 0.0) -> None:
         """Open the session (history, streams), then poll until cancelled; `on_started` runs once the
         session is open (the worker replays the commands that came before). Closes everything on
-        the way out, within `close_timeout_s` (the history queue is written first)."""
+        the way out, within `close_timeout_s` (the history queue is written first) plus up to
+        `telegram_grace_s` for alert messages still on their way."""
         self._wake = asyncio.Event()
         session = self._build()
         self._refresher = AccountRefresher(self.service, publish=session.rest_update,
@@ -129,7 +131,7 @@ class LiveLoop:
         except asyncio.CancelledError:
             pass
         finally:
-            await self._close()
+            await self._close(telegram_grace_s=telegram_grace_s)
 
     async def run_once(self, *, telegram_grace_s: float) -> PortfolioUpdate:
         """One complete refresh of every account (each within the service's deadline), published

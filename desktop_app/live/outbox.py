@@ -114,8 +114,8 @@ class TelegramOutbox:
                     return
                 wait_s = min(max(delay_s, exc.retry_after_s or 0.0), max(self._max_delay_s, 0.0))
                 if attempt == 1:
-                    self._report(f"Telegram: {exc} Retrying with back-off (up to {self._max_attempts} "
-                                 "attempts).")
+                    self._report(f"Telegram: {str(exc).rstrip('.')}; retrying with back-off (up to "
+                                 f"{self._max_attempts} attempts).")
                 log.info("Telegram: attempt %d failed; next in %.0f s", attempt, wait_s)
                 await self._sleep(wait_s)
                 delay_s = min(delay_s * 2, self._max_delay_s)

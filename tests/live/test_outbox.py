@@ -61,7 +61,8 @@ def test_an_outage_is_retried_with_back_off_then_dropped_with_one_report_each() 
     assert sleeps == [5.0, 10.0, 20.0, 40.0, 80.0]
     assert bot.delivered == ["second"] and (outbox.sent, outbox.dropped) == (1, 1)
     assert len(reports) == 2
-    assert reports[0].startswith("Telegram: Telegram refused the message (503: nope).")
+    assert reports[0] == ("Telegram: Telegram refused the message (503: nope); retrying with back-off "
+                          "(up to 6 attempts).")
     assert reports[1].startswith("Telegram: an alert message was dropped after 6 attempts: ")
     assert not any(TOKEN in r for r in reports)
 

@@ -14,6 +14,7 @@ warning (at 372 s) before they escalate it (at 388 s), each in a step of its own
 from __future__ import annotations
 
 import signal
+import socket
 from pathlib import Path
 
 from desktop_app.exchange_sim import Simulator
@@ -134,3 +135,27 @@ def test_ctrl_c_while_every_request_hangs_exits_0_at_once(tmp_path: Path, crash_
     assert code == 0 and took_s < 5.0, (code, took_s, watcher.err)
     assert watcher.out[-2].endswith(" SIGINT received: stopping") and watcher.out[-1].endswith(" stopped")
     assert watcher.err == [] and watcher.out[0].endswith("; Telegram off")
+
+
+def test_telegram_unreachable_is_said_without_the_token_and_monitoring_goes_on(
+        tmp_path: Path, crash_sim: Simulator, sandbox: dict[str, str]) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_url = f"http://127.0.0.1:{probe.getsockname()[1]}/bot{TOKEN}/"  # a token in the URL too
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, alerts=only_mm_rate())
+    accounts = write_accounts(tmp_path / "accounts.json", crash_sim)
+    crash_sim.step(380.0)  # Hedge's MM rate 65%: a warning at the first refresh
+    watcher = Watcher(["--accounts", str(accounts), "--config-dir", str(config_dir), "--interval", "0.5",
+                       "--telegram-chat", CHAT, "--telegram-api-url", closed_url], sandbox)
+    try:
+        watcher.line_with("alert raised: WARNING Hedge")
+        line = watcher.line_with("Telegram: Telegram could not be reached", timeout_s=15.0)
+        assert line.endswith("; retrying with back-off (up to 6 attempts).")
+        _after_two_polls(watcher, config_dir / "history.sqlite3")  # still refreshing and recording
+        code, _ = watcher.stop(signal.SIGTERM)
+    finally:
+        watcher.kill()
+    assert code == 0
+    assert any("1 alert message(s) not delivered before stopping" in line for line in watcher.out)
+    assert not any(TOKEN in line or TOKEN.split(":")[1] in line for line in watcher.out + watcher.err)

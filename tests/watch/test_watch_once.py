@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from desktop_app import cli, i18n
 from desktop_app.exchange_sim import Simulator
 from tests.watch.conftest import (
     CHAT,
@@ -70,3 +73,23 @@ def test_once_does_not_raise_again_what_the_last_run_raised(tmp_path: Path, cras
     assert [(a["rule"], a["subject"], a["severity"]) for a in state["engine"]["active"]] == [
         ("mm_rate", "Hedge", "critical")]
     assert files_under(Path(sandbox["HOME"])) == []
+
+
+def test_alerts_go_out_in_the_configured_language(tmp_path: Path, crash_sim: Simulator,
+                                                  telegram: TelegramStandIn, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("RISKDESK_TELEGRAM_TOKEN", TOKEN)
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, alerts=only_mm_rate(), language="uk")
+    accounts = write_accounts(tmp_path / "accounts.json", crash_sim)
+    crash_sim.step(380.0)  # Hedge's MM rate 65%: a warning
+    try:
+        code = cli.main(["watch", "--accounts", str(accounts), "--config-dir", str(config_dir), "--once",
+                         "--telegram-chat", CHAT, "--telegram-api-url", telegram.url])
+    finally:
+        i18n.use_language("en")
+    assert code == 0
+    [text] = telegram.texts()
+    assert "ПОПЕРЕДЖЕННЯ: Hedge: рівень MM 6" in text and "— ліквідація при 100%" in text
+    out = capsys.readouterr().out
+    assert " alert raised: WARNING Hedge: рівень MM 6" in out  # the frame stays English for log tools
