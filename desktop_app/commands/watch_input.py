@@ -10,7 +10,6 @@ when set (machines without a keyring), else from the keyring entry the app saves
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,12 +24,12 @@ from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import TelegramSettings
 from desktop_app.storage.errors import SecretStoreError
 from desktop_app.storage.paths import AppPaths
+from desktop_app.storage.safe_json import MAX_FILE_BYTES, JsonInputError, loads_bounded_bytes
 from desktop_app.storage.secrets import TELEGRAM_BOT_TOKEN, SecretStore
 from desktop_app.storage.settings import Settings, check_telegram_chat_id, settings_from_mapping
 
 TOKEN_ENV = "RISKDESK_TELEGRAM_TOKEN"
 MIN_INTERVAL_S, MAX_INTERVAL_S = 0.5, 86_400.0
-_MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 class WatchInputError(Exception):
@@ -85,18 +84,16 @@ def read_settings(path: Path) -> tuple[Settings, tuple[str, ...]]:
     moved aside: it is reported and left exactly as it is. May raise: WatchInputError."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(_MAX_SETTINGS_BYTES + 1)
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return Settings(), ()
     except OSError as exc:
         raise WatchInputError(f"cannot read settings file {path}: {exc.strerror or exc}") from None
     try:
-        if len(raw) > _MAX_SETTINGS_BYTES:
-            raise ValueError("too large")
-        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise WatchInputError(f"settings file {path} is not valid JSON; open the app to rewrite it, "
-                              "or remove it to use the defaults") from None
+        data = loads_bounded_bytes(raw, where=f"settings file {path}", exact=False)
+    except JsonInputError as exc:
+        raise WatchInputError(f"{exc}; open the app to rewrite it, or remove it to use the defaults"
+                              ) from None
     if not isinstance(data, dict):
         raise WatchInputError(f"settings file {path} does not hold a JSON object")
     loaded = settings_from_mapping(data)
@@ -149,10 +146,6 @@ def _token(environ: Mapping[str, str]) -> Secret:
         raise WatchInputError(f"no Telegram bot token: save it in the app (File → Settings → Telegram) or "
                               f"set {TOKEN_ENV}")
     return token
-
-
-def _no_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number")
 
 
 def _one_line(text: str) -> str:

@@ -119,13 +119,17 @@ def test_no_token_anywhere_says_where_to_put_it(
     assert "no Telegram bot token" in line and "RISKDESK_TELEGRAM_TOKEN" in line
 
 
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"{broken", "is not valid JSON"), (b'{"a":' * 50_000, "deep; at most"),
+    (b'{"refresh_interval_s": 1' + b"0" * 5000 + b"}", "(5001 characters) is longer than 40 characters")])
 def test_a_settings_file_that_is_not_json_is_exit_2_and_left_alone(
-        accounts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        accounts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes,
+        expected: str) -> None:
     config_dir = tmp_path / "c"
     config_dir.mkdir()
-    (config_dir / "settings.json").write_bytes(b"{broken")
+    (config_dir / "settings.json").write_bytes(content)
     line = _one_line_exit(_watch("--accounts", str(accounts), "--config-dir", str(config_dir)), capsys)
-    assert "settings file" in line and "not valid JSON" in line
+    assert "settings file" in line and expected in line
     assert [p.name for p in config_dir.iterdir()] == ["settings.json"]
 
 
