@@ -8,6 +8,9 @@ for its whole life; a second watcher is refused (exit 4) and the window opens as
 it records. The alert engine's memory is kept in the data dir (storage/watch_state.py), so a restart
 or the next `--once` run does not raise, nor send, an alert that is already raised.
 
+While it runs it follows the app's settings file: thresholds, chat and interval changed in the window
+apply within an interval (watch_follow.py).
+
 SIGTERM or SIGINT: the refreshes in flight are cancelled, the history queue is written, connections
 close, exit 0 within a few seconds. Exit status: 0 stopped (or `--once` with every account fetched),
 2 bad arguments or input (one line), 3 `--once` with some account failed, 4 another RiskDesk process
@@ -28,6 +31,7 @@ from urllib.parse import urlsplit
 
 from desktop_app import i18n
 from desktop_app.commands.accounts_source import deadline_seconds
+from desktop_app.commands.watch_follow import SettingsFollower
 from desktop_app.commands.watch_input import (
     TOKEN_ENV,
     WatchInputError,
@@ -94,16 +98,17 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot use the config dir {plan.paths.config_dir}: {exc.strerror or exc}")
     try:
-        watcher = Watcher(plan, verbose=args.verbose)
+        watcher = Watcher(plan, args)
         return watcher.once() if args.once else watcher.forever()
     finally:
         lock.release()
 
 
 class Watcher:
-    def __init__(self, plan: WatchPlan, *, verbose: bool) -> None:
+    def __init__(self, plan: WatchPlan, args: argparse.Namespace) -> None:
         self.plan = plan
-        self.verbose = verbose
+        self.args = args
+        self.verbose = args.verbose
         state, problem = load_watch_state(plan.paths.watch_state_file)
         self.output = WatchOutput(failed=frozenset(state.failed_accounts), on_change=self.save)
         if problem:
@@ -188,20 +193,24 @@ class Watcher:
                 task.cancel()
 
         remove = install_stop_handlers(stop)
-        summary = asyncio.ensure_future(self._summaries()) if self.verbose else None
+        ticks = asyncio.ensure_future(self._every_interval(SettingsFollower(self.plan, self.args, loop,
+                                                                            self.output.line)))
         try:
             await task
         except asyncio.CancelledError:
             pass  # cancelled before the loop's own handler was reached: nothing was open yet
         finally:
             remove()
-            if summary is not None:
-                summary.cancel()
+            ticks.cancel()
 
-    async def _summaries(self) -> None:
+    async def _every_interval(self, follower: SettingsFollower) -> None:
+        """The summary (with --verbose) and a look at the settings file, once per interval."""
+        assert self.loop is not None
         while True:
-            await asyncio.sleep(self.plan.interval_s)
-            self.output.line(self.output.summary())
+            await asyncio.sleep(self.loop.interval_s)
+            if self.verbose:
+                self.output.line(self.output.summary())
+            follower.check()
 
 
 def install_stop_handlers(stop: Callable[[str], None]) -> Callable[[], None]:

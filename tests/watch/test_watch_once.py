@@ -1,4 +1,5 @@
-"""`watch --once` as cron runs it: one refresh, alerts against the state the last run left, exit.
+"""`watch --once` as cron runs it: one refresh, alerts against the state the last run left, exit; the
+alerts in the configured language; the settings file followed while the watcher runs.
 
 Hedge's MM rate on the frozen crash path (see test_watch_crash.py): 65% at 380 s (warning), 88% at
 388 s (critical). Each run is a new process, so anything not raised again comes from the state file.
@@ -7,6 +8,7 @@ Hedge's MM rate on the frozen crash path (see test_watch_crash.py): 65% at 380 s
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,31 @@ def test_alerts_go_out_in_the_configured_language(tmp_path: Path, crash_sim: Sim
     assert "ПОПЕРЕДЖЕННЯ: Hedge: рівень MM 6" in text and "— ліквідація при 100%" in text
     out = capsys.readouterr().out
     assert " alert raised: WARNING Hedge: рівень MM 6" in out  # the frame stays English for log tools
+
+
+def test_settings_changed_in_the_window_apply_while_the_watcher_runs(
+        tmp_path: Path, crash_sim: Simulator, telegram: TelegramStandIn, sandbox: dict[str, str]) -> None:
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, alerts=only_mm_rate(0.9, 0.95, 0.05), telegram_chat_id="-100111",
+                   refresh_interval_s=1)
+    accounts = write_accounts(tmp_path / "accounts.json", crash_sim)
+    crash_sim.step(380.0)  # Hedge's MM rate 65%: quiet under a 90% warning, a warning under 50%
+    watcher = Watcher(["--accounts", str(accounts), "--config-dir", str(config_dir), "--interval", "0.5",
+                       "--telegram-api-url", telegram.url], sandbox)
+    try:
+        watcher.line_with("watching: 2 accounts (Main, Hedge) every 0.5 s")
+        watcher.wait_for(lambda: (config_dir / "history.sqlite3").exists(), 10.0, "the first refresh")
+        time.sleep(1.0)  # a few refreshes under the first rules: nothing is raised
+        assert not any(" alert " in line for line in watcher.out)
+        write_settings(config_dir, alerts=only_mm_rate(), telegram_chat_id="-100222", refresh_interval_s=1)
+        line = watcher.line_with("settings changed: ")
+        watcher.line_with("alert raised: WARNING Hedge: MM rate")
+        watcher.wait_for(lambda: len(telegram.sent) == 1, 10.0, "the alert on Telegram")
+        (config_dir / "settings.json").write_bytes(b"{damaged")
+        watcher.line_with("settings problem: settings file")
+        code, _ = watcher.stop()
+    finally:
+        watcher.kill()
+    # --interval was given: the settings' interval does not override it; the chat was not given.
+    assert line.endswith("settings changed: Telegram chat -100222, alert rules")
+    assert telegram.sent[0].chat_id == "-100222" and code == 0
