@@ -1307,12 +1307,16 @@ Save this key anyway?</source>
 <context>
     <name>MessageBar</name>
     <message>
-        <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
-        <translation>ตัวเฝ้าระวัง RiskDesk กำลังบันทึกประวัติของการตั้งค่านี้และส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงสิ่งที่ตัวเฝ้าระวังบันทึกและแจ้งเตือนบนคอมพิวเตอร์เครื่องนี้ แต่จะไม่บันทึกหรือส่งสิ่งใดเอง เปิดหน้าต่างนี้ใหม่หลังจากตัวเฝ้าระวังหยุดทำงานเพื่อให้กลับมาบันทึกอีกครั้ง</translation>
+        <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
+        <translation>ตัวเฝ้าระวัง RiskDesk กำลังบันทึกประวัติของการตั้งค่านี้และส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงสิ่งที่ตัวเฝ้าระวังบันทึกและแจ้งเตือนบนคอมพิวเตอร์เครื่องนี้ โดยจะไม่บันทึกหรือส่งสิ่งใดเองจนกว่าตัวเฝ้าระวังจะหยุดทำงาน</translation>
     </message>
     <message>
-        <source>A RiskDesk watcher (process {pid}, running since {since}) records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
-        <translation>ตัวเฝ้าระวัง RiskDesk (โปรเซส {pid} ทำงานตั้งแต่ {since}) กำลังบันทึกประวัติของการตั้งค่านี้และส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงสิ่งที่ตัวเฝ้าระวังบันทึกและแจ้งเตือนบนคอมพิวเตอร์เครื่องนี้ แต่จะไม่บันทึกหรือส่งสิ่งใดเอง เปิดหน้าต่างนี้ใหม่หลังจากตัวเฝ้าระวังหยุดทำงานเพื่อให้กลับมาบันทึกอีกครั้ง</translation>
+        <source>A RiskDesk watcher (process {pid}, running since {since}) records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
+        <translation>ตัวเฝ้าระวัง RiskDesk (โปรเซส {pid} ทำงานตั้งแต่ {since}) กำลังบันทึกประวัติของการตั้งค่านี้และส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงสิ่งที่ตัวเฝ้าระวังบันทึกและแจ้งเตือนบนคอมพิวเตอร์เครื่องนี้ โดยจะไม่บันทึกหรือส่งสิ่งใดเองจนกว่าตัวเฝ้าระวังจะหยุดทำงาน</translation>
+    </message>
+    <message>
+        <source>The RiskDesk watcher has stopped: this window records the history and sends the Telegram alerts from now on.</source>
+        <translation>ตัวเฝ้าระวัง RiskDesk หยุดทำงานแล้ว: ตั้งแต่นี้ไปหน้าต่างนี้จะบันทึกประวัติและส่งการแจ้งเตือนทาง Telegram เอง</translation>
     </message>
 </context>
 <context>

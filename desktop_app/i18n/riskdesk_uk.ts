@@ -1307,12 +1307,16 @@ Save this key anyway?</source>
 <context>
     <name>MessageBar</name>
     <message>
-        <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
-        <translation>Спостерігач RiskDesk записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері, але саме нічого не записує й не надсилає; відкрийте його знову, коли спостерігач зупиниться, щоб знову записувати.</translation>
+        <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
+        <translation>Спостерігач RiskDesk записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері; саме воно нічого не записує й не надсилає, доки спостерігач не зупиниться.</translation>
     </message>
     <message>
-        <source>A RiskDesk watcher (process {pid}, running since {since}) records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer, but records and sends nothing itself; reopen it after the watcher stops to record again.</source>
-        <translation>Спостерігач RiskDesk (процес {pid}, працює з {since}) записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері, але саме нічого не записує й не надсилає; відкрийте його знову, коли спостерігач зупиниться, щоб знову записувати.</translation>
+        <source>A RiskDesk watcher (process {pid}, running since {since}) records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
+        <translation>Спостерігач RiskDesk (процес {pid}, працює з {since}) записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері; саме воно нічого не записує й не надсилає, доки спостерігач не зупиниться.</translation>
+    </message>
+    <message>
+        <source>The RiskDesk watcher has stopped: this window records the history and sends the Telegram alerts from now on.</source>
+        <translation>Спостерігач RiskDesk зупинився: відтепер це вікно записує історію та надсилає сповіщення в Telegram.</translation>
     </message>
 </context>
 <context>

@@ -109,6 +109,14 @@ class LiveSession:
             await self.hub.start()
         await self.set_accounts(specs)
 
+    def start_recording(self, path: Path) -> None:
+        """Write the history to `path` and send alert messages from now on: a window that watched a
+        watcher becomes the writer once the watcher has stopped."""
+        self.send_alerts = True
+        if self._history_path is None:
+            self._history_path = path
+            self._spawn(self._history.open(path, self._emit_error))
+
     @property
     def history(self) -> HistoryWriter | None:
         """The history writer once the file is open (None before, or without history)."""

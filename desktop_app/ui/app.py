@@ -120,14 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.warning("could not claim the single-instance name; continuing without it")
 
     sim = None
-    writer: WriterLock | None = None
+    context: AppContext | None = None
     try:
         if args.demo:
             sim = start_demo_simulator()
             context = demo_context(paths, sim_account_specs(sim))
         else:
             context = load_context(paths)
-            writer, context.watched_by = claim_writer(paths.config_dir)
+            context.writer, context.watched_by = claim_writer(paths.config_dir)
         window = build_window(context, start=False)
         # Hidden to the tray is not "the last window closed"; the window says when it really closed.
         app.setQuitOnLastWindowClosed(False)
@@ -154,8 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         raise
     finally:
-        if writer is not None:
-            writer.release()
+        if context is not None and context.writer is not None:
+            context.writer.release()
         if sim is not None:
             sim.stop()
         if server is not None:

@@ -15,7 +15,7 @@ from desktop_app.storage.errors import SecretStoreError
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.secrets import SecretStore
 from desktop_app.storage.settings import Settings, load_settings
-from desktop_app.storage.writer_lock import LockHolder
+from desktop_app.storage.writer_lock import LockHolder, WriterLock
 
 
 @dataclass
@@ -29,6 +29,7 @@ class AppContext:
     # The watcher that writes this configuration (history, Telegram) while the window is open, or
     # None when the window is the writer (storage/writer_lock.py): the window then only watches.
     watched_by: LockHolder | None = None
+    writer: WriterLock | None = None  # held while this window is the writer; released at exit
 
     @property
     def demo(self) -> bool:

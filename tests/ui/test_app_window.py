@@ -14,7 +14,8 @@ from desktop_app.alerts import AlertConfig, AlertRule
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.writer_lock import WATCHER, WINDOW, WriterLock, WriterLockHeld
 from desktop_app.ui.app import build_window, claim_writer
-from desktop_app.ui.context import demo_context
+from desktop_app.ui.context import demo_context, load_context
+from tests.keyring_memory import MemoryKeyring
 
 
 def test_build_window_wires_history_and_alert_config(qtbot, tmp_path: Path) -> None:
@@ -59,3 +60,31 @@ def test_the_window_is_the_writer_when_no_watcher_is(tmp_path: Path) -> None:
     finally:
         assert lock is not None
         lock.release()
+
+
+def test_the_window_becomes_the_writer_when_the_watcher_stops(qtbot, tmp_path: Path,
+                                                              memory_keyring: MemoryKeyring) -> None:
+    watcher = WriterLock.acquire(tmp_path, WATCHER)
+    context = load_context(AppPaths.portable(tmp_path))
+    context.writer, context.watched_by = claim_writer(tmp_path)
+    window = build_window(context)  # no accounts: the worker runs and polls nothing
+    qtbot.addWidget(window)
+    try:
+        assert window.takeover.waiting and context.writer is None
+        window.takeover.try_now()  # the watcher still runs: nothing changes
+        assert context.watched_by == watcher.holder and not window.host.record_history
+        watcher.release()
+        window.takeover.try_now()
+        assert context.watched_by is None and not window.takeover.waiting
+        assert context.writer is not None and context.writer.holder.role == WINDOW
+        assert window.host.record_history
+        qtbot.waitUntil(lambda: (tmp_path / "history.sqlite3").exists(), timeout=5000)  # recording now
+        texts = window.messages.texts()
+        assert not any(text.startswith("A RiskDesk watcher") for text in texts)
+        assert any(text.startswith("The RiskDesk watcher has stopped") for text in texts)
+        with pytest.raises(WriterLockHeld, match="the RiskDesk window"):
+            WriterLock.acquire(tmp_path, WATCHER)
+    finally:
+        window.quit_app()
+        if context.writer is not None:
+            context.writer.release()

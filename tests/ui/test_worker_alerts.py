@@ -142,6 +142,19 @@ def test_a_window_watching_a_watcher_alerts_but_records_and_sends_nothing(qtbot,
         host.worker.send_telegram_test()  # the settings dialog's test still works
         assert results.wait_for(qtbot, lambda r: True).ok
         assert len(fake.texts) == 1 and fake.texts[0].startswith("RiskDesk test message")
+        assert not (tmp_path / "history.sqlite3").exists()  # the watcher writes it, not this window
+
+        # The watcher stopped: the window records and sends from now on (alerts raised again here).
+        host.worker.start_recording(tmp_path / "history.sqlite3")
+        quiet = AlertConfig()
+        for name in RULE_DIRECTIONS:
+            quiet = quiet.with_rule(name, AlertRule(False, None, None, 0.0))
+        host.worker.set_alert_config(quiet)
+        alerts.wait_for(qtbot, lambda a: a.active == (), after=1)
+        host.worker.set_alert_config(AlertConfig(cooldown_s=0.0))
+        alerts.wait_for(qtbot, lambda a: any(e.kind.notify for e in a.events), after=2)
+        qtbot.waitUntil(lambda: len(fake.texts) == 2, timeout=WAIT_MS)
     finally:
         assert host.shutdown()
-    assert not (tmp_path / "history.sqlite3").exists()  # the watcher writes it, not this window
+    with HistoryReader(tmp_path / "history.sqlite3") as reader:
+        assert {e.kind.value for e in reader.alert_log()} == {"cleared", "raised"}

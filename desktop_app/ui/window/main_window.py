@@ -49,6 +49,7 @@ from desktop_app.ui.window.layout import (
 )
 from desktop_app.ui.window.message_bar import MessageBar, watched_text
 from desktop_app.ui.window.status_bar import FreshnessStatusBar
+from desktop_app.ui.window.takeover import WriterTakeover
 from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import WorkerError
 
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
                 "Nothing is real and nothing is saved."))
         if context.watched_by is not None:
             self.messages.add_banner(watched_text(context.watched_by))
+        self.takeover = WriterTakeover(context, host, self.messages, parent=self)
         for message in context.messages:
             self.messages.add_message(message)
 

@@ -66,6 +66,14 @@ class MessageBar(QWidget):
         self._texts.add(text)
         self._layout.addWidget(_Message(text, closable=closable, severity=severity, parent=self))
 
+    def remove(self, text: str) -> None:
+        """Take a message or banner away (a watcher's banner once the window writes itself)."""
+        self._texts.discard(text)
+        for message in self.findChildren(_Message):
+            if message.label.text() == text:
+                message.hide()
+                message.deleteLater()
+
     def texts(self) -> list[str]:
         return [m.label.text() for m in self.findChildren(_Message) if not m.isHidden()]
 
@@ -75,10 +83,9 @@ def watched_text(holder: LockHolder) -> str:
     if holder.pid <= 0:  # the watcher's details could not be read
         return translate("MessageBar", "A RiskDesk watcher records this configuration's history and "
                          "sends its Telegram alerts. This window shows what it records and alerts on this "
-                         "computer, but records and sends nothing itself; reopen it after the watcher stops "
-                         "to record again.")
+                         "computer; it records and sends nothing itself until the watcher stops.")
     since = datetime.fromtimestamp(holder.since_s).strftime("%Y-%m-%d %H:%M")
     return translate("MessageBar", "A RiskDesk watcher (process {pid}, running since {since}) records this "
                      "configuration's history and sends its Telegram alerts. This window shows what it "
-                     "records and alerts on this computer, but records and sends nothing itself; reopen it "
-                     "after the watcher stops to record again.").format(pid=holder.pid, since=since)
+                     "records and alerts on this computer; it records and sends nothing itself until the "
+                     "watcher stops.").format(pid=holder.pid, since=since)

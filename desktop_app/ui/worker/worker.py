@@ -123,6 +123,12 @@ class RiskWorker(QObject):
     def set_telegram(self, settings: TelegramSettings | None) -> None:
         self._post(functools.partial(self._live_call, "set_telegram", settings))
 
+    @Slot(object)
+    def start_recording(self, history_path: Path) -> None:
+        """Become the writer: record history to `history_path` and send alert messages (a window that
+        watched a watcher, once the watcher has stopped)."""
+        self._post(functools.partial(self._live_call, "start_recording", history_path))
+
     @Slot()
     def send_telegram_test(self) -> None:
         self._post(functools.partial(self._live_call, "send_telegram_test"))
