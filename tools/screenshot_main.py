@@ -9,7 +9,8 @@ lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion wi
 (what a dark OS theme gives), to check that nothing is hardcoded for light backgrounds;
 `--fail-account Hedge --out docs/img/main-stale.png` shows a failing account kept stale;
 `--tab history --out docs/img/history.png` shows the history charts of the demo run (all of it);
-`--tab journal --size 1280x720 --out docs/img/journal.png` the trade journal once it has synced.
+`--tab journal --size 1280x720 --out docs/img/journal.png` the trade journal once it has synced;
+`--watched` the banner of a window opened while `riskdesk-cli watch` writes the configuration.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desktop_app.storage.paths import AppPaths  # noqa: E402
+from desktop_app.storage.writer_lock import WATCHER, LockHolder  # noqa: E402
 from desktop_app.ui.app import build_window  # noqa: E402
 from desktop_app.ui.context import demo_context  # noqa: E402
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator  # noqa: E402
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the tab shown in the screenshot")
     parser.add_argument("--size", default="", help="window size WxH (default: maximised on the screen)")
     parser.add_argument("--lang", choices=("en", "th", "uk"), default="en", help="the window's language")
+    parser.add_argument("--watched", action="store_true",
+                        help="as opened while a watcher writes the configuration (its banner)")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(["riskdesk-screenshot"])
@@ -79,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     sim = start_demo_simulator()
     try:
         with tempfile.TemporaryDirectory() as config_dir:
-            window = build_window(demo_context(AppPaths.portable(config_dir), sim_account_specs(sim)),
-                                  start=False)
+            context = demo_context(AppPaths.portable(config_dir), sim_account_specs(sim))
+            if args.watched:  # the banner only: a demo window never takes the writer lock
+                context.watched_by = LockHolder(WATCHER, 4242, time.time() - 3 * 3600)
+            window = build_window(context, start=False)
             if args.size:
                 width, height = (int(v) for v in args.size.split("x"))
                 window.resize(width, height)
