@@ -10,6 +10,7 @@ flushed at once, so journald, launchd's log or a redirected file has it while th
 from __future__ import annotations
 
 import math
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from desktop_app.commands.runner import money, percent
 from desktop_app.live.alerts import AlertUpdate, TelegramResult
 from desktop_app.service import PortfolioUpdate
 
+REPEAT_AFTER_S = 600.0
+_RETRY_SUFFIX = re.compile(r" \(retrying in [0-9.]+ s\)$")
 _KIND_WORDS = {"raised": "alert raised", "escalated": "alert escalated", "eased": "alert eased",
                "cleared": "alert cleared"}
 
@@ -43,6 +46,7 @@ class WatchOutput:
         self.latest: PortfolioUpdate | None = None
         self.active: AlertUpdate | None = None
         self.events = 0  # alert events printed (tests read it)
+        self._said_at: dict[str, float] = {}  # problem text -> when it was last printed
 
     def line(self, text: str) -> None:
         out = self._out if self._out is not None else sys.stdout
@@ -80,7 +84,17 @@ class WatchOutput:
             self._on_change()
 
     def on_error(self, message: str, source: str) -> None:
-        self.line(f"{source} problem: {_one_line(message)}")
+        """A refresh, stream or history problem. A stream that keeps failing while it retries says
+        the same every few seconds: the same text (its retry delay aside) is printed once per
+        `REPEAT_AFTER_S`, so an outage of hours is a few lines, not thousands."""
+        text = _one_line(message)
+        key = f"{source}:{_RETRY_SUFFIX.sub('', text)}"
+        now = self._clock()
+        last = self._said_at.get(key)
+        if last is not None and now - last < REPEAT_AFTER_S:
+            return
+        self._said_at[key] = now
+        self.line(f"{source} problem: {text}")
 
     def on_telegram(self, result: TelegramResult) -> None:
         if not result.ok:
