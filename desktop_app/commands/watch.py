@@ -6,7 +6,8 @@ cool-down, the history database, Telegram) and prints a line per change of state
 It is the configuration's single writer: it holds the config dir's writer lock (storage/writer_lock.py)
 for its whole life; a second watcher is refused (exit 4) and the window opens as a viewer of what
 it records. The alert engine's memory is kept in the data dir (storage/watch_state.py), so a restart
-or the next `--once` run does not raise, nor send, an alert that is already raised.
+or the next `--once` run does not raise, nor send, an alert that is already raised; alert messages
+Telegram had not taken when a run ended are sent by the next (within an hour).
 
 While it runs it follows the app's settings file: thresholds, chat and interval changed in the window
 apply within an interval (watch_follow.py).
@@ -25,6 +26,7 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +53,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_ACCOUNT_FAILED, EXIT_LOCKED = 0, 2, 3, 4
 CLOSE_TIMEOUT_S = 3.0  # the history queue's last batch, the streams and the pool, after a signal
 STOP_TELEGRAM_GRACE_S = 1.0  # an alert message still on its way when the signal came
 ONCE_TELEGRAM_GRACE_S = 30.0  # --once exists to deliver its alerts: give an outage a little time
+MAX_UNDELIVERED_AGE_S = 3600.0  # older alert messages left by an earlier run are news no more
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,6 +121,14 @@ class Watcher:
         self._state = state
         self._save_failed = False
         self.loop: LiveLoop | None = None
+        # Alert messages the last run could not deliver go out first, unless they are stale by now.
+        now = time.time()
+        self._undelivered_since = {text: since_s for text, since_s in state.undelivered
+                                   if now - since_s <= MAX_UNDELIVERED_AGE_S and plan.telegram is not None}
+        stale = len(state.undelivered) - len(self._undelivered_since)
+        if stale:
+            self.output.line(f"Telegram: {stale} alert message(s) an earlier run could not deliver are "
+                             f"dropped (older than {MAX_UNDELIVERED_AGE_S / 3600:g} h, or Telegram is off)")
 
     def _live_loop(self, *, streams: bool) -> LiveLoop:
         output, plan = self.output, self.plan
@@ -127,7 +138,8 @@ class Watcher:
                              service_factory=lambda: RiskService(deadline_s=plan.deadline_s),
                              alert_config=plan.settings.alerts, history_path=plan.paths.history_db,
                              streams=streams, close_timeout_s=CLOSE_TIMEOUT_S,
-                             engine_state=self._state.engine, telegram=plan.telegram)
+                             engine_state=self._state.engine, telegram=plan.telegram,
+                             resend=tuple(self._undelivered_since))
         return self.loop
 
     def save(self) -> None:
@@ -135,7 +147,10 @@ class Watcher:
         session = self.loop.session if self.loop is not None else None
         if session is None:
             return
-        state = WatchState(session.alerts.engine.export_state(), tuple(sorted(self.output.failed)))
+        now = time.time()
+        undelivered = tuple((text, self._undelivered_since.get(text, now)) for text in session.undelivered)
+        state = WatchState(session.alerts.engine.export_state(), tuple(sorted(self.output.failed)),
+                           undelivered)
         try:
             save_watch_state(self.plan.paths.watch_state_file, state)
         except StorageError as exc:

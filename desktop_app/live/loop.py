@@ -62,10 +62,11 @@ class LiveLoop:
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
                  streams: bool = True, live_options: Mapping[str, Any] | None = None,
                  close_timeout_s: float = CLOSE_TIMEOUT_S, engine_state: EngineState | None = None,
-                 telegram: TelegramSettings | None = None) -> None:
+                 telegram: TelegramSettings | None = None, resend: Sequence[str] = ()) -> None:
         """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...).
         `engine_state` carries on an alert engine of an earlier run (the watcher's); `telegram` sets
-        where alert messages go from the start (the window sends it later, as a command)."""
+        where alert messages go from the start (the window sends it later, as a command); `resend`
+        are alert messages an earlier run could not deliver, queued first."""
         self._accounts = tuple(accounts)
         self._sinks = sinks
         self._interval_s = max(MIN_INTERVAL_S, float(interval_s))
@@ -78,6 +79,7 @@ class LiveLoop:
         self.close_timeout_s = close_timeout_s
         self._engine_state = engine_state
         self._telegram = telegram
+        self._resend = tuple(resend)
         self.session: LiveSession | None = None
         self.service: Any = None
         self._refresher: AccountRefresher | None = None
@@ -109,6 +111,9 @@ class LiveLoop:
             self.session.alerts.engine.restore_state(self._engine_state)
         if self._telegram is not None:
             self.session.set_telegram(self._telegram)
+            outbox = self.session.telegram
+            for text in self._resend if outbox is not None else ():
+                outbox.put(text)
         return self.session
 
     async def run(self, on_started: Callable[[], None] | None = None, *,

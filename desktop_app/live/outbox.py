@@ -48,7 +48,7 @@ class TelegramOutbox:
         self._max_queued = max(1, max_queued)
         self._sleep = sleep
         self._queue: deque[str] = deque()  # waiting; the one being tried is not in it
-        self._in_flight = False
+        self._in_flight: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
@@ -58,7 +58,11 @@ class TelegramOutbox:
     @property
     def pending(self) -> int:
         """Messages not yet delivered (the one being tried included)."""
-        return len(self._queue) + int(self._in_flight)
+        return len(self._queue) + int(self._in_flight is not None)
+
+    def pending_texts(self) -> tuple[str, ...]:
+        """The messages not yet delivered, oldest first (the watcher keeps them for its next run)."""
+        return ((self._in_flight,) if self._in_flight is not None else ()) + tuple(self._queue)
 
     def put(self, text: str) -> None:
         """Queue a message; delivery starts at once unless another is in flight."""
@@ -94,9 +98,9 @@ class TelegramOutbox:
         try:
             while self._queue:
                 text = self._queue.popleft()
-                self._in_flight = True
+                self._in_flight = text
                 await self._deliver_one(text)
-                self._in_flight = False
+                self._in_flight = None
         finally:
             if not self._queue:
                 self._idle.set()

@@ -82,6 +82,7 @@ class LiveSession:
         self._telegram_factory = telegram_factory or _default_sender
         self._outbox_options = dict(outbox_options or {})
         self.send_alerts = send_alerts
+        self.undelivered: tuple[str, ...] = ()  # alert messages still queued when the session closed
         self._telegram: TelegramOutbox | None = None
         self.hub: StreamHub | None = None
         self._specs: dict[str, AccountSpec] = {}
@@ -151,6 +152,8 @@ class LiveSession:
             if self._telegram.pending:
                 self._emit_telegram(TelegramResult(False, f"Telegram: {self._telegram.pending} alert "
                                                           "message(s) not delivered before stopping."))
+        if self._telegram is not None:
+            self.undelivered = self._telegram.pending_texts()
         for task in list(self._tasks):
             task.cancel()
         closers: list[Coroutine[Any, Any, None]] = []

@@ -9,6 +9,7 @@ where it is and reported, and the watcher starts from nothing (its alerts are ra
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +26,13 @@ MAX_STATE_BYTES = 4 * 1024 * 1024  # thousands of alerts; a larger file was not 
 class WatchState:
     engine: EngineState = field(default_factory=EngineState)
     failed_accounts: tuple[str, ...] = ()  # account ids whose last refresh failed
+    # Alert messages Telegram had not taken when the last run ended, with when that run ended.
+    undelivered: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"version": WATCH_STATE_VERSION, "engine": self.engine.to_dict(),
-                "failed_accounts": sorted(self.failed_accounts)}
+                "failed_accounts": sorted(self.failed_accounts),
+                "undelivered": [{"text": text, "since_s": since_s} for text, since_s in self.undelivered]}
 
     @classmethod
     def from_dict(cls, data: object) -> WatchState:
@@ -38,7 +42,19 @@ class WatchState:
         failed = data.get("failed_accounts", [])
         if not isinstance(failed, list) or not all(isinstance(a, str) for a in failed):
             raise AlertStateError("failed_accounts must be a list of account ids")
-        return cls(EngineState.from_dict(data.get("engine")), tuple(failed))
+        items = data.get("undelivered", [])
+        undelivered = []
+        for item in items if isinstance(items, list) else [None]:
+            text = item.get("text") if isinstance(item, Mapping) else None
+            since_s = item.get("since_s") if isinstance(item, Mapping) else None
+            if not isinstance(text, str) or not _finite(since_s):
+                raise AlertStateError("undelivered must be a list of {text, since_s}")
+            undelivered.append((text, float(since_s)))  # type: ignore[arg-type]
+        return cls(EngineState.from_dict(data.get("engine")), tuple(failed), tuple(undelivered))
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_watch_state(path: Path) -> tuple[WatchState, str | None]:

@@ -81,9 +81,13 @@ def test_the_watch_state_file_round_trip_and_a_damaged_file_starts_afresh(tmp_pa
     assert load_watch_state(path) == (WatchState(), None)
     engine = _engine()
     engine.evaluate(_mm(0.6, T0), now_s=T0)
-    state = WatchState(engine.export_state(), ("id-main",))
+    state = WatchState(engine.export_state(), ("id-main",), (("RiskDesk\n🟠 WARNING: Hedge", T0),))
     save_watch_state(path, state)
     assert load_watch_state(path) == (state, None)
+    for undelivered in (b'[{"text": "x", "since_s": "1"}]', b'{"text": "x"}',
+                        b'[{"text": "x", "since_s": 1e999}]'):
+        path.write_bytes(b'{"version": 1, "engine": {"version": 1}, "undelivered": ' + undelivered + b"}")
+        assert load_watch_state(path)[0] == WatchState()
     path.write_bytes(b'{"version": 1, "engine": {"version": 1, "active": 5}}')
     empty, problem = load_watch_state(path)
     assert empty == WatchState() and problem is not None and "damaged (active must be a list)" in problem

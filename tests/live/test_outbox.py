@@ -108,8 +108,10 @@ def test_closing_discards_what_is_left_without_waiting() -> None:
         sender = TelegramSender(Secret(TOKEN), "-1001", client=client, max_attempts=1)
         outbox = TelegramOutbox(sender, report=lambda _text: None, first_delay_s=3600.0)  # a real sleep
         outbox.put("stuck")
+        outbox.put("behind it")
         assert not await outbox.drain(0.05)
+        assert outbox.pending_texts() == ("stuck", "behind it")  # what the watcher keeps for next time
         await asyncio.wait_for(outbox.aclose(), 1.0)
         return outbox.pending
 
-    assert asyncio.run(main()) == 1
+    assert asyncio.run(main()) == 2

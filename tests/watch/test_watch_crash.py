@@ -137,8 +137,8 @@ def test_ctrl_c_while_every_request_hangs_exits_0_at_once(tmp_path: Path, crash_
     assert watcher.err == [] and watcher.out[0].endswith("; Telegram off")
 
 
-def test_telegram_unreachable_is_said_without_the_token_and_monitoring_goes_on(
-        tmp_path: Path, crash_sim: Simulator, sandbox: dict[str, str]) -> None:
+def test_telegram_unreachable_is_said_without_the_token_and_the_next_run_delivers(
+        tmp_path: Path, crash_sim: Simulator, telegram: TelegramStandIn, sandbox: dict[str, str]) -> None:
     with socket.socket() as probe:  # a loopback port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed_url = f"http://127.0.0.1:{probe.getsockname()[1]}/bot{TOKEN}/"  # a token in the URL too
@@ -159,3 +159,14 @@ def test_telegram_unreachable_is_said_without_the_token_and_monitoring_goes_on(
     assert code == 0
     assert any("1 alert message(s) not delivered before stopping" in line for line in watcher.out)
     assert not any(TOKEN in line or TOKEN.split(":")[1] in line for line in watcher.out + watcher.err)
+
+    # The next run (cron's --once) delivers what the last one could not, and raises nothing again.
+    once = Watcher(["--accounts", str(accounts), "--config-dir", str(config_dir), "--once",
+                    "--telegram-chat", CHAT, "--telegram-api-url", telegram.url], sandbox)
+    try:
+        assert once.finish() == 0
+    finally:
+        once.kill()
+    assert not any(" alert " in line for line in once.out) and once.err == []
+    [text] = telegram.texts()
+    assert text.startswith("RiskDesk\n") and "WARNING: Hedge: MM rate" in text
