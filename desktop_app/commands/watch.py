@@ -15,7 +15,7 @@ apply within an interval (watch_follow.py).
 SIGTERM or SIGINT: the refreshes in flight are cancelled, the history queue is written, connections
 close, exit 0 within a few seconds. Exit status: 0 stopped (or `--once` with every account fetched),
 2 bad arguments or input (one line), 3 `--once` with some account failed, 4 another RiskDesk process
-writes this configuration.
+writes this configuration, 1 an unexpected error (one line: a bug to report).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from desktop_app.storage.errors import StorageError
 from desktop_app.storage.watch_state import WatchState, load_watch_state, save_watch_state
 from desktop_app.storage.writer_lock import WATCHER, WriterLock, WriterLockHeld
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_ACCOUNT_FAILED, EXIT_LOCKED = 0, 2, 3, 4
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_ACCOUNT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 4
 CLOSE_TIMEOUT_S = 3.0  # the history queue's last batch, the streams and the pool, after a signal
 STOP_TELEGRAM_GRACE_S = 1.0  # an alert message still on its way when the signal came
 ONCE_TELEGRAM_GRACE_S = 30.0  # --once exists to deliver its alerts: give an outage a little time
@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         watcher = Watcher(plan, args)
         return watcher.once() if args.once else watcher.forever()
+    except Exception as exc:  # a bug: one line and a status of its own, never a traceback
+        return _fail(f"stopped by an unexpected error ({type(exc).__name__}: {' '.join(str(exc).split())})",
+                     EXIT_INTERNAL)
     finally:
         lock.release()
 
