@@ -5,7 +5,7 @@ Accounts: the demo's Main and Hedge (tests/test_e2e_crash_alerts.py derives thei
 MM-rate rule is on: warning at 50%, critical at 80%, clear margin 20 points, so the alert eases back
 to warning below 60% and clears only below 30%. Hedge's MM rate on the frozen crash path, measured
 once with RiskService (BTC falls 0.1% per 4 s of price time): 38% at 360 s, 41% at 364, 46% at 368,
-51% at 372, 57% at 376, 65% at 380, 76% at 384, 101% at 390. So 4-s steps from 360 s raise the
+51% at 372, 57% at 376, 65% at 380, 76% at 384, 101% at 390. So 4-s steps from 364 s raise the
 warning (at 372 s) before they escalate it (at 388 s), each in a step of its own. Then BTC is lifted
 0.2% at a time (every coin by its beta, at once): the rate falls through 60% (eased), through the
 [30%, 50%) band where hysteresis keeps the alert raised, and clears below 30%.
@@ -63,7 +63,7 @@ def test_crash_alerts_on_telegram_with_hysteresis_then_sigterm(tmp_path: Path, c
         banner = watcher.line_with("watching: 2 accounts (Main, Hedge)")
         assert f"chat {CHAT}" in banner
         _after_two_polls(watcher, db)
-        crash_sim.step(360.0)
+        crash_sim.step(364.0)
         _after_two_polls(watcher, db)
         for _ in range(15):  # 4 s of price time: BTC down 0.1% a step
             if any("alert escalated" in line for line in watcher.out):
