@@ -5,8 +5,14 @@ Definitions (issue 17):
 - trades: closed-PnL rows; wins: closed PnL > 0; losses: closed PnL < 0 (a 0 row is neither).
 - win_rate = wins / trades (None without trades); profit_factor = sum of wins / |sum of losses|
   (None without losses).
-- realised = sum of closed PnL as the exchange reports it (after trading fees; Bybit's closedPnl
-  leaves funding out, see tests/journal/test_figures.py); funding = sum of settlements; net = both.
+- realised = sum of closed PnL as the exchange reports it (after trading fees); funding = sum of
+  settlements; net = realised + funding (issue 17's formula).
+  That sum assumes Bybit's closedPnl leaves funding out. The API docs do not say so; what supports it
+  is their closed-PnL example, whose closedPnl is exactly the price difference minus both 0.06% fees,
+  with nothing left over for funding (tests/bybit/test_parse_history.py,
+  test_docs_closed_pnl_example). Bybit's help centre says the app's Closed P&L page includes the
+  funding paid while holding. Should a recorded real answer show funding inside closedPnl, net would
+  count funding twice: net would then be realised alone, and funding a breakdown of it.
 - max drawdown: the largest fall of the cumulative realised PnL from its running peak, walking the
   trades in time order from 0. The total's drawdown is taken on all accounts' trades merged in time
   order, which is not the sum of the accounts' drawdowns (their troughs need not coincide).
