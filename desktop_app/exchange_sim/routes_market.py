@@ -56,13 +56,15 @@ def _ticker(ctx: RequestContext, inst: Instrument, category: str) -> dict[str, o
     prev24, high, low, prev1h = ctx.candles.day_stats(inst.base_coin, ctx.now_ms)
     prev24_d = inst.round_price(Decimal(repr(prev24)))
     change = (mark / prev24_d - 1).quantize(Decimal("0.000001"))
-    tick = inst.tick_size
     volume_usd = daily_turnover_usd(inst)
+    # The top of the order book at this instant, so the ticker and the book never disagree.
+    (ask1,), bids = book_levels(ctx, inst, 1)
+    bid1 = bids[0] if bids else ["", ""]
     row: dict[str, object] = {
         "symbol": inst.symbol, "lastPrice": str(mark), "prevPrice24h": str(prev24_d),
         "price24hPcnt": format(change, "f"), "highPrice24h": fmt_price(inst, high),
         "lowPrice24h": fmt_price(inst, low),
-        "bid1Price": str(mark - tick), "bid1Size": "12.5", "ask1Price": str(mark + tick), "ask1Size": "9.8",
+        "bid1Price": bid1[0], "bid1Size": bid1[1], "ask1Price": ask1[0], "ask1Size": ask1[1],
     }
     if category == "spot":
         volume = volume_usd / float(mark)

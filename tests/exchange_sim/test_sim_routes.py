@@ -71,6 +71,17 @@ def test_public_trades_are_the_one_minute_candles(rsim: Simulator, category: str
     assert trades[0]["price"] == ticker["lastPrice"]
 
 
+@pytest.mark.parametrize(("category", "symbol"), [("linear", "BTCUSDT"), ("inverse", "BTCUSD"),
+                                                  ("spot", "ETHUSDT"), ("linear", "DOGEUSDT")])
+def test_ticker_top_of_book_is_the_order_books(rsim: Simulator, category: str, symbol: str) -> None:
+    # The clock is frozen, so both answers are of one instant: the ticker's best bid and ask, prices and
+    # sizes, are the book's first levels.
+    (ticker,) = pub(rsim, "/v5/market/tickers", category=category, symbol=symbol)["list"]
+    book = pub(rsim, "/v5/market/orderbook", category=category, symbol=symbol, limit=1)
+    assert [ticker["bid1Price"], ticker["bid1Size"]] == book["b"][0]
+    assert [ticker["ask1Price"], ticker["ask1Size"]] == book["a"][0]
+
+
 def test_index_kline_is_the_mark_kline(rsim: Simulator) -> None:
     query = {"category": "inverse", "symbol": "ETHUSD", "interval": "240", "limit": 12}
     index = pub(rsim, "/v5/market/index-price-kline", **query)["list"]
