@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
@@ -82,4 +83,16 @@ def test_a_client_given_only_the_base_url_gets_live_marks(sim: Simulator) -> Non
 
     assert run(go()), "no streamed mark, or the private stream never subscribed"
     assert not [e for e in events if isinstance(e, StreamErrorEvent)]
-    assert sim.streams is not None and sim.streams.connection_count("/v5/private") == 0  # closed again
+    assert sim.streams is not None
+    # The client has closed; the server ends its side of the connection a moment later: wait for that.
+    assert closed_within(sim, "/v5/private", 5.0), "the private stream stayed open after the hub closed"
+
+
+def closed_within(sim: Simulator, path: str, deadline_s: float) -> bool:
+    assert sim.streams is not None
+    end = time.monotonic() + deadline_s
+    while sim.streams.connection_count(path) != 0:
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.01)
+    return True
