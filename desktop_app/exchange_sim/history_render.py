@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from desktop_app.exchange_sim.ledger import CashEntry, Trip, stable_id
+from desktop_app.exchange_sim.ledger_records import CashEntry, Trip, stable_id
 from desktop_app.exchange_sim.render import num
 
 _ZERO = Decimal(0)

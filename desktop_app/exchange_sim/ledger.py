@@ -14,25 +14,26 @@ without generating the rest, and a realtime demo keeps trading as the clock move
 - A round trip appears (its fills, settlements and closed PnL) once it is closed, so no visible
   row ever belongs to a position the position list does not show. Standing positions are untouched
   by round trips (those are traded on their own).
-Amounts are rounded to 8 decimals once, here, so rows that should add up do so exactly.
+- The transaction log's cashBalance runs so that, at the price clock's origin, each coin's balance
+  is the account's wallet balance (what wallet-balance reports): the balance at the start of the
+  history is the wallet less every change visible at the origin.
+Amounts are rounded to 8 decimals once (ledger_records.q8), so rows that should add up do so exactly.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from desktop_app.exchange_sim.accounts import SimAccount
 from desktop_app.exchange_sim.funding import FUNDING_INTERVAL_MS, funding_rate
-from desktop_app.exchange_sim.instruments import CATALOGUE, Instrument
+from desktop_app.exchange_sim.instruments import CATALOGUE
+from desktop_app.exchange_sim.ledger_records import CashEntry, Holding, Trip, q8, stable_id
 from desktop_app.exchange_sim.prices import PriceModel
 from desktop_app.exchange_sim.valuation import TAKER_FEE_RATE
 
 DAY_MS = 86_400_000
-_Q8 = Decimal("0.00000001")
 _ZERO = Decimal(0)
 _MIN_HOLD_MS = 20 * 60_000
 _MAX_HOLD_MS = 20 * 3_600_000
@@ -40,98 +41,15 @@ _TRIP_COUNTS = (0, 1, 1, 2, 2, 3)
 _TRIP_FRACTIONS = (Decimal("0.1"), Decimal("0.2"), Decimal("0.25"), Decimal("0.5"))
 
 
-def q8(value: Decimal) -> Decimal:
-    return value.quantize(_Q8, ROUND_HALF_EVEN)
-
-
-def stable_id(*parts: object) -> str:
-    """A UUID-shaped id derived from `parts` (Bybit's order and execution ids look like this)."""
-    h = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-
-@dataclass(frozen=True, slots=True)
-class Trip:
-    """A round trip: a position opened and closed by two taker orders."""
-
-    trip_id: str
-    symbol: str
-    side: str  # "Buy" (long) | "Sell" (short): the position's side
-    qty: Decimal  # base coin (linear) or USD contracts (inverse)
-    leverage: Decimal
-    open_ms: int
-    close_ms: int
-    entry: Decimal
-    exit: Decimal
-    open_fee: Decimal  # settle coin
-    close_fee: Decimal
-    gross: Decimal  # settle coin, before fees
-
-    @property
-    def instrument(self) -> Instrument:
-        return CATALOGUE[self.symbol]
-
-    @property
-    def sign(self) -> int:
-        return 1 if self.side == "Buy" else -1
-
-    @property
-    def closed_pnl(self) -> Decimal:
-        return self.gross - self.open_fee - self.close_fee
-
-    def value(self, price: Decimal) -> Decimal:
-        return self.qty / price if self.instrument.inverse else self.qty * price
-
-
-@dataclass(frozen=True, slots=True)
-class CashEntry:
-    """One transaction-log row before rendering; `change` = cash_flow + funding − fee."""
-
-    time_ms: int
-    kind: str  # TRADE | SETTLEMENT
-    symbol: str
-    side: str  # order side (TRADE) or position side (SETTLEMENT)
-    qty: Decimal
-    size_after: Decimal  # signed size of the position after the row
-    currency: str
-    price: Decimal
-    funding: Decimal  # cash effect of funding (negative: paid); 0 on trades
-    fee: Decimal  # paid (positive)
-    cash_flow: Decimal  # realised or session PnL
-    fee_rate: Decimal  # trades: the fee rate; settlements: the funding rate, negated for a short
-    trade_id: str
-    order_id: str
-    visible_ms: int  # shown once the clock reaches this (the trip's close, or the row's own time)
-
-    @property
-    def change(self) -> Decimal:
-        return self.cash_flow + self.funding - self.fee
-
-    @property
-    def category(self) -> str:
-        return CATALOGUE[self.symbol].category
-
-
-@dataclass(frozen=True, slots=True)
-class _Holding:
-    """A position held across a settlement: a standing one (trip None) or a round trip."""
-
-    symbol: str
-    side: str
-    qty: Decimal
-    opened_ms: int
-    entry: Decimal
-    trip: Trip | None
-    key: str  # tells holdings of one symbol apart (hedge-mode legs, several trips)
-
-
 class Ledger:
     """The history of one account. Thread-safe; days are generated once and cached."""
 
-    def __init__(self, account: SimAccount, model: PriceModel, seed: int, history_start_ms: int) -> None:
+    def __init__(self, account: SimAccount, model: PriceModel, seed: int, history_start_ms: int,
+                 origin_ms: int) -> None:
         self.account = account
         self.seed = seed
         self.history_start_ms = history_start_ms
+        self.origin_ms = origin_ms  # the price clock's origin: the cash balances are the wallet's here
         self._model = model
         self._lock = threading.RLock()
         self._marks: dict[tuple[str, int], Decimal] = {}
@@ -140,7 +58,7 @@ class Ledger:
         self._openings: dict[int, dict[str, Decimal]] = {}  # day -> balances at its start (final ones)
         self._symbols = tuple(dict.fromkeys(p.symbol for p in account.positions))
         # Standing positions were opened long before the history starts (opened_ms 0).
-        self._standing = tuple(_Holding(p.symbol, p.side, p.size, 0, p.entry_price, None, f"standing-{n}")
+        self._standing = tuple(Holding(p.symbol, p.side, p.size, 0, p.entry_price, None, f"standing-{n}")
                                for n, p in enumerate(account.positions))
 
     def mark(self, symbol: str, time_ms: int) -> Decimal:
@@ -216,20 +134,20 @@ class Ledger:
                 cached = self._cash[day] = self._make_cash(day)
             return cached
 
-    def _holdings_at(self, time_ms: int) -> list[_Holding]:
+    def _holdings_at(self, time_ms: int) -> list[Holding]:
         held = list(self._standing)
         for day in (time_ms // DAY_MS - 1, time_ms // DAY_MS):
-            held += [_Holding(t.symbol, t.side, t.qty, t.open_ms, t.entry, t, t.trip_id)
+            held += [Holding(t.symbol, t.side, t.qty, t.open_ms, t.entry, t, t.trip_id)
                      for t in self.day_trips(day) if t.open_ms < time_ms < t.close_ms]
         return held
 
-    def _session_price(self, holding: _Holding, settlement_ms: int) -> Decimal:
+    def _session_price(self, holding: Holding, settlement_ms: int) -> Decimal:
         """The price the previous USDC session closed at: the last settlement's mark, or the entry."""
         previous = settlement_ms - FUNDING_INTERVAL_MS
         # Opened at or after the previous settlement: that one did not include it.
         return holding.entry if holding.opened_ms >= previous else self.mark(holding.symbol, previous)
 
-    def _settlement(self, holding: _Holding, time_ms: int) -> CashEntry:
+    def _settlement(self, holding: Holding, time_ms: int) -> CashEntry:
         inst = CATALOGUE[holding.symbol]
         sign = 1 if holding.side == "Buy" else -1
         mark = self.mark(holding.symbol, time_ms)
@@ -283,18 +201,33 @@ class Ledger:
         for row in self.day_cash(day):
             if row.visible_ms > now_ms or row.time_ms > last_ms:
                 continue
-            balance = balances.get(row.currency, self.account.balance(row.currency)) + row.change
+            balance = balances.get(row.currency, _ZERO) + row.change
             balances[row.currency] = balance
             if out is not None and row.time_ms >= first_ms:
                 out.append((row, balance))
+
+    def _history_start_balances(self) -> dict[str, Decimal]:
+        """Each coin's balance when the history starts: the wallet balance (which holds at the origin)
+        less the change of every row the origin sees. Call with the lock held."""
+        first_day = self.history_start_ms // DAY_MS
+        opening = self._openings.get(first_day)
+        if opening is None:
+            balances = {coin: amount for coin, amount in self.account.wallet}
+            for day in range(first_day, self.origin_ms // DAY_MS + 1):
+                for row in self.day_cash(day):
+                    if row.time_ms <= self.origin_ms and row.visible_ms <= self.origin_ms:
+                        balances[row.currency] = balances.get(row.currency, _ZERO) - row.change
+            opening = self._openings[first_day] = balances
+        return opening
 
     def _opening_balances(self, day: int, now_ms: int) -> dict[str, Decimal]:
         """Balances at the start of `day`. Rows before a day start are all visible one day later (a trip
         lasts under 20 h), so once `now` is a day past, that day's opening balances are final and kept."""
         first_day = self.history_start_ms // DAY_MS
         with self._lock:
+            self._history_start_balances()
             known = max((d for d in self._openings if d <= day), default=first_day)
-            balances = dict(self._openings.get(known, {}))
+            balances = dict(self._openings[known])
             for d in range(known, day):
                 self._add_day(balances, d, now_ms, (d + 1) * DAY_MS - 1)
                 if (d + 2) * DAY_MS <= now_ms:
@@ -303,7 +236,7 @@ class Ledger:
 
     def cash_rows(self, first_ms: int, last_ms: int, now_ms: int) -> list[tuple[CashEntry, Decimal]]:
         """Visible cash rows in [first_ms, last_ms], oldest first, each with the balance of its
-        currency after it (running from the account's wallet at the start of the history)."""
+        currency after it (at the origin, the last one's is the wallet balance)."""
         out: list[tuple[CashEntry, Decimal]] = []
         last_ms = min(last_ms, now_ms)
         first_day = max(first_ms, self.history_start_ms) // DAY_MS
@@ -319,6 +252,7 @@ class LedgerBook:
 
     def __init__(self, model: PriceModel, seed: int, start_ms: int, history_days: int) -> None:
         self.seed = seed
+        self.origin_ms = start_ms
         self.history_start_ms = (start_ms // DAY_MS - history_days) * DAY_MS
         self._model = model
         self._lock = threading.Lock()
@@ -328,6 +262,6 @@ class LedgerBook:
         with self._lock:
             ledger = self._ledgers.get(account)
             if ledger is None:
-                ledger = Ledger(account, self._model, self.seed, self.history_start_ms)
+                ledger = Ledger(account, self._model, self.seed, self.history_start_ms, self.origin_ms)
                 self._ledgers[account] = ledger
             return ledger

@@ -17,7 +17,7 @@ from desktop_app.exchange_sim.context import ApiError, RequestContext, decode_cu
 from desktop_app.exchange_sim.funding import FUNDING_INTERVAL_MS, next_settlement, premium_index
 from desktop_app.exchange_sim.instruments import CATALOGUE
 from desktop_app.exchange_sim.klines import INTERVAL_MINUTES, INTERVALS
-from desktop_app.exchange_sim.ledger import stable_id
+from desktop_app.exchange_sim.ledger_records import stable_id
 from desktop_app.exchange_sim.market_stats import open_interest, price_band
 from desktop_app.exchange_sim.prices import MINUTE_MS
 from desktop_app.exchange_sim.render import num

@@ -16,7 +16,8 @@ from desktop_app.exchange_sim.accounts import SimAccount
 from desktop_app.exchange_sim.balances import transferable
 from desktop_app.exchange_sim.context import ApiError, RequestContext
 from desktop_app.exchange_sim.instruments import CATALOGUE
-from desktop_app.exchange_sim.ledger import Ledger, Trip, stable_id
+from desktop_app.exchange_sim.ledger import Ledger
+from desktop_app.exchange_sim.ledger_records import Trip, stable_id
 from desktop_app.exchange_sim.routes_history import WEEK_MS, newest_first_page, window
 from desktop_app.exchange_sim.routes_market import instrument_of
 from desktop_app.exchange_sim.valuation import value_account

@@ -152,38 +152,42 @@ def test_classic_accounts_use_the_contract_log(hsim: Simulator) -> None:
         assert D(row["funding"]) == expected and D(row["change"]) == -expected
 
 
-def test_every_market_category_answers_and_no_route_is_404(hsim: Simulator) -> None:
-    served = {
-        "/v5/market/tickers": ("spot", "linear", "inverse", "option"),
-        "/v5/market/instruments-info": ("spot", "linear", "inverse", "option"),
-        "/v5/market/kline": ("spot", "linear", "inverse"),
-        "/v5/market/mark-price-kline": ("linear", "inverse", "option"),
-        "/v5/market/orderbook": ("spot", "linear", "inverse", "option"),
-        "/v5/market/risk-limit": ("linear", "inverse"),
-        "/v5/market/funding/history": ("linear", "inverse"),
-    }
-    symbols = {"spot": "BTCUSDT", "linear": "BTCUSDT", "inverse": "BTCUSD", "option": "BTC-27MAR26-70000-C"}
-    client = httpx.Client(base_url=hsim.base_url)
-    for path, categories in served.items():
-        for category in ("spot", "linear", "inverse", "option"):
-            params = {"category": category, "interval": "D"}
-            if path != "/v5/market/instruments-info" and path != "/v5/market/risk-limit":
-                params["symbol"] = symbols[category]
-            if path == "/v5/market/tickers" and category != "option":
-                del params["symbol"]
-            if path == "/v5/market/tickers" and category == "option":
-                params = {"category": "option", "baseCoin": "BTC"}
-            response = client.get(path, params=params)
-            assert response.status_code == 200, (path, category)
-            body = response.json()
-            # The simulator holds no options: a list of them is empty, an option symbol is unknown (10001,
-            # as Bybit answers an unknown symbol). A category Bybit does not serve there is 10001 too.
-            listing = path in ("/v5/market/tickers", "/v5/market/instruments-info")
-            expected_ok = category in categories and (category != "option" or listing)
-            assert body["retCode"] == (0 if expected_ok else 10001), (path, category, body)
-    listed = client.get("/v5/market/instruments-info", params={"category": "spot"}).json()["result"]
-    assert {i["symbol"] for i in listed["list"]} >= {"BTCUSDT", "ETHUSDT"} and listed["nextPageCursor"] == ""
-    assert "basePrecision" in listed["list"][0]["lotSizeFilter"] and "leverageFilter" not in listed["list"][0]
-    options = client.get("/v5/market/instruments-info", params={"category": "option"}).json()
-    assert options["result"]["list"] == []
-    client.close()
+def test_spot_instruments_and_the_empty_option_list(hsim: Simulator) -> None:
+    # Which categories each market route serves is test_pybit_conformance's matrix; these are the shapes.
+    with httpx.Client(base_url=hsim.base_url) as client:
+        listed = client.get("/v5/market/instruments-info", params={"category": "spot"}).json()["result"]
+        first = listed["list"][0]
+        assert {i["symbol"] for i in listed["list"]} >= {"BTCUSDT", "ETHUSDT"}
+        assert listed["nextPageCursor"] == ""
+        assert "basePrecision" in first["lotSizeFilter"] and "leverageFilter" not in first
+        options = client.get("/v5/market/instruments-info", params={"category": "option"}).json()
+        assert options["result"]["list"] == []
+
+
+def balance_after(rows: list[dict[str, Any]]) -> D:
+    """The balance after the last of `rows` applied, rows of one instant in any order: the one
+    cashBalance that no other row of the instant started from."""
+    latest = max(int(r["transactionTime"]) for r in rows)
+    last = [r for r in rows if int(r["transactionTime"]) == latest]
+    befores = {D(r["cashBalance"]) - D(r["change"]) for r in last}
+    (after,) = {D(r["cashBalance"]) for r in last} - befores
+    return after
+
+
+@pytest.mark.parametrize("name", ["Main", "Isolated", "Portfolio", "Classic", "Hedge"])
+def test_cash_balance_is_the_wallet_balance_at_the_origin(sim: Simulator, name: str) -> None:
+    # The price clock stands at its origin: the transaction log's latest cashBalance of each coin is
+    # what wallet-balance reports for it (Main USDC 40,000, Hedge USDT 22,000, ...).
+    assert sim.now_ms() == SIM_START_MS
+    account = sim.account(name)
+    classic = account.classic
+    log = "/v5/account/contract-transaction-log" if classic else "/v5/account/transaction-log"
+    wallet_type = "CONTRACT" if classic else "UNIFIED"
+    wallet = get(sim, name, "/v5/account/wallet-balance", f"accountType={wallet_type}")
+    balances = {c["coin"]: D(c["walletBalance"]) for c in wallet["result"]["list"][0]["coin"]}
+    rows = all_pages(sim, name, log, f"limit=50&startTime={SIM_START_MS - WEEK}&endTime={SIM_START_MS}")
+    coins = {r["currency"] for r in rows}
+    assert coins and coins <= set(balances)
+    for coin in coins:
+        assert balance_after([r for r in rows if r["currency"] == coin]) == balances[coin], (name, coin)
+    assert balances == {coin: amount for coin, amount in account.wallet}
