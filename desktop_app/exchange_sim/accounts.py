@@ -51,6 +51,9 @@ class SimAccount:
     key_type: str = "hmac"                # "hmac" | "rsa"
     margin_mode: str = "REGULAR_MARGIN"   # REGULAR_MARGIN | ISOLATED_MARGIN | PORTFOLIO_MARGIN
     classic: bool = False
+    # UTA 1.0 (unifiedMarginStatus 3): unified, but its inverse contracts keep a wallet of their own,
+    # logged in the contract transaction log instead of the unified one. No demo account is one.
+    uta1: bool = False
     ip_whitelist: tuple[str, ...] = ("*",)
     read_only: bool = True
     can_withdraw: bool = False

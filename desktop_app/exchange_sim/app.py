@@ -99,14 +99,20 @@ class Stats:
     requests: int = 0
 
 
+def _machine_ms() -> int:
+    return int(time.time() * 1000)
+
+
 class SimApp:
     """Thread-safe: one instance serves every connection thread."""
 
     def __init__(self, *, accounts: tuple[SimAccount, ...], model: PriceModel, candles: CandleMaker,
                  faults: Faults, ip_limiter: IpLimiter, now_ms: Callable[[], int],
                  page_size_cap: int | None, ledgers: LedgerBook | None = None,
-                 history_page_cap: int | None = None) -> None:
+                 history_page_cap: int | None = None, clock_ms: Callable[[], int] | None = None) -> None:
+        """`clock_ms`: the exchange's own clock before any injected skew (default: this machine's)."""
         self.by_key = {a.api_key: a for a in accounts}
+        self._clock_ms = clock_ms or _machine_ms
         self.model = model
         self.candles = candles
         self.faults = faults
@@ -128,7 +134,7 @@ class SimApp:
                 self.stats.requests += 1
 
     def server_ms(self) -> int:
-        return int(time.time() * 1000) + self.faults.snapshot().clock_skew_ms
+        return self._clock_ms() + self.faults.snapshot().clock_skew_ms
 
     def handle(self, method: str, target: str, headers: dict[str, str], client_ip: str) -> Reply:
         """Answer one request. `headers` keys are lower-case; `target` is the raw request target."""

@@ -151,7 +151,8 @@ def contract_wallet(v: AccountValue) -> dict[str, object]:
 def account_info(account: SimAccount) -> dict[str, object]:
     return {
         "marginMode": account.margin_mode, "updatedTime": "1697078946000",
-        "unifiedMarginStatus": 1 if account.classic else 5, "dcpStatus": "OFF", "timeWindow": 10,
+        "unifiedMarginStatus": 1 if account.classic else 3 if account.uta1 else 5, "dcpStatus": "OFF",
+        "timeWindow": 10,
         "smpGroup": 0, "isMasterTrader": False, "spotHedgingStatus": "OFF",
     }
 

@@ -117,7 +117,9 @@ def execution_list(ctx: RequestContext) -> dict[str, object]:
 
 
 def _log_rows(ctx: RequestContext, ledger: Ledger, account: SimAccount, *, classic: bool,
-              default_ms: int) -> dict[str, object]:
+              default_ms: int, categories: tuple[str, ...] = ("spot", "linear", "option", "inverse"),
+              ) -> dict[str, object]:
+    """The rows of the log, of instruments in `categories` (the wallet the log is of)."""
     category = ctx.get("category")
     if category is not None and category not in ("spot", "linear", "option", "inverse"):
         raise ApiError(10001, "params error: Category is invalid")
@@ -129,7 +131,8 @@ def _log_rows(ctx: RequestContext, ledger: Ledger, account: SimAccount, *, class
     rows = []
     for entry, balance in ledger.cash_rows(start, end, ctx.now_ms):
         inst = CATALOGUE[entry.symbol]
-        if (category and inst.category != category) or (currency and entry.currency != currency) or \
+        if inst.category not in categories or (category and inst.category != category) or \
+                (currency and entry.currency != currency) or \
                 (base_coin and inst.base_coin != base_coin) or (kind and entry.kind != kind):
             continue
         rows.append(render.transaction_row(account.uid, entry, balance, classic=classic))
@@ -147,12 +150,16 @@ def transaction_log(ctx: RequestContext) -> dict[str, object]:
     account_type = ctx.get("accountType")
     if account_type is not None and account_type != "UNIFIED":
         raise ApiError(10001, "accountType only support UNIFIED.")
-    # Without times the unified log answers the last 24 h (one time given: 24 h from it).
-    return _log_rows(ctx, ledger, account, classic=False, default_ms=DAY_MS)
+    # Without times the unified log answers the last 24 h (one time given: 24 h from it). UTA 1.0 keeps
+    # its inverse contracts out of the unified wallet, and so out of this log.
+    categories = ("spot", "linear", "option") if account.uta1 else ("spot", "linear", "option", "inverse")
+    return _log_rows(ctx, ledger, account, classic=False, default_ms=DAY_MS, categories=categories)
 
 
 def contract_transaction_log(ctx: RequestContext) -> dict[str, object]:
     account, ledger = _ledger(ctx)
+    if account.uta1:   # "classic account, UTA1.0 (inverse)": the inverse derivatives wallet's log
+        return _log_rows(ctx, ledger, account, classic=True, default_ms=WEEK_MS, categories=("inverse",))
     if not account.classic:
         raise ApiError(100028, "The API cannot be accessed by unified account users.")
     return _log_rows(ctx, ledger, account, classic=True, default_ms=WEEK_MS)

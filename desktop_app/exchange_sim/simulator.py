@@ -19,6 +19,7 @@ from desktop_app.exchange_sim.server import SimHTTPServer, serve_in_thread
 from desktop_app.exchange_sim.ws_server import SimStreamServer
 
 SCENARIOS = ("demo", "crash")
+SERVER_CLOCKS = ("wall", "price")
 
 
 class Simulator:
@@ -34,6 +35,9 @@ class Simulator:
     Every account has a trade history (closed PnL, fills, funding, transaction logs) from
     `history_days` before the price clock's origin onwards; `history_page_cap` caps those pages the
     way `page_size_cap` caps the others (None: Bybit's own limits only).
+    `server_clock`: the exchange's own time (/v5/market/time, envelopes, signature windows) is this
+    machine's clock ("wall"), or the price clock ("price": it stands still with a frozen one), for tests
+    whose client clock runs from the simulator's so the exchange's "now" and its history's agree.
     """
 
     def __init__(self, seed: int = 7, scenario: str = "demo", port: int = 0, realtime: bool = True,
@@ -41,9 +45,12 @@ class Simulator:
                  start_ms: int | None = None, host: str = "127.0.0.1", page_size_cap: int | None = 3,
                  crash_delay_s: float = 30.0, crash_duration_s: float = 600.0, crash_drop: float = 0.15,
                  ip_limit: int = 600, ip_window_s: float = 5.0, ip_ban_s: float = 600.0,
-                 streams: bool = True, history_days: int = 120, history_page_cap: int | None = None) -> None:
+                 streams: bool = True, history_days: int = 120, history_page_cap: int | None = None,
+                 server_clock: str = "wall") -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
+        if server_clock not in SERVER_CLOCKS:
+            raise ValueError(f"unknown server clock {server_clock!r}; choose from {SERVER_CLOCKS}")
         self.seed = seed
         self.scenario = scenario
         self.realtime = realtime
@@ -65,7 +72,8 @@ class Simulator:
             self.trigger_crash(crash_drop, crash_duration_s, delay_s=crash_delay_s)
         self._app = SimApp(accounts=self.accounts, model=self.model, candles=self.candles, faults=self.faults,
                            ip_limiter=self.ip_limiter, now_ms=self.now_ms, page_size_cap=page_size_cap,
-                           ledgers=self.ledgers, history_page_cap=history_page_cap)
+                           ledgers=self.ledgers, history_page_cap=history_page_cap,
+                           clock_ms=self.now_ms if server_clock == "price" else None)
         self._accounts_lock = threading.Lock()
         self.streams = SimStreamServer(self, host=host) if streams else None
         self._stopping = threading.Event()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal as D
 from typing import Any
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from desktop_app.exchange_sim import Simulator
+from desktop_app.exchange_sim.accounts import make_demo_accounts
 from tests.exchange_sim.test_http import signed_get
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 
@@ -150,6 +152,22 @@ def test_classic_accounts_use_the_contract_log(hsim: Simulator) -> None:
         # 30,000 / mark × rate in BTC.
         expected = (D(30_000) / D(row["tradePrice"]) * D(row["feeRate"])).quantize(D("1e-8"))
         assert D(row["funding"]) == expected and D(row["change"]) == -expected
+
+
+def test_uta1_keeps_inverse_history_in_the_contract_log() -> None:
+    # UTA 1.0 (unifiedMarginStatus 3): inverse contracts stay in their own wallet, whose log is the
+    # contract transaction log ("classic account, UTA1.0 (inverse)"); the unified log has the rest.
+    classic = next(a for a in make_demo_accounts(seed=SIM_SEED) if a.name == "Classic")
+    uta1 = replace(classic, name="Uta1", classic=False, uta1=True)
+    with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS, streams=False,
+                   accounts=(uta1,)) as sim:
+        assert get(sim, "Uta1", "/v5/account/info", "")["result"]["unifiedMarginStatus"] == 3
+        window = f"type=SETTLEMENT&limit=50&startTime={SIM_START_MS - DAY}&endTime={SIM_START_MS}"
+        unified = all_pages(sim, "Uta1", "/v5/account/transaction-log", f"accountType=UNIFIED&{window}")
+        contract = all_pages(sim, "Uta1", "/v5/account/contract-transaction-log", window)
+    assert unified and {r["symbol"] for r in unified} == {"ETHUSDT"}
+    assert contract and {(r["symbol"], r["category"], r["currency"]) for r in contract} == {
+        ("BTCUSD", "inverse", "BTC")}
 
 
 def test_spot_instruments_and_the_empty_option_list(hsim: Simulator) -> None:
