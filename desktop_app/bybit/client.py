@@ -157,11 +157,11 @@ class BybitClient:
                                     parse_page=lambda r: parse_closed_pnl(r, category=category))
 
     async def funding_payments(self, start_ms: int, end_ms: int, *,
-                               classic: bool) -> tuple[FundingPayment, ...]:
+                               contract_log: bool) -> tuple[FundingPayment, ...]:
         """Funding settlements from `start_ms` to `end_ms` inclusive (at most 7 days apart), from the
-        unified transaction log, or the contract one for a classic account.
-        May raise: BybitError, ValueError."""
-        if classic:
+        unified transaction log, or with `contract_log` the contract one (a classic account's, and a
+        UTA 1.0 account's inverse wallet's). May raise: BybitError, ValueError."""
+        if contract_log:
             path, params = "/v5/account/contract-transaction-log", {}
         else:
             path, params = "/v5/account/transaction-log", {"accountType": UNIFIED}

@@ -44,7 +44,8 @@ def _closed_pnl_row(row: Fields, category: Category) -> ClosedPnl:
     updated = row.opt_integer("updatedTime")
     if created is None and updated is None:
         raise BybitParseError(f"{row.where}: fields 'createdTime' and 'updatedTime' are both missing")
-    created_ms = epoch_ms(created if created is not None else updated)  # type: ignore[arg-type]
+    created_raw = created if created is not None else updated
+    created_ms = epoch_ms(created_raw)  # type: ignore[arg-type]
     closed_ms = epoch_ms(updated) if updated is not None else created_ms
     symbol = row.text("symbol")
     try:
@@ -64,6 +65,7 @@ def _closed_pnl_row(row: Fields, category: Category) -> ClosedPnl:
         created_ms=created_ms,
         closed_ms=closed_ms,
         settle_coin=settle_coin,
+        created_time=None if created_raw == created_ms else created_raw,
     )
 
 

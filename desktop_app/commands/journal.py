@@ -3,7 +3,9 @@ funding per account and in total, from Bybit's history.
 
 With the app's configured accounts the history is cached in the app's history database (a second run
 asks only for what is new); with `--accounts FILE` it is kept in memory for this run only. Exit status
-as `report`: 0 every account synced, 3 some account failed (the journal still prints), 2 bad arguments.
+as `report`: 0 every account synced, 3 some account failed (the journal still prints, the account's
+error on its line: Bybit's answer, or the cache's, e.g. a full disk), 2 bad arguments; and 1 when no
+journal could be built at all (one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ FIGURE_KEYS = ("trades", "wins", "losses", "win_rate", "profit_factor", "realise
                "net_pnl_usd", "max_drawdown_usd", "by_symbol", "funding_next_24h_usd")
 _MONEY = Decimal("0.00000001")  # Bybit's own precision for amounts
 _RATIO = Decimal("0.000001")
+EXIT_NO_JOURNAL = 1
 
 
 def now_ms() -> int:
-    """The journal's clock (tests point it at the simulator's)."""
+    """This computer's clock (tests point it at the simulator's); the sync reads the exchange's time
+    from it and the offset it measures to the host."""
     return int(time.time() * 1000)
 
 
@@ -75,11 +79,11 @@ def figures_dict(figures: JournalFigures | None) -> dict[str, Any]:
 
 def journal_document(report: JournalReport) -> dict[str, Any]:
     """`accounts` (name, ok, error and the figures; figures null for an account that failed) and
-    `total` (the same figures, over the accounts synced now)."""
+    `total` (the same figures, over the accounts synced now; null when none was)."""
     return {
         "accounts": [{"name": a.name, "ok": a.ok, "error": a.error,
                       **figures_dict(a.figures if a.ok else None)} for a in report.accounts],
-        "total": figures_dict(report.total(fresh_only=True)),
+        "total": figures_dict(report.total() if report.in_total else None),
     }
 
 
@@ -103,16 +107,20 @@ def format_journal(report: JournalReport, days: int) -> str:
     def stamp(ms: int) -> str:
         return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
-    rows = [_row(a.name, "ok" if a.ok else f"FAILED: {a.error}", a.figures if a.ok else None)
+    rows = [_row(a.name, "ok" if a.ok else f"FAILED: {_one_line(a.error)}", a.figures if a.ok else None)
             for a in report.accounts]
-    total = report.total(fresh_only=True)
-    rows.append(_row("Total", "", total))
+    total = report.total()
+    rows.append(_row("Total", "", total if report.in_total else None))
     accounts = table(["Account", "Status", "Trades", "Win rate", "Profit factor", "Realised USD",
                       "Funding USD", "Net USD", "Max drawdown USD", "Funding next 24 h USD"], rows)
     symbols = table(["Symbol", "Trades", "Realised USD"],
                     [[s.symbol, str(s.trades), _fmt(s.realised_pnl_usd)] for s in total.by_symbol])
     header = f"Journal of the last {days} days ({stamp(report.start_ms)} to {stamp(report.end_ms)} UTC)"
     return "\n\n".join([header, accounts, "By symbol, all accounts:\n" + symbols])
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text).split())
 
 
 def _open_cache(args: argparse.Namespace) -> JournalCache:
@@ -131,7 +139,7 @@ def sync(specs: tuple[AccountSpec, ...], cache: JournalCache, days: int,
          deadline_s: float = DEFAULT_DEADLINE_S) -> JournalReport:
     """Each request ends within `deadline_s` (--deadline), as for report and stress."""
     async def run() -> JournalReport:
-        pool = HttpPool(deadline_s=deadline_s)
+        pool = HttpPool(deadline_s=deadline_s, now_ms=now_ms)
         service = JournalService(cache, pool, now_ms=now_ms)
         try:
             return await service.sync(specs, days)
@@ -149,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
     cache = _open_cache(args)
     try:
         report = sync(specs, cache, args.days, args.deadline)
+    except Exception as exc:  # the cache or a bug: one line and a status of its own, never a traceback
+        reason = f"{type(exc).__name__}: {_one_line(str(exc))}"
+        print(f"riskdesk-cli: error: no journal ({reason})", file=sys.stderr)
+        return EXIT_NO_JOURNAL
     finally:
         cache.close()
     if args.json:

@@ -24,6 +24,8 @@ class MarginMode(StrEnum):
 
 # unifiedMarginStatus 1 is a classic (non-unified) account; 3..6 are UTA 1.0/2.0 (pro).
 CLASSIC_ACCOUNT_STATUS = 1
+# unifiedMarginStatus of UTA 1.0 (3) and UTA 1.0 pro (4): inverse contracts stay in a wallet of their own.
+UTA1_ACCOUNT_STATUSES = frozenset({3, 4})
 
 PositionKey = tuple[Category, str, int]
 
@@ -97,3 +99,9 @@ class AccountInfo:
     @property
     def is_classic(self) -> bool:
         return self.unified_margin_status == CLASSIC_ACCOUNT_STATUS
+
+    @property
+    def is_uta1(self) -> bool:
+        """A unified account of the first generation: its inverse contracts are not in the unified
+        wallet, so their history is in the contract transaction log, not the unified one."""
+        return self.unified_margin_status in UTA1_ACCOUNT_STATUSES

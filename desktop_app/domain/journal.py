@@ -31,10 +31,19 @@ class ClosedPnl:
     created_ms: int
     closed_ms: int  # when the close happened (the row's update time)
     settle_coin: str | None
+    # createdTime exactly as Bybit sent it (its docs show nanoseconds); None: it was created_ms.
+    created_time: int | None = None
 
     @property
     def row_id(self) -> str:
-        """Unique per row: one order can close in several rows only at different times."""
+        """Unique per row: one order can close in several rows only at different times. The raw
+        createdTime keeps two rows of one order created within one millisecond apart."""
+        created = self.created_ms if self.created_time is None else self.created_time
+        return f"{self.category.value}:{self.symbol}:{self.order_id}:{created}"
+
+    @property
+    def legacy_row_id(self) -> str:
+        """The id earlier versions stored for this row (createdTime cut to ms)."""
         return f"{self.category.value}:{self.symbol}:{self.order_id}:{self.created_ms}"
 
 

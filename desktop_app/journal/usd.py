@@ -1,9 +1,12 @@
 """Closed PnL and funding valued in USD.
 
 Linear contracts settle in USDT or USDC, counted 1:1 in USD (as the risk engine does). Inverse
-contracts settle in their base coin; a coin amount is valued at the mark price of the UTC day it
-happened: the close of that day's daily mark-price candle of the row's symbol (for today, the
-candle still open, i.e. the latest mark). `price_of(symbol, day_start_ms)` supplies those closes.
+contracts settle in their base coin; a coin amount is valued at the coin's USD price of the UTC day it
+happened: the close of that day's daily mark-price candle of the coin's inverse perpetual (BTCUSD for
+BTC; for today, the candle still open, i.e. the latest mark). The perpetual, not the row's own symbol:
+a dated contract (BTCUSDZ25) stops trading at expiry and Bybit need not serve its candles after that,
+while the perpetual's series covers every day a dated one did, at the same coin's USD price.
+`price_of(coin, day_start_ms)` supplies those closes.
 """
 
 from __future__ import annotations
@@ -16,11 +19,16 @@ from desktop_app.domain.journal import ClosedPnl, FundingPayment, JournalFunding
 DAY_MS = 86_400_000
 USD_COINS = frozenset({"USDT", "USDC", "USD"})
 
-PriceOf = Callable[[str, int], Decimal | None]  # (symbol, UTC day start ms) -> that day's mark close
+PriceOf = Callable[[str, int], Decimal | None]  # (coin, UTC day start ms) -> its USD price that day
+
+
+def usd_price_symbol(coin: str) -> str:
+    """The inverse perpetual whose daily mark closes are `coin`'s USD price (BTC -> BTCUSD)."""
+    return f"{coin}USD"
 
 
 class MissingPriceError(ValueError):
-    """A coin amount cannot be valued: no mark price of its symbol for its day."""
+    """A coin amount cannot be valued: no USD price of its coin for its day."""
 
 
 def day_start_ms(time_ms: int) -> int:
@@ -34,10 +42,10 @@ def coin_in_usd(amount: Decimal, coin: str | None, symbol: str, time_ms: int, pr
         return amount
     if coin is None:
         raise MissingPriceError(f"{symbol}: cannot tell which coin its PnL is in")
-    price = price_of(symbol, day_start_ms(time_ms))
+    price = price_of(coin, day_start_ms(time_ms))
     if price is None or price <= 0:
-        raise MissingPriceError(f"{symbol}: no mark price for the day of a {coin} amount "
-                                f"({day_start_ms(time_ms) // 1000} UTC)")
+        raise MissingPriceError(f"{symbol}: no mark price of {usd_price_symbol(coin)} for the day of a {coin}"
+                                f" amount ({day_start_ms(time_ms) // 1000} UTC)")
     return amount * price
 
 

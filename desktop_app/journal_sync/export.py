@@ -41,8 +41,9 @@ def journal_csv(report: JournalReport) -> str:
     for a in report.accounts:
         status = "ok" if a.ok else ("failed: " + a.error if a.error else "cached")
         writer.writerow([_cell(v) for v in (a.name, status, a.as_of_ms, *_figures(a.figures))])
-    total = report.total()
-    writer.writerow([_cell(v) for v in (TOTAL, "", report.end_ms, *_figures(total))])
+    # The report's one rule: the accounts with current figures; a failed account is listed failed above.
+    total = report.total() if report.in_total else None
+    writer.writerow([_cell(v) for v in (TOTAL, "", report.total_as_of_ms, *_figures(total))])
     writer.writerow([])
     writer.writerow(SYMBOL_COLUMNS)
     for a in report.accounts:

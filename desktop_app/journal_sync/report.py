@@ -1,4 +1,12 @@
-"""What the journal shows: per account (from a fresh sync, or from the cache with its age) and in total."""
+"""What the journal shows: per account (from a fresh sync, or from the cache with its age) and in total.
+
+The total has one rule wherever it is shown (window, CSV, `riskdesk-cli journal`): it adds up the
+accounts whose figures are current for the report, that is every account with figures and no error.
+After a sync those are the accounts synced just now; an account whose sync failed is listed failed
+(with its cached figures and their age in its own row) and left out of the total. A journal read from
+the cache alone (offline) has no failures: its total adds up the cached accounts, and is as of the
+oldest of them (`total_as_of_ms`).
+"""
 
 from __future__ import annotations
 
@@ -52,11 +60,21 @@ class JournalReport:
     def complete(self) -> bool:
         return all(a.ok for a in self.accounts)
 
-    def total(self, *, fresh_only: bool = False) -> JournalFigures:
-        """All accounts with figures together (with `fresh_only`, only those synced just now): trades
-        merged in time order, funding summed."""
-        chosen = [a for a in self.accounts if a.figures is not None and (a.ok or not fresh_only)]
-        return total_figures(a.events() for a in chosen)
+    @property
+    def in_total(self) -> tuple[AccountJournal, ...]:
+        """The accounts the total adds up: those with figures and no error."""
+        return tuple(a for a in self.accounts if a.figures is not None and a.error is None)
+
+    @property
+    def total_as_of_ms(self) -> int | None:
+        """When the total's figures are as of: the oldest of its accounts' (None: no account in it)."""
+        times = [a.as_of_ms for a in self.in_total if a.as_of_ms is not None]
+        return min(times) if times else None
+
+    def total(self) -> JournalFigures:
+        """The accounts `in_total` together: trades merged in time order, funding summed (no account:
+        figures of nothing; check `in_total` before showing them as a total)."""
+        return total_figures(a.events() for a in self.in_total)
 
 
 def account_journal(cache: JournalCache, account_id: str, name: str, start_ms: int, end_ms: int,

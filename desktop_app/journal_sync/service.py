@@ -7,11 +7,15 @@ period reaches further back, the older windows newest first. Reopening a 90-day 
 costs one window per stream, plus the account's type, its positions and the host's funding terms for
 the forecast: a handful of requests. Accounts sync concurrently; one failure never stops the others,
 and an account that failed shows its cached figures with their age when the cache covers the period.
+
+"Now" is the exchange's clock (this computer's clock plus the offset measured to the host), never the
+local clock alone: a window or a coverage recorded past the server's time would claim history that
+did not exist yet, and the next sync, starting a day before that end, would never fetch it. The cache
+is used on a thread of its own (cache_thread.py), so a locked database never stalls the requests.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
@@ -26,7 +30,9 @@ from desktop_app.bybit.http import HttpPool
 from desktop_app.domain.market import Category
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.journal import funding_next_24h_usd
-from desktop_app.journal.usd import DAY_MS, USD_COINS, day_start_ms
+from desktop_app.journal.usd import DAY_MS, day_start_ms
+from desktop_app.journal_sync.cache_thread import CacheThread
+from desktop_app.journal_sync.fetch import coins_to_value, funding_payments
 from desktop_app.journal_sync.market import MarketData, cached_prices
 from desktop_app.journal_sync.report import AccountJournal, JournalReport, account_journal
 from desktop_app.storage.history_schema import HistoryError
@@ -42,6 +48,7 @@ OVERLAP_MS = DAY_MS
 STREAMS = (closed_pnl_stream(Category.LINEAR), closed_pnl_stream(Category.INVERSE), FUNDING_STREAM)
 
 ProgressFn = Callable[["SyncProgress"], None]
+Plans = dict[str, list[tuple[int, int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,18 @@ class SyncProgress:
     done: int  # steps finished (one per history window, plus the account's type and its forecast)
     total: int
     account: str  # the account the last step belonged to
+
+
+class _Progress:
+    """Counts steps; an account that fails counts the steps it will not take, so the bar ends full."""
+
+    def __init__(self, total: int, on_progress: ProgressFn | None) -> None:
+        self.total, self.done, self._on_progress = total, 0, on_progress
+
+    def step(self, account: str, count: int = 1) -> None:
+        self.done += count
+        if self._on_progress is not None and count > 0:
+            self._on_progress(SyncProgress(self.done, self.total, account))
 
 
 def wall_ms() -> int:
@@ -66,7 +85,7 @@ def plan_windows(coverage: Coverage | None, start_ms: int, now_ms: int) -> list[
     covered span contiguous after each one."""
     if coverage is None or coverage.to_ms < start_ms or coverage.from_ms > now_ms:
         return history_windows(start_ms, now_ms)
-    newer_from = max(coverage.from_ms, coverage.to_ms - OVERLAP_MS + 1)
+    newer_from = max(coverage.from_ms, min(coverage.to_ms, now_ms) - OVERLAP_MS + 1)
     windows = list(reversed(history_windows(newer_from, now_ms)))
     if start_ms < coverage.from_ms:
         windows += history_windows(start_ms, coverage.from_ms - 1)
@@ -74,31 +93,33 @@ def plan_windows(coverage: Coverage | None, start_ms: int, now_ms: int) -> list[
 
 
 class JournalService:
-    """Owns an HTTP pool (unless given one) and uses the cache from the thread it runs on."""
+    """Owns an HTTP pool (unless given one). `now_ms` is this computer's clock (the pool's, when the
+    service makes it); a sync reads the exchange's time from the pool's measured offset."""
 
     def __init__(self, cache: JournalCache, pool: HttpPool | None = None, *,
                  now_ms: Callable[[], int] = wall_ms) -> None:
         self.cache = cache
         self._owns_pool = pool is None
-        self._pool = pool if pool is not None else HttpPool()
+        self._pool = pool if pool is not None else HttpPool(now_ms=now_ms)
         self._now_ms = now_ms
 
     async def aclose(self) -> None:
         if self._owns_pool:
             await self._pool.aclose()
 
-    def period(self, days: int) -> tuple[int, int]:
-        """[start, now] in ms for a journal of `days` days. May raise: ValueError (days out of range)."""
+    def period(self, days: int, now_ms: int | None = None) -> tuple[int, int]:
+        """[start, now] in ms for a journal of `days` days up to `now_ms` (default: this computer's
+        clock). May raise: ValueError (days out of range)."""
         if not 1 <= days <= MAX_DAYS:
             raise ValueError(f"the period must be 1 to {MAX_DAYS} days")
-        now = self._now_ms()
-        return now - days * DAY_MS, now
+        now = self._now_ms() if now_ms is None else now_ms
+        return max(now - days * DAY_MS, now - MAX_HISTORY_MS), now
 
     # --- offline --------------------------------------------------------------------------------
 
     def cached_report(self, specs: Sequence[AccountSpec], days: int = DEFAULT_DAYS) -> JournalReport:
-        """The journal from the cache alone (no network): each account as of its last sync, or without
-        figures when the cache does not cover the period. May raise: ValueError (days)."""
+        """The journal from the cache alone (no network, this computer's clock): each account as of its
+        last sync, or without figures when the cache does not cover the period. May raise: ValueError."""
         start, now = self.period(days)
         return JournalReport(start, now, tuple(self._from_cache(s, start, None) for s in specs if s.enabled))
 
@@ -118,95 +139,142 @@ class JournalService:
 
     async def sync(self, specs: Sequence[AccountSpec], days: int = DEFAULT_DAYS,
                    on_progress: ProgressFn | None = None) -> JournalReport:
-        """Bring the cache up to now for every enabled account and build the journal of `days` days.
-        Account failures are inside the report. May raise: ValueError (days)."""
-        start, now = self.period(days)
-        start = max(start, now - MAX_HISTORY_MS)
+        """Bring the cache up to the exchange's now for every enabled account and build the journal of
+        `days` days. Account failures (the exchange, the cache) are inside the report.
+        May raise: ValueError (days)."""
+        self.period(days)
         enabled = [s for s in specs if s.enabled]
-        plans = {s.account_id: self._plans(s, start, now) for s in enabled}
-        total = sum(2 + sum(len(w) for w in plans[s.account_id].values()) for s in enabled) + 1
-        done = 0
-
-        def step(name: str) -> None:
-            nonlocal done
-            done += 1
-            if on_progress is not None:
-                on_progress(SyncProgress(done, total, name))
-
-        market = MarketData(self.cache, self._pool)
-        outcomes = await asyncio.gather(*(self._sync_account(s, plans[s.account_id], market, step)
-                                          for s in enabled))
-        await self._fetch_marks(enabled, start, now, market)
-        step("")
-        accounts = []
-        for spec, (error, forecast) in zip(enabled, outcomes, strict=True):
-            if error is None:
-                prices = cached_prices(self.cache, spec.environment, day_start_ms(start), day_start_ms(now))
-                accounts.append(account_journal(self.cache, spec.account_id, spec.name, start, now, prices,
-                                                fresh=True, forecast=forecast))
-            else:
-                accounts.append(self._from_cache(spec, start, error))
-        return JournalReport(start, now, tuple(accounts))
-
-    def _plans(self, spec: AccountSpec, start_ms: int, now_ms: int) -> dict[str, list[tuple[int, int]]]:
-        source = source_of(spec)
+        io = CacheThread(self.cache)
         try:
-            return {stream: plan_windows(self.cache.coverage(spec.account_id, stream, source), start_ms,
-                                         now_ms) for stream in STREAMS}
-        except HistoryError:
-            return {stream: history_windows(start_ms, now_ms) for stream in STREAMS}
+            return await self._sync(enabled, days, on_progress, io)
+        finally:
+            io.close()
 
-    async def _sync_account(self, spec: AccountSpec, plans: dict[str, list[tuple[int, int]]],
-                            market: MarketData,
-                            step: Callable[[str], None]) -> tuple[str | None, Decimal | None]:
-        """(error or None, the funding forecast)."""
+    async def _sync(self, enabled: list[AccountSpec], days: int, on_progress: ProgressFn | None,
+                    io: CacheThread) -> JournalReport:
+        host_now = await self._server_times({s.environment.rest_url for s in enabled})
+        now = min((t for t in host_now.values() if isinstance(t, int)), default=self._now_ms())
+        start, now = self.period(days, now)
+        errors: dict[str, str] = {}
+        plans: dict[str, Plans] = {}
+        for spec in enabled:
+            server_now = host_now[spec.environment.rest_url]
+            try:
+                if isinstance(server_now, str):
+                    errors[spec.account_id] = server_now
+                else:
+                    plans[spec.account_id] = await io.run(self._plans, spec, start, server_now)
+            except HistoryError as exc:
+                errors[spec.account_id] = str(exc)
+        progress = _Progress(sum(2 + sum(map(len, p.values())) for p in plans.values()) + len(errors) + 1,
+                             on_progress)
+        for spec in enabled:
+            if spec.account_id in errors:
+                progress.step(spec.name)
+        market = MarketData(io, self._pool)
+        synced = [s for s in enabled if s.account_id in plans]
+        outcomes = await gather_or_cancel(*(self._sync_account(s, plans[s.account_id], market, progress, io)
+                                            for s in synced))
+        forecasts: dict[str, Decimal | None] = {}
+        for spec, (error, forecast) in zip(synced, outcomes, strict=True):
+            if error is None:
+                forecasts[spec.account_id] = forecast
+            else:
+                errors[spec.account_id] = error
+        await self._fetch_marks([s for s in synced if s.account_id in forecasts], start, now, market, io)
+        progress.step("")
+        return await io.run(self._report, enabled, start, now, forecasts, errors)
+
+    async def _server_times(self, hosts: set[str]) -> dict[str, int | str]:
+        """Each host's current time from the pool's measured clock offset, or why it is unknown."""
+        async def one(host: str) -> int | str:
+            clock = self._pool.clock_for(host)
+            try:
+                if clock.needs_sync():
+                    await self._pool.sync_clock(host)
+            except BybitError as exc:
+                log.info("journal: no server time from %s: %s", host, exc)
+                return str(exc)
+            return clock.server_now_ms()
+
+        ordered = sorted(hosts)
+        return dict(zip(ordered, await gather_or_cancel(*(one(h) for h in ordered)), strict=True))
+
+    def _plans(self, spec: AccountSpec, start_ms: int, now_ms: int) -> Plans:
+        """(cache thread) May raise: HistoryError."""
         source = source_of(spec)
+        if self.cache.keep_only_source(spec.account_id, source):
+            log.info("journal: %s now uses another key or host; its cached history was dropped", spec.name)
+        return {stream: plan_windows(self.cache.coverage(spec.account_id, stream, source), start_ms, now_ms)
+                for stream in STREAMS}
+
+    def _report(self, enabled: list[AccountSpec], start_ms: int, now_ms: int,
+                forecasts: dict[str, Decimal | None], errors: dict[str, str]) -> JournalReport:
+        """(cache thread) The journal over [start_ms, now_ms]: fresh figures of the accounts synced,
+        cached ones (with their age) of the accounts that failed."""
+        accounts = []
+        first_day, last_day = day_start_ms(start_ms), day_start_ms(now_ms)
+        for spec in enabled:
+            if spec.account_id in forecasts:
+                prices = cached_prices(self.cache, spec.environment, first_day, last_day)
+                accounts.append(account_journal(self.cache, spec.account_id, spec.name, start_ms, now_ms,
+                                                prices, fresh=True, forecast=forecasts[spec.account_id]))
+            else:
+                accounts.append(self._from_cache(spec, start_ms, errors[spec.account_id]))
+        return JournalReport(start_ms, now_ms, tuple(accounts))
+
+    async def _sync_account(self, spec: AccountSpec, plans: Plans, market: MarketData, progress: _Progress,
+                            io: CacheThread) -> tuple[str | None, Decimal | None]:
+        """(error or None, the funding forecast)."""
+        account_id, source = spec.account_id, source_of(spec)
+        steps_left = 2 + sum(len(windows) for windows in plans.values())
+
+        def step() -> None:
+            nonlocal steps_left
+            steps_left -= 1
+            progress.step(spec.name)
+
         try:
             client = BybitClient(spec.environment, spec.credentials, self._pool)
             info = await client.account_info()
-            step(spec.name)
+            step()
 
             async def walk(stream: str) -> None:
                 for lower, upper in plans[stream]:
                     if stream == FUNDING_STREAM:
-                        payments = await client.funding_payments(lower, upper, classic=info.is_classic)
-                        self.cache.store_funding(spec.account_id, source, payments, lower, upper)
+                        payments = await funding_payments(client, info, lower, upper)
+                        await io.run(self.cache.store_funding, account_id, source, payments, lower, upper)
                     else:
                         category = Category(stream.partition(":")[2])
                         rows = await client.closed_pnl(category, lower, upper)
-                        self.cache.store_closed_pnl(spec.account_id, source, category, rows, lower, upper)
-                    step(spec.name)
+                        await io.run(self.cache.store_closed_pnl, account_id, source, category, rows,
+                                     lower, upper)
+                    step()
 
             await gather_or_cancel(*(walk(stream) for stream in STREAMS))
             positions, (rates, intervals) = await gather_or_cancel(
                 client.all_positions(), market.funding_terms(spec.environment))
-            step(spec.name)
+            step()
             return None, funding_next_24h_usd(positions, rates, intervals)
-        except BybitError as exc:
+        except (BybitError, HistoryError) as exc:
             log.info("journal sync of %s failed: %s", spec.name, exc)
-            return str(exc), None
-        except HistoryError as exc:
+            progress.step(spec.name, steps_left)
             return str(exc), None
 
     async def _fetch_marks(self, specs: Sequence[AccountSpec], start_ms: int, now_ms: int,
-                           market: MarketData) -> None:
-        """Daily marks of every inverse symbol with coin-settled rows in the period, per host."""
+                           market: MarketData, io: CacheThread) -> None:
+        """The daily USD price of every coin with coin-settled rows in the period, per host."""
         wanted: dict[tuple[str, str], tuple[AccountSpec, set[int]]] = {}
         for spec in specs:
             try:
-                closed = self.cache.closed_pnl(spec.account_id, start_ms, now_ms)
-                funding = self.cache.funding(spec.account_id, start_ms, now_ms)
+                coins = await io.run(coins_to_value, self.cache, spec.account_id, start_ms, now_ms)
             except HistoryError:
-                continue
-            rows = [(r.symbol, r.closed_ms, r.settle_coin) for r in closed]
-            rows += [(p.symbol, p.time_ms, p.currency) for p in funding]
-            for symbol, time_ms, coin in rows:
-                if coin not in USD_COINS:
-                    entry = wanted.setdefault((spec.environment.rest_url, symbol), (spec, set()))
-                    entry[1].add(day_start_ms(time_ms))
-        for (_, symbol), (spec, days) in wanted.items():
+                continue  # the account's journal reports the cache's error itself
+            for coin, days in coins.items():
+                wanted.setdefault((spec.environment.rest_url, coin), (spec, set()))[1].update(days)
+        for (_, coin), (spec, days) in wanted.items():
             try:
-                await market.ensure_marks(spec.environment, symbol, days, now_ms)
+                await market.ensure_marks(spec.environment, coin, days, now_ms)
             except (BybitError, HistoryError) as exc:
                 # The rows stay unvalued: the account reports the missing price instead of a figure.
-                log.info("journal: no daily marks of %s: %s", symbol, exc)
+                log.info("journal: no daily USD price of %s: %s", coin, exc)

@@ -6,6 +6,8 @@ so an interrupted sync keeps every finished window and the coverage never claims
 Coverage is one contiguous span per account and stream; windows are added next to it (a sync walks
 back from it, or forward from it to now). Rows are keyed by their Bybit identity, so fetching a
 window again changes nothing. Amounts are exact decimal text. The connection is the caller's thread's.
+Every SQLite failure (a full disk, a locked or damaged file) comes out as HistoryError, reads as well
+as writes, so a caller has one error to catch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from desktop_app.domain.journal import ClosedPnl, FundingPayment
 from desktop_app.domain.market import Category, Side
@@ -57,6 +60,7 @@ class JournalCache:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
+        """May raise: HistoryError (nothing of the transaction is kept)."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -64,24 +68,42 @@ class JournalCache:
         try:
             yield
             self._conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise HistoryError(f"Cannot write the journal cache: {exc}") from None
             raise
+
+    def _rows(self, sql: str, params: tuple[object, ...]) -> list[Any]:
+        """May raise: HistoryError."""
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Cannot read the journal cache: {exc}") from None
 
     # --- coverage -----------------------------------------------------------------------------
 
     def coverage(self, account_id: str, stream: str, source: str) -> Coverage | None:
-        """The complete span of `stream` for `account_id`, or None. A span recorded for another
-        `source` (the account now uses another key or host) is dropped with the account's rows."""
-        row = self._conn.execute("SELECT source, from_ms, to_ms FROM journal_coverage WHERE account_id = ?"
-                                 " AND stream = ?", (account_id, stream)).fetchone()
-        if row is None:
+        """The complete span of `stream` for `account_id` fetched with `source`, or None (nothing, or
+        only another source's: the account now uses another key or host). Reads only.
+        May raise: HistoryError."""
+        rows = self._rows("SELECT source, from_ms, to_ms FROM journal_coverage WHERE account_id = ?"
+                          " AND stream = ?", (account_id, stream))
+        if not rows or rows[0][0] != source:
             return None
-        if row[0] != source:
-            self.forget(account_id)
-            return None
-        return Coverage(int(row[1]), int(row[2]))
+        return Coverage(int(rows[0][1]), int(rows[0][2]))
+
+    def keep_only_source(self, account_id: str, source: str) -> bool:
+        """Before syncing with `source`: drop what the account holds from another source (another
+        Bybit account's history must never mix with this one's). True when something was dropped.
+        May raise: HistoryError."""
+        sources = {r[0] for r in self._rows("SELECT DISTINCT source FROM journal_coverage WHERE"
+                                            " account_id = ?", (account_id,))}
+        if not sources - {source}:
+            return False
+        self.forget(account_id)
+        return True
 
     def forget(self, account_id: str) -> None:
         """Drop everything cached for an account."""
@@ -102,8 +124,14 @@ class JournalCache:
 
     def store_closed_pnl(self, account_id: str, source: str, category: Category, rows: Iterable[ClosedPnl],
                          from_ms: int, to_ms: int) -> None:
-        """Rows of one fetched window [from_ms, to_ms] and the coverage it completes."""
+        """Rows of one fetched window [from_ms, to_ms] and the coverage it completes.
+        May raise: HistoryError."""
+        rows = list(rows)
         with self._transaction():
+            # Earlier versions keyed a row by its createdTime cut to ms: replace such a row, not add to it.
+            self._conn.executemany(
+                "DELETE FROM journal_closed_pnl WHERE account_id = ? AND row_id = ?",
+                [(account_id, r.legacy_row_id) for r in rows if r.legacy_row_id != r.row_id])
             self._conn.executemany(
                 "INSERT OR REPLACE INTO journal_closed_pnl (account_id, row_id, category, symbol, order_id,"
                 " position_side, closed_size, avg_entry_price, avg_exit_price, closed_pnl, exec_type,"
@@ -115,6 +143,7 @@ class JournalCache:
 
     def store_funding(self, account_id: str, source: str, payments: Iterable[FundingPayment],
                       from_ms: int, to_ms: int) -> None:
+        """May raise: HistoryError."""
         with self._transaction():
             self._conn.executemany(
                 "INSERT OR REPLACE INTO journal_funding (account_id, entry_id, category, symbol, currency,"
@@ -125,23 +154,24 @@ class JournalCache:
 
     def closed_pnl(self, account_id: str, from_ms: int, to_ms: int) -> tuple[ClosedPnl, ...]:
         """Cached rows closed in [from_ms, to_ms]. May raise: HistoryError (unreadable rows)."""
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT category, symbol, order_id, position_side, closed_size, avg_entry_price, avg_exit_price,"
-            " closed_pnl, exec_type, created_ms, closed_ms, settle_coin FROM journal_closed_pnl"
+            " closed_pnl, exec_type, created_ms, closed_ms, settle_coin, row_id FROM journal_closed_pnl"
             " WHERE account_id = ? AND closed_ms >= ? AND closed_ms <= ? ORDER BY closed_ms, row_id",
-            (account_id, from_ms, to_ms)).fetchall()
+            (account_id, from_ms, to_ms))
         try:
             return tuple(ClosedPnl(Category(r[0]), r[1], r[2], Side(r[3]), Decimal(r[4]), _decimal(r[5]),
-                                   _decimal(r[6]), Decimal(r[7]), r[8], int(r[9]), int(r[10]), r[11])
-                         for r in rows)
+                                   _decimal(r[6]), Decimal(r[7]), r[8], int(r[9]), int(r[10]), r[11],
+                                   _created_time(r[12], int(r[9]))) for r in rows)
         except (ValueError, ArithmeticError) as exc:
             raise HistoryError(f"The journal cache holds an unreadable closed-PnL row: {exc}") from None
 
     def funding(self, account_id: str, from_ms: int, to_ms: int) -> tuple[FundingPayment, ...]:
-        rows = self._conn.execute(
+        """May raise: HistoryError."""
+        rows = self._rows(
             "SELECT entry_id, category, symbol, currency, time_ms, amount, rate FROM journal_funding"
             " WHERE account_id = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms, entry_id",
-            (account_id, from_ms, to_ms)).fetchall()
+            (account_id, from_ms, to_ms))
         try:
             return tuple(FundingPayment(r[0], Category(r[1]) if r[1] else None, r[2], r[3], int(r[4]),
                                         Decimal(r[5]), _decimal(r[6])) for r in rows)
@@ -152,18 +182,29 @@ class JournalCache:
 
     def marks(self, host: str, symbol: str, from_day_ms: int,
               to_day_ms: int) -> dict[int, tuple[Decimal, bool]]:
-        """{day start ms: (close, final)} of the cached daily mark candles in the range."""
-        rows = self._conn.execute(
+        """{day start ms: (close, final)} of the cached daily mark candles in the range.
+        May raise: HistoryError."""
+        rows = self._rows(
             "SELECT day_ms, close, final FROM journal_mark_day WHERE host = ? AND symbol = ? AND day_ms >= ?"
-            " AND day_ms <= ?", (host, symbol, from_day_ms, to_day_ms)).fetchall()
-        return {int(r[0]): (Decimal(r[1]), bool(r[2])) for r in rows}
+            " AND day_ms <= ?", (host, symbol, from_day_ms, to_day_ms))
+        try:
+            return {int(r[0]): (Decimal(r[1]), bool(r[2])) for r in rows}
+        except (ValueError, ArithmeticError) as exc:
+            raise HistoryError(f"The journal cache holds an unreadable mark price: {exc}") from None
 
     def store_marks(self, host: str, symbol: str, closes: Mapping[int, tuple[Decimal, bool]]) -> None:
+        """May raise: HistoryError."""
         with self._transaction():
             self._conn.executemany(
                 "INSERT OR REPLACE INTO journal_mark_day (host, symbol, day_ms, close, final)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [(host, symbol, day, str(close), int(final)) for day, (close, final) in closes.items()])
+
+
+def _created_time(row_id: str, created_ms: int) -> int | None:
+    """The raw createdTime a row id ends with, when it is not the ms value itself."""
+    raw = int(row_id.rpartition(":")[2])
+    return None if raw == created_ms else raw
 
 
 def _text(value: Decimal | None) -> str | None:

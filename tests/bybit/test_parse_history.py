@@ -83,6 +83,9 @@ def test_docs_closed_pnl_example() -> None:
     assert row.closed_pnl == D("-47.4065323") and row.closed_size == D(3)
     # createdTime is in nanoseconds in this example; updatedTime (the close) is in milliseconds.
     assert (row.created_ms, row.closed_ms) == (1_672_214_887_231, 1_672_214_887_236)
+    # The row's identity keeps the nanoseconds: another close of the order in the same ms is another row.
+    assert row.created_time == 1_672_214_887_231_423_699
+    assert row.row_id == "linear:ETHPERP:5a373bfe-188d-4913-9c81-d57ab5be8068:1672214887231423699"
     # Bybit's closedPnl is after trading fees and WITHOUT funding. By hand, at the example's 0.06% taker
     # rate: exit 3,541.795 - entry 3,584.9255 = -43.1305; fees 3,584.9255 × 0.0006 = 2.1509553 and
     # 3,541.795 × 0.0006 = 2.125077; -43.1305 - 2.1509553 - 2.125077 = -47.4065323, exactly the row.

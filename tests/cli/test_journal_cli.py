@@ -4,6 +4,8 @@ equal to the simulator's own ledger, exit codes 0 / 3 / 2, and no secret in any 
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,16 +15,26 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.commands import journal as journal_command
 from desktop_app.exchange_sim import Simulator
+from desktop_app.storage.history_schema import HistoryError, migrate
+from desktop_app.storage.journal_cache import JournalCache
 from tests.journal_sync.oracle import DAY, expected, usd
+from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 
 FIGURES = {"trades", "wins", "losses", "win_rate", "profit_factor", "realised_pnl_usd", "funding_usd",
            "net_pnl_usd", "max_drawdown_usd", "by_symbol", "funding_next_24h_usd"}
 D = Decimal
 
 
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    # The journal's "now" is the exchange's clock: this simulator's is its price clock, frozen at its
+    # start, and the command's own clock runs from it too.
+    with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS, server_clock="price") as simulator:
+        yield simulator
+
+
 @pytest.fixture(autouse=True)
 def _journal_clock(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The simulator's clock is frozen at its start; the journal's "now" must be the same instant.
     monkeypatch.setattr(journal_command, "now_ms", sim.now_ms)
 
 
@@ -76,7 +88,11 @@ def test_one_failing_account_exits_3_with_null_figures(
     failed = accounts["Isolated"]
     assert failed["ok"] is False and failed["error"].startswith("[10016] ")
     assert all(failed[key] is None for key in FIGURES)              # never zeros
-    assert doc["total"]["trades"] == sum(a["trades"] for a in doc["accounts"] if a["ok"])
+    synced = [a for a in doc["accounts"] if a["ok"]]
+    if synced:
+        assert doc["total"]["trades"] == sum(a["trades"] for a in synced)
+    else:
+        assert all(value is None for value in doc["total"].values())   # no account synced: no total
 
 
 def test_readable_journal_and_bad_arguments(
@@ -96,3 +112,48 @@ def test_readable_journal_and_bad_arguments(
     main(["journal", "--json", "--accounts", str(accounts_file), "--days", "1"])
     printed = capsys.readouterr()
     assert not any(s in printed.out or s in printed.err for s in secrets)
+
+
+def full_cache() -> JournalCache:
+    """A cache on a disk that is full: it cannot grow by a page."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    migrate(conn)
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    return JournalCache(conn)
+
+
+def test_a_full_disk_is_each_accounts_error_on_one_line_and_exit_3(
+    accounts_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A week of Main's funding (8 positions, 3 settlements a day) never fits in a full database; a small
+    # window of another account may still fit in a page's free space, as on a real full disk.
+    full = "Cannot write the journal cache: database or disk is full"
+    monkeypatch.setattr(journal_command, "_open_cache", lambda args: full_cache())
+    assert main(["journal", "--accounts", str(accounts_file), "--days", "7"]) == 3
+    out, err = capsys.readouterr()
+    assert err == ""
+    lines = {line.split()[0]: line for line in out.splitlines()[4:9]}
+    assert f"Main       FAILED: {full} " in lines["Main"]
+    assert all(f"FAILED: {full} " in line or " ok " in line for line in lines.values())
+    monkeypatch.setattr(journal_command, "_open_cache", lambda args: full_cache())
+    code, doc, err = journal_json(capsys, "--accounts", str(accounts_file), "--days", "7")
+    assert code == 3 and err == ""
+    assert doc["accounts"][0]["error"] == full and {a["error"] for a in doc["accounts"]} <= {full, None}
+    synced = [a for a in doc["accounts"] if a["ok"]]
+    if synced:
+        assert doc["total"]["trades"] == sum(a["trades"] for a in synced)
+    else:
+        assert all(value is None for value in doc["total"].values())   # no account synced: no total
+
+
+def test_no_journal_at_all_is_one_line_and_exit_1(
+    accounts_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise HistoryError("The history database /x/history.sqlite3 cannot be used: disk I/O error")
+
+    monkeypatch.setattr(journal_command, "sync", broken)
+    assert main(["journal", "--accounts", str(accounts_file)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == ("riskdesk-cli: error: no journal (HistoryError: The history database "
+                                 "/x/history.sqlite3 cannot be used: disk I/O error)\n")

@@ -11,6 +11,7 @@ from desktop_app.domain.journal import ClosedPnl, FundingPayment
 from desktop_app.domain.market import Category, Side
 from desktop_app.journal import MissingPriceError, funding_in_usd, funding_next_24h_usd, trades_in_usd
 from desktop_app.journal.series import cumulative_pnl, daily_pnl_usd
+from desktop_app.journal.usd import usd_price_symbol
 from tests.journal.factories import trade
 
 D = Decimal
@@ -24,15 +25,34 @@ def closed(symbol: str, category: Category, pnl: str, closed_ms: int, settle: st
 
 
 def test_inverse_pnl_is_valued_at_the_mark_of_the_day_it_closed() -> None:
-    marks = {("BTCUSD", JAN_2): D("60000"), ("BTCUSD", JAN_2 + DAY): D("62000")}
+    marks = {("BTC", JAN_2): D("60000"), ("BTC", JAN_2 + DAY): D("62000")}
     rows = [closed("BTCUSD", Category.INVERSE, "0.0015", JAN_2 + 10 * 3_600_000, "BTC"),   # 2 Jan 10:00
             closed("BTCUSD", Category.INVERSE, "-0.001", JAN_2 + DAY + 1, "BTC"),           # 3 Jan 00:00
             closed("BTCUSDT", Category.LINEAR, "-12.5", JAN_2 + 5, "USDT"),
             closed("BTCPERP", Category.LINEAR, "3", JAN_2 + 6, "USDC")]
-    trades = trades_in_usd("acc", rows, lambda symbol, day: marks.get((symbol, day)))
+    trades = trades_in_usd("acc", rows, lambda coin, day: marks.get((coin, day)))
     # 0.0015 BTC × 60,000 = 90 USD; -0.001 BTC × 62,000 = -62 USD; USDT and USDC count 1:1.
     assert [t.pnl_usd for t in trades] == [D("90.0000"), D("-62.000"), D("-12.5"), D(3)]
     assert {t.account_id for t in trades} == {"acc"}
+
+
+def test_a_dated_inverse_contract_is_valued_at_its_coins_usd_price_of_the_day() -> None:
+    # BTCUSDZ25 expired on 26 Dec 2025; Bybit need not serve its own candles after that. Its PnL is BTC,
+    # valued at BTC's USD price of the day it closed: the BTCUSD perpetual's daily mark close.
+    assert usd_price_symbol("BTC") == "BTCUSD" and usd_price_symbol("ETH") == "ETHUSD"
+    prices = {("BTC", JAN_2 - 7 * DAY): D("94250.5"), ("ETH", JAN_2 - 7 * DAY): D("3312.25")}
+    rows = [closed("BTCUSDZ25", Category.INVERSE, "0.0042", JAN_2 - 7 * DAY + 3_600_000, "BTC"),  # 26 Dec
+            closed("ETHUSDZ25", Category.INVERSE, "-0.15", JAN_2 - 7 * DAY + 7_200_000, "ETH")]
+    asked: list[str] = []
+
+    def price_of(coin: str, day: int) -> D | None:
+        asked.append(coin)
+        return prices.get((coin, day))
+
+    trades = trades_in_usd("acc", rows, price_of)
+    # 0.0042 BTC × 94,250.5 = 395.8521 USD; -0.15 ETH × 3,312.25 = -496.8375 USD.
+    assert [t.pnl_usd for t in trades] == [D("395.8521"), D("-496.8375")]
+    assert [t.symbol for t in trades] == ["BTCUSDZ25", "ETHUSDZ25"] and asked == ["BTC", "ETH"]
 
 
 def test_inverse_funding_is_valued_the_same_way_and_a_missing_price_is_an_error() -> None:

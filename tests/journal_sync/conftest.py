@@ -1,4 +1,7 @@
-"""A simulator for journal syncs (frozen clock, no page cap so syncs stay quick), with fast retries."""
+"""A simulator for journal syncs (frozen clock, no page cap so syncs stay quick), with fast retries.
+
+The journal takes "now" from the exchange's clock, so the simulator's exchange clock is its price clock
+(`server_clock="price"`) and the tests run the client's clock from it as well."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from tests.sim_fixtures import SIM_SEED, SIM_START_MS
 @pytest.fixture
 def jsim() -> Iterator[Simulator]:
     with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS, streams=False,
-                   page_size_cap=None, history_page_cap=None) as simulator:
+                   page_size_cap=None, history_page_cap=None, server_clock="price") as simulator:
         yield simulator
 
 

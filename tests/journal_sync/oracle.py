@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from desktop_app.exchange_sim import SimAccount, Simulator
+from desktop_app.exchange_sim.funding import funding_rate, next_settlement
 from desktop_app.exchange_sim.instruments import CATALOGUE
 
 DAY = 86_400_000
@@ -50,3 +51,17 @@ def expected(sim: Simulator, account: SimAccount, start_ms: int, end_ms: int) ->
         drawdown = max(drawdown, peak - cumulative)
     return Expected(len(trips), sum(p > 0 for p in pnls), sum(p < 0 for p in pnls), sum(pnls, D(0)), funding,
                     drawdown, pnls)
+
+
+def forecast(sim: Simulator, account: SimAccount) -> Decimal:
+    """The next 24 h of funding on the account's open positions at the rates the simulator will settle
+    next: 3 settlements a day (every 8 h), a long paying rate × value (linear: size × mark; inverse:
+    its USD contracts)."""
+    now = sim.now_ms()
+    total = D(0)
+    for position in account.positions:
+        inst = CATALOGUE[position.symbol]
+        rate = funding_rate(sim.seed, position.symbol, next_settlement(now))
+        value = position.size if inst.inverse else position.size * sim.mark_price(position.symbol)
+        total -= position.side_sign * rate * value * 3
+    return total

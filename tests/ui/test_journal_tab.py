@@ -38,8 +38,9 @@ def jsim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
         for path in ("/v5/position/closed-pnl", "/v5/account/transaction-log",
                      "/v5/account/contract-transaction-log"):
             monkeypatch.setitem(limits, path, 1000)
+    # The journal's "now" is the exchange's clock: here the price clock, as the tab's own clock is.
     with Simulator(seed=SIM_SEED, realtime=False, start_ms=SIM_START_MS, streams=False,
-                   page_size_cap=None) as simulator:
+                   page_size_cap=None, server_clock="price") as simulator:
         yield simulator
 
 

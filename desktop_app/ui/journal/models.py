@@ -52,9 +52,10 @@ def account_row(account: AccountJournal) -> JournalRow:
 
 def journal_rows(report: JournalReport) -> list[tuple[str, JournalRow]]:
     rows = [(a.account_id, account_row(a)) for a in report.accounts]
-    stale = sum(1 for a in report.accounts if a.figures is not None and not a.ok)
+    stale = sum(1 for a in report.in_total if not a.fresh)  # cached figures the total adds up
     status = tr("{count} cached").format(count=stale) if stale else ""
-    rows.append((TOTAL_KEY, JournalRow(tr("Total"), status, None, False, True, report.total())))
+    total = report.total() if report.in_total else None  # no account with figures: no total, not zeros
+    rows.append((TOTAL_KEY, JournalRow(tr("Total"), status, None, False, True, total)))
     return rows
 
 
