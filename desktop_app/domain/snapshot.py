@@ -14,8 +14,9 @@ from desktop_app.domain.credentials import Credentials
 from desktop_app.domain.environment import Environment
 
 # The error code of an account whose refresh is still waiting for a late answer. Negative codes are
-# RiskDesk's own (the client's are in bybit/errors.py); this one is not the client's to raise.
-PENDING = -110
+# RiskDesk's own (the client's are in bybit/errors.py, the streams' in bybit/ws_common.py, -100 to
+# -114); this one is not the client's to raise, and no other code may share it.
+PENDING = -120
 
 
 @dataclass(frozen=True, slots=True)
