@@ -7,13 +7,15 @@ held for the writer's whole life: the system drops it when the process ends, how
 a `kill -9`, a crash or a power cut never leaves a stale lock behind. The lock file is never
 truncated or deleted (a second process may hold it open; deleting it would let a third lock a new
 file of the same name). Who holds it is written beside it, for the message the others show; that
-file is only read while the lock is held by someone, so a stale one is never believed.
+file is only read while the lock is held by someone, so a stale one is never believed, and any
+content that is not exactly what a holder writes (a file built to crash a parser included) reads
+as "holder unknown".
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import math
 import os
 import sys
 import time
@@ -22,11 +24,14 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop_app.storage.atomic import PRIVATE_FILE_MODE, atomic_write_json, ensure_private_dir
+from desktop_app.storage.safe_json import JsonInputError, loads_bounded_bytes
 
 LOCK_FILE_NAME = "writer.lock"
 HOLDER_FILE_NAME = "writer.json"
 WATCHER, WINDOW = "watcher", "window"
 _MAX_HOLDER_BYTES = 4096
+_MAX_PID = 2**32  # process ids are 32-bit everywhere we run
+_MAX_SINCE_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the last moment datetime can show
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,10 @@ class LockHolder:
     def describe(self) -> str:
         """'a RiskDesk watcher (process 4242, since 2026-01-01 09:30)'."""
         what = "a RiskDesk watcher" if self.role == WATCHER else "the RiskDesk window"
-        since = datetime.fromtimestamp(self.since_s).strftime("%Y-%m-%d %H:%M")
+        try:
+            since = datetime.fromtimestamp(self.since_s).strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, OSError, ValueError):  # a time the platform cannot show: leave it out
+            return f"{what} (process {self.pid})"
         return f"{what} (process {self.pid}, since {since})"
 
 
@@ -104,17 +112,26 @@ class WriterLock:
 
 
 def read_holder(config_dir: Path) -> LockHolder | None:
-    """The holder file's content, or None when it is missing or unreadable (only trust it while the
-    lock is held)."""
+    """The holder file's content, or None when it is missing, unreadable or not what a holder writes
+    (only trust it while the lock is held). Never raises."""
     try:
         with (config_dir / HOLDER_FILE_NAME).open("rb") as handle:
-            data = json.loads(handle.read(_MAX_HOLDER_BYTES))
-        role, pid, since_s = data["role"], data["pid"], data["since_s"]
-    except (OSError, ValueError, TypeError, KeyError):
+            raw = handle.read(_MAX_HOLDER_BYTES + 1)
+        data = loads_bounded_bytes(raw, where=HOLDER_FILE_NAME, max_bytes=_MAX_HOLDER_BYTES, exact=False)
+    except (OSError, JsonInputError):
         return None
-    if role not in (WATCHER, WINDOW) or not isinstance(pid, int) or not isinstance(since_s, int | float):
+    if not isinstance(data, dict):
         return None
-    return LockHolder(role, pid, float(since_s))
+    role, pid, since_s = data.get("role"), data.get("pid"), data.get("since_s")
+    if role not in (WATCHER, WINDOW) or isinstance(pid, bool) or not isinstance(pid, int) \
+            or not 0 < pid < _MAX_PID:
+        return None
+    if isinstance(since_s, bool) or not isinstance(since_s, int | float):
+        return None
+    since = float(since_s)  # no overflow: the reader refuses numbers longer than 40 characters
+    if not math.isfinite(since) or not 0.0 <= since <= _MAX_SINCE_S:
+        return None
+    return LockHolder(str(role), pid, since)
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised by the Windows build, not on Linux CI
