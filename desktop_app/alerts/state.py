@@ -53,14 +53,16 @@ class EngineState:
         for item in _list(data, "cleared_at_s"):
             if not isinstance(item, list) or len(item) != 3:
                 raise AlertStateError("cleared_at_s: each entry must be [rule, subject, time]")
-            cleared.append(((_rule(item[0]), _text(item[1], "subject")), _number(item[2], "cleared time")))
+            key = (_rule(item[0]), _text(item[1], "subject"))
+            cleared.append((key, finite_number(item[2], "cleared time")))
         seen = data.get("first_seen_s", {})
         if not isinstance(seen, Mapping):
             raise AlertStateError("first_seen_s must be an object")
-        first_seen = tuple((_text(k, "account id"), _number(v, "first seen time")) for k, v in seen.items())
+        first_seen = tuple((_text(k, "account id"), finite_number(v, "first seen time"))
+                           for k, v in seen.items())
         peak = data.get("peak_equity_usd")
         return cls(active=active, cleared_at_s=tuple(cleared), first_seen_s=first_seen,
-                   peak_equity_usd=None if peak is None else _number(peak, "peak_equity_usd"),
+                   peak_equity_usd=None if peak is None else finite_number(peak, "peak_equity_usd"),
                    peak_accounts=tuple(_text(a, "peak account") for a in _list(data, "peak_accounts")))
 
 
@@ -73,10 +75,11 @@ def _active(item: object) -> ActiveAlert:
         raise AlertStateError("active: unknown severity") from None
     value, threshold = item.get("value"), item.get("threshold")
     return ActiveAlert((_rule(item.get("rule")), _text(item.get("subject"), "subject")), severity,
-                       None if value is None else _number(value, "value"),
-                       None if threshold is None else _number(threshold, "threshold"),
-                       _text(item.get("message"), "message"), _number(item.get("raised_at_s"), "raised time"),
-                       _number(item.get("updated_at_s"), "updated time"))
+                       None if value is None else finite_number(value, "value"),
+                       None if threshold is None else finite_number(threshold, "threshold"),
+                       _text(item.get("message"), "message"),
+                       finite_number(item.get("raised_at_s"), "raised time"),
+                       finite_number(item.get("updated_at_s"), "updated time"))
 
 
 def _list(data: Mapping[str, object], name: str) -> list[object]:
@@ -98,7 +101,15 @@ def _text(value: object, what: str) -> str:
     return value
 
 
-def _number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+def finite_number(value: object, what: str) -> float:
+    """`value` as a float when it is a finite JSON number (an integer too large for a float is not).
+    May raise: AlertStateError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise AlertStateError(f"{what} must be a finite number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise AlertStateError(f"{what} must be a finite number") from None
+    if not math.isfinite(number):
+        raise AlertStateError(f"{what} must be a finite number")
+    return number

@@ -2,21 +2,22 @@
 memory and which accounts were failing, so that the next run (after a restart, or the next `--once`
 from cron) does not raise and send again what it already did, nor announce a failure twice.
 
-Written atomically after each evaluation that changed something; a file that cannot be read is left
-where it is and reported, and the watcher starts from nothing (its alerts are raised again, once).
+Written atomically after each evaluation that changed something and whenever the alert messages
+waiting for Telegram change (so a `kill -9` during an outage loses none of them); a file that cannot
+be read, or was built to crash a parser, is left where it is and reported, and the watcher starts
+from nothing (its alerts are raised again, once).
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.alerts.state import AlertStateError, EngineState
+from desktop_app.alerts.state import AlertStateError, EngineState, finite_number
 from desktop_app.storage.atomic import atomic_write_json
 from desktop_app.storage.errors import StorageError
+from desktop_app.storage.safe_json import JsonInputError, loads_bounded_bytes
 
 WATCH_STATE_VERSION = 1
 MAX_STATE_BYTES = 4 * 1024 * 1024  # thousands of alerts; a larger file was not written by us
@@ -26,7 +27,7 @@ MAX_STATE_BYTES = 4 * 1024 * 1024  # thousands of alerts; a larger file was not 
 class WatchState:
     engine: EngineState = field(default_factory=EngineState)
     failed_accounts: tuple[str, ...] = ()  # account ids whose last refresh failed
-    # Alert messages Telegram had not taken when the last run ended, with when that run ended.
+    # Alert messages Telegram had not taken yet, with when they were first kept (epoch seconds).
     undelivered: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -46,15 +47,10 @@ class WatchState:
         undelivered = []
         for item in items if isinstance(items, list) else [None]:
             text = item.get("text") if isinstance(item, Mapping) else None
-            since_s = item.get("since_s") if isinstance(item, Mapping) else None
-            if not isinstance(text, str) or not _finite(since_s):
+            if not isinstance(text, str) or not isinstance(item, Mapping):
                 raise AlertStateError("undelivered must be a list of {text, since_s}")
-            undelivered.append((text, float(since_s)))  # type: ignore[arg-type]
+            undelivered.append((text, finite_number(item.get("since_s"), "undelivered since_s")))
         return cls(EngineState.from_dict(data.get("engine")), tuple(failed), tuple(undelivered))
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_watch_state(path: Path) -> tuple[WatchState, str | None]:
@@ -71,9 +67,10 @@ def load_watch_state(path: Path) -> tuple[WatchState, str | None]:
     if len(raw) > MAX_STATE_BYTES:
         return WatchState(), f"the watcher state {path} is too large to be ours; starting afresh"
     try:
-        return WatchState.from_dict(json.loads(raw.decode("utf-8"))), None
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = str(exc) if isinstance(exc, AlertStateError) else "not valid JSON"
+        document = loads_bounded_bytes(raw, where="its content", max_bytes=MAX_STATE_BYTES, exact=False)
+        return WatchState.from_dict(document), None
+    except (JsonInputError, AlertStateError, OverflowError) as exc:
+        reason = " ".join(str(exc).split()) if not isinstance(exc, OverflowError) else "a number out of range"
         return WatchState(), f"the watcher state {path} is damaged ({reason}); starting afresh"
 
 

@@ -69,7 +69,8 @@ def test_the_drawdown_peak_carries_over() -> None:
     None, [], {"version": 2}, {"version": 1, "active": [{"rule": "nope"}]},
     {"version": 1, "active": [{"rule": "mm_rate", "subject": "Hedge", "severity": "loud"}]},
     {"version": 1, "cleared_at_s": [["mm_rate", "Hedge"]]}, {"version": 1, "peak_equity_usd": "1"},
-    {"version": 1, "first_seen_s": {"a": True}},
+    {"version": 1, "first_seen_s": {"a": True}}, {"version": 1, "peak_equity_usd": 10 ** 400},
+    {"version": 1, "first_seen_s": {"a": -(10 ** 400)}},
 ])
 def test_a_damaged_state_is_refused_as_a_whole(document: object) -> None:
     with pytest.raises(AlertStateError):
@@ -92,3 +93,24 @@ def test_the_watch_state_file_round_trip_and_a_damaged_file_starts_afresh(tmp_pa
     empty, problem = load_watch_state(path)
     assert empty == WatchState() and problem is not None and "damaged (active must be a list)" in problem
     assert path.read_bytes().startswith(b'{"version": 1')  # left as it was for the user to see
+
+
+HOSTILE_STATES = {
+    "a 401-digit peak": b'{"version": 1, "engine": {"version": 1, "peak_equity_usd": 1' + b"0" * 400 + b"}}",
+    "a 401-digit time": (b'{"version": 1, "engine": {"version": 1}, '
+                         b'"undelivered": [{"text": "x", "since_s": 1' + b"0" * 400 + b"}]}"),
+    "nested": b"[" * 100_000 + b"]" * 100_000,
+    "NaN": b'{"version": 1, "engine": {"version": 1, "peak_equity_usd": NaN}}',
+    "not UTF-8": b'{"version": 1, "engine": \xff}',
+    "an empty file": b"",
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE_STATES.values(), ids=HOSTILE_STATES.keys())
+def test_a_hostile_watch_state_file_starts_afresh_with_a_message(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "watch-state.json"
+    path.write_bytes(content)
+    state, problem = load_watch_state(path)
+    assert state == WatchState()
+    assert problem is not None and problem.startswith(f"the watcher state {path} is damaged (")
+    assert problem.endswith("); starting afresh") and "\n" not in problem
