@@ -23,6 +23,7 @@ from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import AlertUpdate, TelegramResult, TelegramSettings
+from desktop_app.live.closing import close_all
 from desktop_app.live.refresher import AccountRefresher
 from desktop_app.live.session import LiveSession
 from desktop_app.service import PortfolioUpdate, RiskService
@@ -52,6 +53,7 @@ class LiveSinks:
     error: Callable[[str, str], None] = _ignore  # (message, source: REFRESH, STREAM or HISTORY)
     telegram: Callable[[TelegramResult], None] = _ignore
     busy: Callable[[bool], None] = _ignore  # whether a fetch is in flight, on each change
+    outbox: Callable[[tuple[str, ...]], None] = _ignore  # alert messages waiting for Telegram, on each change
 
 
 class LiveLoop:
@@ -87,7 +89,6 @@ class LiveLoop:
         self._refresh_requested = True  # the first refresh starts at once
         self._wake: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.polls = 0  # full polls started (the watcher's summary and tests read it)
 
     @property
     def interval_s(self) -> float:
@@ -102,7 +103,8 @@ class LiveLoop:
             emit_update=self._sinks.update, emit_alerts=self._sinks.alerts,
             emit_error=lambda message: self._sinks.error(message, HISTORY),
             emit_stream_error=lambda message: self._sinks.error(message, STREAM),
-            emit_telegram=self._sinks.telegram, request_refresh=self._request_refresh,
+            emit_telegram=self._sinks.telegram, emit_outbox=self._sinks.outbox,
+            request_refresh=self._request_refresh,
             poll_interval_s=self._interval_s, alert_config=self._alert_config,
             history_path=self._history_path, streams=self._streams,
             clock_for=pool.clock_for if pool is not None else None,
@@ -111,9 +113,8 @@ class LiveLoop:
             self.session.alerts.engine.restore_state(self._engine_state)
         if self._telegram is not None:
             self.session.set_telegram(self._telegram)
-            outbox = self.session.telegram
-            for text in self._resend if outbox is not None else ():
-                outbox.put(text)
+            for text in self._resend:
+                self.session.notifier.put(text)
         return self.session
 
     async def run(self, on_started: Callable[[], None] | None = None, *,
@@ -141,7 +142,9 @@ class LiveLoop:
     async def run_once(self, *, telegram_grace_s: float) -> PortfolioUpdate:
         """One complete refresh of every account (each within the service's deadline), published
         through the session as a poll would be (alerts, history, Telegram); then close, giving the
-        Telegram messages of that evaluation up to `telegram_grace_s` to be delivered."""
+        Telegram messages of that evaluation up to `telegram_grace_s` to be delivered. Cancelled (a
+        stop), it closes at once, or cuts that grace short, and then raises CancelledError; what
+        Telegram has not taken is left in `session.undelivered`."""
         session = self._build()
         try:
             await session.start(self._accounts, wait_for_history=True)
@@ -158,10 +161,15 @@ class LiveLoop:
                     session.set_api_key_info(spec.account_id, info)
             session.rest_update(update)
             return update
+        except asyncio.CancelledError:
+            telegram_grace_s = 0.0  # stopped: what waits for Telegram is kept, not waited for
+            raise
         finally:
             await self._close(telegram_grace_s=telegram_grace_s)
 
     async def _close(self, *, telegram_grace_s: float = 0.0) -> None:
+        """Close the session and the service. A cancel that comes meanwhile (a stop during the
+        Telegram grace) cuts the grace short; the session still closes, and the cancel goes on."""
         if self._refresher is not None:
             self._refresher.cancel()
         for task in list(self._tasks):
@@ -172,10 +180,9 @@ class LiveLoop:
                                                history_timeout_s=self.close_timeout_s))
         if self.service is not None:
             closers.append(self.service.aclose())
-        try:
-            await asyncio.wait_for(asyncio.gather(*closers), self.close_timeout_s + telegram_grace_s)
-        except (TimeoutError, asyncio.CancelledError, Exception) as exc:
-            log.warning("closing the streams and the HTTP pool: %s", type(exc).__name__)
+        timeout_s = self.close_timeout_s + telegram_grace_s
+        if await close_all(closers, timeout_s, what="the streams and the HTTP pool"):
+            raise asyncio.CancelledError  # closed all the same (LiveSession.aclose); the stop goes on
 
     async def _refresh_forever(self) -> None:
         """Polls on the interval; the refresher fetches each account on its own and publishes each
@@ -190,7 +197,6 @@ class LiveLoop:
                 self._refresh_requested = False
                 self._partial.clear()
                 next_at = loop.time() + self._interval_s
-                self.polls += 1
                 self._refresher.poll()
             elif self._partial and not self._paused:
                 ids, self._partial = frozenset(self._partial), set()

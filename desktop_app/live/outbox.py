@@ -4,9 +4,14 @@ outage, dropped after a limit with a report. Monitoring never waits for Telegram
 One task delivers the queue. A message that fails for a reason that may pass (no network, a 5xx, a
 429 rate limit) waits and is tried again, the wait doubling from `first_delay_s` up to `max_delay_s`
 (or Telegram's `retry_after` when longer); after `max_attempts` it is dropped. A refusal that no
-retry can change (a wrong token, an unknown chat) drops it at once. A queue past `max_queued`
-drops its oldest message. Each drop, and the first failure of a message, is reported through
-`report` (the window's status bar, the watcher's log); the token never appears (TelegramError).
+retry can change (a wrong token, an unknown chat), or a `retry_after` beyond an hour, drops it at
+once. A queue past `max_queued` drops its oldest message. Each drop, and the first failure of a
+message, is reported through `report` (the window's status bar, the watcher's log); the token never
+appears (TelegramError).
+
+The retrying is the outbox's alone: its sender (`alert_sender`) makes one HTTP request per attempt,
+so a message through an outage costs `max_attempts` requests and each attempt ends within the
+sender's timeout.
 """
 
 from __future__ import annotations
@@ -17,14 +22,28 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+import httpx
+
 from desktop_app.alerts.telegram import TelegramError, TelegramSender
+from desktop_app.live.alerts import TelegramSettings
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # with the default delays: 5 + 10 + 20 + 40 + 80 s, about 2.5 minutes of outage
 FIRST_DELAY_S = 5.0
 MAX_DELAY_S = 120.0
+MAX_RETRY_AFTER_S = 3600.0  # Telegram asks for seconds or minutes; a longer wait would stall the queue
 MAX_QUEUED = 100  # a crash across many accounts is one message per evaluation, not one per alert
+
+
+def alert_sender(settings: TelegramSettings, *, client: httpx.AsyncClient | None = None) -> TelegramSender:
+    """The sender of an outbox: one HTTP request per `send` (the outbox does the retrying, so its
+    count and its waits, Telegram's `retry_after` included, are the only ones).
+    May raise: TelegramError (no token, a malformed token, no chat id)."""
+    if settings.token is None:
+        raise TelegramError("No Telegram bot token is set.")
+    return TelegramSender(settings.token, settings.chat_id, base_url=settings.api_url, client=client,
+                          max_attempts=1)
 
 
 def retryable(exc: TelegramError) -> bool:
@@ -37,11 +56,15 @@ class TelegramOutbox:
     """Not thread-safe: the session's event loop only."""
 
     def __init__(self, sender: TelegramSender, *, report: Callable[[str], None],
+                 on_change: Callable[[], None] | None = None,
                  max_attempts: int = MAX_ATTEMPTS, first_delay_s: float = FIRST_DELAY_S,
                  max_delay_s: float = MAX_DELAY_S, max_queued: int = MAX_QUEUED,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """`on_change` runs whenever the messages not yet delivered change (one queued, delivered
+        or dropped): the watcher keeps them on disk."""
         self.sender = sender
         self._report = report
+        self._on_change = on_change
         self._max_attempts = max(1, max_attempts)
         self._first_delay_s = first_delay_s
         self._max_delay_s = max_delay_s
@@ -75,6 +98,18 @@ class TelegramOutbox:
         self._idle.clear()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._deliver())
+        self._changed()
+
+    def take_pending(self) -> tuple[str, ...]:
+        """Stop delivering now and hand over the messages not yet delivered, oldest first (another
+        chat takes them over); `aclose` still closes the sender."""
+        pending = self.pending_texts()
+        if self._task is not None:
+            self._task.cancel()
+        self._queue.clear()
+        self._in_flight = None
+        self._idle.set()
+        return pending
 
     async def drain(self, timeout_s: float) -> bool:
         """Wait up to `timeout_s` for the queue to empty; True when it did."""
@@ -85,7 +120,8 @@ class TelegramOutbox:
         return self._idle.is_set()
 
     async def aclose(self) -> None:
-        """Stop delivering (what is queued is lost) and close the sender."""
+        """Stop delivering and close the sender; what is still queued is discarded (take it first with
+        `take_pending` to keep it)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -101,9 +137,14 @@ class TelegramOutbox:
                 self._in_flight = text
                 await self._deliver_one(text)
                 self._in_flight = None
+                self._changed()
         finally:
             if not self._queue:
                 self._idle.set()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
     async def _deliver_one(self, text: str) -> None:
         delay_s = self._first_delay_s
@@ -111,12 +152,15 @@ class TelegramOutbox:
             try:
                 await self.sender.send(text)
             except TelegramError as exc:
-                if not retryable(exc) or attempt == self._max_attempts:
+                retry_after_s = exc.retry_after_s or 0.0
+                too_long = not retry_after_s <= MAX_RETRY_AFTER_S  # NaN too
+                if not retryable(exc) or attempt == self._max_attempts or too_long:
                     self.dropped += 1
                     tries = f"after {attempt} attempts" if attempt > 1 else "at once"
                     self._report(f"Telegram: an alert message was dropped {tries}: {exc}")
                     return
-                wait_s = min(max(delay_s, exc.retry_after_s or 0.0), max(self._max_delay_s, 0.0))
+                # Telegram's retry_after is a minimum: never try sooner, however short our back-off.
+                wait_s = max(retry_after_s, min(delay_s, self._max_delay_s))
                 if attempt == 1:
                     self._report(f"Telegram: {str(exc).rstrip('.')}; retrying with back-off (up to "
                                  f"{self._max_attempts} attempts).")

@@ -5,6 +5,7 @@ Everything runs on the worker's asyncio loop. Stream events arrive through `on_e
 sink, called on that loop); marks of one loop iteration are applied together, alerts are evaluated
 on every repriced report, and the window gets at most one repriced update per `min_interval_s`.
 Results leave through the callbacks given to the constructor (the worker turns them into signals).
+Alert messages go to Telegram through the notifier (notifier.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from desktop_app.alerts import AlertConfig
-from desktop_app.alerts.telegram import TelegramError, TelegramSender
-from desktop_app.bybit.errors import BybitError
+from desktop_app.alerts.telegram import TelegramSender
 from desktop_app.bybit.stream_hub import StreamHub
 from desktop_app.bybit.ws_common import (
     AccountChangedEvent,
@@ -32,8 +31,11 @@ from desktop_app.bybit.ws_common import (
 from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import AlertTracker, AlertUpdate, TelegramResult, TelegramSettings, telegram_text
+from desktop_app.live.closing import close_all
 from desktop_app.live.history_feed import HistoryFeed
-from desktop_app.live.outbox import TelegramOutbox
+from desktop_app.live.key_infos import KEY_INFO_INTERVAL_S, KeyInfoSchedule
+from desktop_app.live.notifier import AlertNotifier
+from desktop_app.live.outbox import TelegramOutbox, alert_sender
 from desktop_app.live.portfolio import GUI_MIN_INTERVAL_S, Coalescer, LivePortfolio
 from desktop_app.service import PortfolioUpdate
 from desktop_app.storage.history import HistoryWriter
@@ -42,7 +44,6 @@ log = logging.getLogger(__name__)
 
 STREAM_CONFIG = StreamConfig(close_timeout_s=0.25)  # quitting has one second for everything
 _CLOSE_TIMEOUT_S = 0.4
-KEY_INFO_INTERVAL_S = 3600.0  # key permissions and expiry change rarely: ask once an hour per account
 RefreshRequest = Callable[[frozenset[str] | None], None]  # account ids to refresh by REST; None = all
 
 
@@ -61,12 +62,14 @@ class LiveSession:
                  fetch_key_info: Callable[[AccountSpec], Awaitable[ApiKeyInfo]] | None = None,
                  key_info_interval_s: float | None = KEY_INFO_INTERVAL_S,
                  emit_stream_error: Callable[[str], None] | None = None,
-                 outbox_options: Mapping[str, Any] | None = None, send_alerts: bool = True) -> None:
+                 outbox_options: Mapping[str, Any] | None = None, send_alerts: bool = True,
+                 emit_outbox: Callable[[tuple[str, ...]], None] | None = None) -> None:
         """`fetch_key_info` (e.g. RiskService.api_key_info) feeds the key-expiry alert once every
         `key_info_interval_s` per account, after a REST update; None disables it. Stream problems go
         to `emit_stream_error` (default: `emit_error`, which also gets history problems). Alert
         messages go through a TelegramOutbox (`outbox_options`: its keyword arguments); with
-        `send_alerts` False none are sent (a window watching what a watcher sends), test messages are."""
+        `send_alerts` False none are sent (a window watching what a watcher sends), test messages are.
+        `emit_outbox` gets the alert messages waiting for Telegram whenever they change."""
         self._emit_update, self._emit_alerts = emit_update, emit_alerts
         self._emit_error, self._emit_telegram = emit_error, emit_telegram
         self._emit_stream_error = emit_stream_error or emit_error
@@ -79,20 +82,18 @@ class LiveSession:
         self._streams = streams
         self._stream_config = stream_config
         self._clock_for = clock_for
-        self._telegram_factory = telegram_factory or _default_sender
-        self._outbox_options = dict(outbox_options or {})
+        self.notifier = AlertNotifier(report=emit_telegram, spawn=self._spawn, on_change=emit_outbox,
+                                      sender_factory=telegram_factory or alert_sender,
+                                      outbox_options=outbox_options)
         self.send_alerts = send_alerts
-        self.undelivered: tuple[str, ...] = ()  # alert messages still queued when the session closed
-        self._telegram: TelegramOutbox | None = None
         self.hub: StreamHub | None = None
         self._specs: dict[str, AccountSpec] = {}
         self._apply_scheduled = False
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._hub_lock = asyncio.Lock()
-        self._fetch_key_info = fetch_key_info
-        self._key_info_interval_s = key_info_interval_s
-        self._key_info_at: dict[str, float] = {}  # account -> monotonic time of the last answer or request
+        self._key_infos = KeyInfoSchedule(fetch_key_info, interval_s=key_info_interval_s,
+                                          apply=self.alerts.set_api_key_info, spawn=self._spawn)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -142,28 +143,28 @@ class LiveSession:
     async def aclose(self, *, telegram_grace_s: float = 0.0,
                      history_timeout_s: float = _CLOSE_TIMEOUT_S) -> None:
         """Stop streams, timers and sends; write what the history queue holds (waiting up to
-        `history_timeout_s`). Alert messages still queued get `telegram_grace_s` to go out first.
-        Never raises."""
+        `history_timeout_s`). Alert messages still queued get `telegram_grace_s` to go out first
+        (what is left stays `undelivered`). Raises nothing but a cancel that came while closing,
+        and that only once everything is closed."""
         if self._flush_handle is not None:
             self._flush_handle.cancel()
-        if self._telegram is not None and telegram_grace_s > 0:
-            with contextlib.suppress(Exception):
-                await self._telegram.drain(telegram_grace_s)
-            if self._telegram.pending:
-                self._emit_telegram(TelegramResult(False, f"Telegram: {self._telegram.pending} alert "
-                                                          "message(s) not delivered before stopping."))
-        if self._telegram is not None:
-            self.undelivered = self._telegram.pending_texts()
+        cancelled = await self.notifier.finish(telegram_grace_s)
         for task in list(self._tasks):
             task.cancel()
-        closers: list[Coroutine[Any, Any, None]] = []
+        closers: list[Coroutine[Any, Any, None]] = [self.notifier.aclose()]
         if self.hub is not None:
             closers.append(self.hub.aclose())
-        if self._telegram is not None:
-            closers.append(self._telegram.aclose())
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
-            await asyncio.wait_for(asyncio.gather(*closers, return_exceptions=True), _CLOSE_TIMEOUT_S)
+        # Quitting must not wait on them: a stream or Telegram slow to close is left to the system.
+        cancelled |= await close_all(closers, _CLOSE_TIMEOUT_S, what="the streams and Telegram",
+                                     level=logging.DEBUG)
         self._history.close(timeout_s=history_timeout_s)  # the writer commits its queue, then stops
+        if cancelled:
+            raise asyncio.CancelledError
+
+    @property
+    def undelivered(self) -> tuple[str, ...]:
+        """Alert messages not delivered yet (after closing: those Telegram did not take in time)."""
+        return self.notifier.pending
 
     # --- REST updates --------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class LiveSession:
         self._history.submit(update.report, update.snapshot)
         if self.hub is not None:
             self._spawn(self._subscribe(update))
-        self._refresh_key_infos()
+        self._key_infos.ask_due(self._specs.values())
 
     async def _subscribe(self, update: PortfolioUpdate) -> None:
         assert self.hub is not None
@@ -241,10 +242,10 @@ class LiveSession:
             return
         if result.events:
             self._history.submit_alerts(result.events)
-        self._emit_alerts(result)
         text = telegram_text(result.events)
-        if text is not None and self._telegram is not None and self.send_alerts:
-            self._telegram.put(text)
+        if text is not None and self.send_alerts:
+            self.notifier.put(text)  # before the sinks: a sink's failure must not cost the message
+        self._emit_alerts(result)
 
     def set_alert_config(self, config: AlertConfig) -> None:
         self.alerts.set_config(config)
@@ -257,64 +258,19 @@ class LiveSession:
     def set_api_key_info(self, account_id: str, info: ApiKeyInfo | None) -> None:
         self.alerts.set_api_key_info(account_id, info)
         if info is not None:
-            self._key_info_at[account_id] = time.monotonic()
-
-    def _refresh_key_infos(self) -> None:
-        if self._fetch_key_info is None or self._key_info_interval_s is None:
-            return
-        now = time.monotonic()
-        for spec in self._specs.values():
-            last = self._key_info_at.get(spec.account_id)
-            if spec.credentials is not None and (last is None or now - last >= self._key_info_interval_s):
-                self._key_info_at[spec.account_id] = now  # also when it fails: retry in an hour, not per poll
-                self._spawn(self._key_info(spec))
-
-    async def _key_info(self, spec: AccountSpec) -> None:
-        assert self._fetch_key_info is not None
-        try:
-            info = await self._fetch_key_info(spec)
-        except BybitError as exc:
-            log.info("key info of %s: %s", spec.name, exc)
-            return
-        self.alerts.set_api_key_info(spec.account_id, info)
+            self._key_infos.answered(account_id)
 
     def set_telegram(self, settings: TelegramSettings | None) -> None:
-        old, self._telegram = self._telegram, None
-        if old is not None:
-            self._spawn(old.aclose())
-        if settings is None or settings.token is None or not settings.chat_id.strip():
-            return
-        try:
-            sender = self._telegram_factory(settings)
-        except TelegramError as exc:
-            self._emit_telegram(TelegramResult(False, str(exc)))
-            return
-        self._telegram = TelegramOutbox(sender, report=lambda text: self._emit_telegram(
-            TelegramResult(False, text)), **self._outbox_options)
+        """Send alert messages to `settings` from now on (None: off); those still waiting move over."""
+        self.notifier.set(settings)
 
     @property
     def telegram(self) -> TelegramOutbox | None:
         """Where alert messages go (None: Telegram is off)."""
-        return self._telegram
+        return self.notifier.outbox
 
     def send_telegram_test(self) -> None:
-        if self._telegram is None:
-            self._emit_telegram(TelegramResult(False, "Telegram is not set up: enter the bot token and "
-                                                      "chat id."))
-            return
-        self._spawn(self._send(self._telegram.sender, None, report_success=True))
-
-    async def _send(self, sender: TelegramSender, text: str | None, *, report_success: bool) -> None:
-        try:
-            await (sender.send_test() if text is None else sender.send(text))
-        except TelegramError as exc:
-            self._emit_telegram(TelegramResult(False, str(exc)))
-        except Exception as exc:  # a bug in sending must not end the worker loop
-            log.warning("Telegram send failed: %s", type(exc).__name__)
-            self._emit_telegram(TelegramResult(False, f"Telegram send failed ({type(exc).__name__})."))
-        else:
-            if report_success:
-                self._emit_telegram(TelegramResult(True, f"Test message sent to chat {sender.chat_id}."))
+        self.notifier.send_test()
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -334,9 +290,3 @@ class LiveSession:
         if not task.cancelled() and task.exception() is not None:
             log.warning("live task failed: %s", type(task.exception()).__name__)
 
-
-def _default_sender(settings: TelegramSettings) -> TelegramSender:
-    """May raise: TelegramError (a malformed token, no chat id)."""
-    if settings.token is None:
-        raise TelegramError("No Telegram bot token is set.")
-    return TelegramSender(settings.token, settings.chat_id, base_url=settings.api_url)

@@ -8,9 +8,11 @@ import json
 
 import httpx
 
-from desktop_app.alerts.telegram import TelegramSender
 from desktop_app.domain.credentials import Secret
-from desktop_app.live.outbox import TelegramOutbox
+from desktop_app.live.alerts import TelegramSettings
+from desktop_app.live.outbox import TelegramOutbox, alert_sender
+from desktop_app.live.session import LiveSession
+from tests.watch.telegram_standin import TelegramStandIn
 
 TOKEN = "123456:OUTBOX-token"
 
@@ -40,7 +42,7 @@ def _outbox(bot: Bot, reports: list[str], sleeps: list[float], **options: object
         await asyncio.sleep(0)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(bot.handler))
-    sender = TelegramSender(Secret(TOKEN), "-1001", client=client, max_attempts=1)
+    sender = alert_sender(TelegramSettings(Secret(TOKEN), "-1001"), client=client)
     return TelegramOutbox(sender, report=reports.append, sleep=sleep, **options)  # type: ignore[arg-type]
 
 
@@ -105,7 +107,7 @@ def test_closing_discards_what_is_left_without_waiting() -> None:
 
     async def main() -> int:
         client = httpx.AsyncClient(transport=httpx.MockTransport(bot.handler))
-        sender = TelegramSender(Secret(TOKEN), "-1001", client=client, max_attempts=1)
+        sender = alert_sender(TelegramSettings(Secret(TOKEN), "-1001"), client=client)
         outbox = TelegramOutbox(sender, report=lambda _text: None, first_delay_s=3600.0)  # a real sleep
         outbox.put("stuck")
         outbox.put("behind it")
@@ -115,3 +117,97 @@ def test_closing_discards_what_is_left_without_waiting() -> None:
         return outbox.pending
 
     assert asyncio.run(main()) == 2
+
+
+def _through_stand_in(stand_in: TelegramStandIn, sleeps: list[float], reports: list[str],
+                      on_sleep: object = None) -> TelegramOutbox:
+    """The outbox as the session builds it (the production sender, over HTTP), its waits recorded."""
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if on_sleep is not None:
+            on_sleep()  # type: ignore[operator]
+        await asyncio.sleep(0)
+
+    sender = alert_sender(TelegramSettings(Secret(TOKEN), "-1001", stand_in.url))
+    return TelegramOutbox(sender, report=reports.append, sleep=sleep)
+
+
+def test_one_message_through_an_outage_is_six_requests_with_the_production_sender() -> None:
+    sleeps: list[float] = []
+    reports: list[str] = []
+
+    async def main(stand_in: TelegramStandIn) -> None:
+        outbox = _through_stand_in(stand_in, sleeps, reports)
+        outbox.put("lost")
+        assert await outbox.drain(10.0)
+        await outbox.aclose()
+
+    with TelegramStandIn() as stand_in:
+        stand_in.fail_with = 503
+        asyncio.run(main(stand_in))
+    assert stand_in.attempts == 6 and sleeps == [5.0, 10.0, 20.0, 40.0, 80.0]  # as README promises
+    assert reports[-1].startswith("Telegram: an alert message was dropped after 6 attempts: ")
+
+
+def test_telegrams_retry_after_is_honoured_even_when_longer_than_the_back_off() -> None:
+    sleeps: list[float] = []
+    reports: list[str] = []
+
+    async def main(stand_in: TelegramStandIn) -> None:
+        def recover() -> None:
+            stand_in.fail_with = None
+
+        outbox = _through_stand_in(stand_in, sleeps, reports, on_sleep=recover)
+        outbox.put("rate-limited")
+        assert await outbox.drain(10.0)
+        await outbox.aclose()
+
+    with TelegramStandIn() as stand_in:
+        stand_in.fail_with, stand_in.retry_after = 429, 300
+        asyncio.run(main(stand_in))
+    assert sleeps == [300.0] and stand_in.texts() == ["rate-limited"] and stand_in.attempts == 2
+
+
+def test_a_retry_after_past_an_hour_drops_the_message_at_once() -> None:
+    sleeps: list[float] = []
+    reports: list[str] = []
+
+    async def main(stand_in: TelegramStandIn) -> TelegramOutbox:
+        outbox = _through_stand_in(stand_in, sleeps, reports)
+        outbox.put("never")
+        outbox.put("next")
+        assert await outbox.drain(10.0)
+        await outbox.aclose()
+        return outbox
+
+    with TelegramStandIn() as stand_in:
+        stand_in.fail_with, stand_in.retry_after = 429, 10 ** 9  # a proxy built to stall the queue
+        outbox = asyncio.run(main(stand_in))
+    assert sleeps == [] and outbox.dropped == 2 and stand_in.attempts == 2
+    assert "wait 1e+09 s" in reports[0] and "dropped at once" in reports[0]
+
+
+def test_a_new_chat_takes_over_the_messages_still_waiting_for_the_old_one() -> None:
+    results: list[str] = []
+    changes: list[tuple[str, ...]] = []
+
+    async def main(old: TelegramStandIn, new: TelegramStandIn) -> None:
+        session = LiveSession(emit_update=lambda _u: None, emit_alerts=lambda _a: None,
+                              emit_error=lambda _m: None, emit_telegram=lambda r: results.append(r.message),
+                              request_refresh=lambda _ids: None, poll_interval_s=1.0, streams=False,
+                              emit_outbox=changes.append)
+        session.set_telegram(TelegramSettings(Secret(TOKEN), "-100111", old.url))
+        assert session.telegram is not None
+        session.telegram.put("alert 1")
+        session.telegram.put("alert 2")
+        while old.attempts == 0:  # the first was refused: both wait (5 s before the next attempt)
+            await asyncio.sleep(0.01)
+        session.set_telegram(TelegramSettings(Secret(TOKEN), "-100222", new.url))
+        assert await session.telegram.drain(5.0)
+        await session.aclose()
+
+    with TelegramStandIn() as old, TelegramStandIn() as new:
+        old.fail_with = 503
+        asyncio.run(main(old, new))
+    assert [(s.chat_id, s.text) for s in new.sent] == [("-100222", "alert 1"), ("-100222", "alert 2")]
+    assert changes[0] == ("alert 1",) and changes[-1] == ()  # the watcher saved each change

@@ -17,12 +17,15 @@ class Sent:
 
 
 class TelegramStandIn:
-    """`fail_with`: an HTTP status to answer every request with (503 for an outage) until set to None."""
+    """`fail_with`: an HTTP status to answer every request with (503 for an outage) until set to None;
+    `retry_after`: the seconds a failure asks the client to wait (Telegram's `parameters.retry_after`,
+    sent with 429)."""
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.attempts = 0
         self.fail_with: int | None = None
+        self.retry_after: float | None = None
         self._lock = threading.Lock()
         stand_in = self
 
@@ -32,9 +35,13 @@ class TelegramStandIn:
                 parts = self.path.strip("/").split("/")
                 with stand_in._lock:
                     stand_in.attempts += 1
-                    failing = stand_in.fail_with
+                    failing, retry_after = stand_in.fail_with, stand_in.retry_after
                 if failing is not None:
-                    self._answer(failing, {"ok": False, "error_code": failing, "description": "Bad Gateway"})
+                    answer: dict[str, object] = {"ok": False, "error_code": failing,
+                                                 "description": "Bad Gateway"}
+                    if retry_after is not None:
+                        answer["parameters"] = {"retry_after": retry_after}
+                    self._answer(failing, answer)
                     return
                 if len(parts) != 2 or not parts[0].startswith("bot") or parts[1] != "sendMessage":
                     self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
