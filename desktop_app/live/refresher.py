@@ -45,7 +45,7 @@ class AccountRefresher:
                  report_error: Callable[[str], None], busy: Callable[[bool], None] | None = None,
                  late_after_s: float = LATE_AFTER_S, batch_s: float = BATCH_S,
                  now: Callable[[], float] = time.time) -> None:
-        """`publish` gets each update `service.compose` makes; `report_error` a failure of that (a
+        """`publish` gets each update `service.compose` makes; `report_error` a failure of either (a
         bug, or a total outage); `busy` whether any fetch is in flight, on each change."""
         self._service = service
         self._publish = publish
@@ -184,7 +184,12 @@ class AccountRefresher:
                 message = str(exc) if isinstance(exc, BybitError) else f"{type(exc).__name__}: {exc}"
                 self._report_error(message)
                 continue
-            self._publish(update)
+            try:
+                self._publish(update)
+            except Exception as exc:  # a bug where the update goes: said, and the next one goes out
+                log.warning("publishing an update failed: %s", type(exc).__name__)
+                self._report_error(f"publishing an update failed ({type(exc).__name__}: "
+                                   f"{' '.join(str(exc).split())})")
 
     def _note_busy(self) -> None:
         busy = bool(self._in_flight)

@@ -144,3 +144,31 @@ def test_removed_accounts_are_cancelled_and_forgotten() -> None:
     published, service = run({"Main": 0.01, "Hedge": 0.01, "Stuck": None}, script)
     assert service.cancelled == ["Stuck"]
     assert [a.name for a in published[-1].accounts] == ["Main", "Hedge"]
+
+
+def test_a_bug_in_publishing_is_reported_and_the_next_answers_still_go_out() -> None:
+    published: list[PortfolioSnapshot] = []
+    errors: list[str] = []
+    service = Scripted({"Main": 0.01, "Hedge": 0.01, "Stuck": 0.01})
+
+    def publish(update: PortfolioSnapshot) -> None:
+        if not published:
+            published.append(update)
+            raise RuntimeError("a sink's bug")
+        published.append(update)
+
+    async def go() -> None:
+        refresher = AccountRefresher(service, publish=publish, report_error=errors.append, batch_s=0.05)
+        refresher.set_accounts(SPECS)
+        try:
+            refresher.poll()
+            await asyncio.sleep(0.1)
+            refresher.poll()
+            await asyncio.sleep(0.1)
+        finally:
+            refresher.cancel()
+            await asyncio.sleep(0)
+
+    asyncio.run(asyncio.wait_for(go(), 5))
+    assert errors == ["publishing an update failed (RuntimeError: a sink's bug)"]
+    assert len(published) == 2 and published[-1].complete  # the next poll went out as usual
