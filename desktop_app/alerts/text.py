@@ -39,10 +39,11 @@ def days_left(days: float) -> str:
     return translate("alerts", "expires in {n} days").format(n=f"{days:.0f}")
 
 
-def one_line(text: str, limit: int = 200) -> str:
-    """An error text as one short line (errors can be long or multi-line)."""
+def one_line(text: str, limit: int | None = 200) -> str:
+    """An error text as one line, cut to `limit` characters (None: not cut); errors can be long or
+    multi-line."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def severity_text(severity: str) -> str:

@@ -8,6 +8,7 @@ metadata from the accounts file and secrets from the OS keyring.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.bybit.environments import from_rest_url
@@ -24,26 +25,36 @@ class AccountsFileError(Exception):
     """The accounts file or configuration is unusable; the message names the fault in one line."""
 
 
-def add_accounts_arguments(parser: argparse.ArgumentParser) -> None:
+DEADLINE_HELP = (f"give up on an account whose server has not answered completely within SECONDS "
+                 f"(default {DEFAULT_DEADLINE_S:g})")
+
+
+def add_accounts_arguments(parser: argparse.ArgumentParser, *, deadline_help: str = DEADLINE_HELP) -> None:
     parser.add_argument("--accounts", metavar="FILE", type=Path,
                         help="JSON file with accounts and their secrets (instead of the app's configuration)")
     parser.add_argument("--config-dir", metavar="DIR", type=Path,
                         help="the app's configuration directory (default: the platform's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--deadline", metavar="SECONDS", type=deadline_seconds, default=DEFAULT_DEADLINE_S,
-                        help=f"give up on an account whose server has not answered completely within "
-                             f"SECONDS (default {DEFAULT_DEADLINE_S:g})")
+                        help=deadline_help)
 
 
-def deadline_seconds(text: str) -> float:
-    """A request deadline in seconds, from 0.1 to 600. May raise: argparse.ArgumentTypeError."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--deadline must be a number of seconds, not {text!r}") from None
-    if not 0.1 <= seconds <= MAX_DEADLINE_S:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"--deadline must be from 0.1 to {MAX_DEADLINE_S:g} seconds")
-    return seconds
+def seconds_option(option: str, low_s: float, high_s: float) -> Callable[[str], float]:
+    """The argparse `type` of an option that takes seconds from `low_s` to `high_s`; it raises
+    argparse.ArgumentTypeError naming `option` (NaN and infinities are out of range)."""
+    def parse(text: str) -> float:
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} must be a number of seconds, not {text!r}") from None
+        if not low_s <= seconds <= high_s:  # NaN fails this too
+            raise argparse.ArgumentTypeError(f"{option} must be from {low_s:g} to {high_s:g} seconds")
+        return seconds
+
+    return parse
+
+
+deadline_seconds = seconds_option("--deadline", 0.1, MAX_DEADLINE_S)  # a request deadline
 
 
 def load_accounts_file(path: Path) -> tuple[AccountSpec, ...]:

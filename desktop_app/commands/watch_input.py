@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 
 from desktop_app import i18n
 from desktop_app.alerts.telegram import TelegramError, TelegramSender
-from desktop_app.commands.accounts_source import AccountsFileError, resolve_accounts
+from desktop_app.alerts.text import one_line
+from desktop_app.commands.accounts_source import AccountsFileError, resolve_accounts, seconds_option
 from desktop_app.domain.credentials import Secret
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import TelegramSettings
+from desktop_app.live.loop import MIN_INTERVAL_S
 from desktop_app.storage.errors import SecretStoreError
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.safe_json import MAX_FILE_BYTES, JsonInputError, loads_bounded_bytes
@@ -29,7 +31,8 @@ from desktop_app.storage.secrets import TELEGRAM_BOT_TOKEN, SecretStore
 from desktop_app.storage.settings import Settings, check_telegram_chat_id, settings_from_mapping
 
 TOKEN_ENV = "RISKDESK_TELEGRAM_TOKEN"
-MIN_INTERVAL_S, MAX_INTERVAL_S = 0.5, 86_400.0
+MAX_INTERVAL_S = 86_400.0
+interval_seconds = seconds_option("--interval", MIN_INTERVAL_S, MAX_INTERVAL_S)
 
 
 class WatchInputError(Exception):
@@ -48,18 +51,6 @@ class WatchPlan:
     warnings: tuple[str, ...]  # settings that fell back to their default, for the log
 
 
-def interval_seconds(text: str) -> float:
-    """May raise: argparse.ArgumentTypeError."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--interval must be a number of seconds, not {text!r}") from None
-    if not MIN_INTERVAL_S <= seconds <= MAX_INTERVAL_S:  # NaN fails this too
-        raise argparse.ArgumentTypeError(
-            f"--interval must be from {MIN_INTERVAL_S:g} to {MAX_INTERVAL_S:g} seconds")
-    return seconds
-
-
 def resolve_plan(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> WatchPlan:
     """May raise: WatchInputError."""
     env = os.environ if environ is None else environ
@@ -70,7 +61,7 @@ def resolve_plan(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     except AccountsFileError as exc:
         raise WatchInputError(str(exc)) from None
     except SecretStoreError as exc:
-        raise WatchInputError(_one_line(str(exc))) from None
+        raise WatchInputError(one_line(str(exc), None)) from None
     telegram = None if args.no_telegram else telegram_settings(args, settings, env)
     language = i18n.resolve_language(args.lang, settings.language, i18n.system_language())
     return WatchPlan(paths=paths, accounts=accounts, settings=settings,
@@ -141,13 +132,8 @@ def _token(environ: Mapping[str, str]) -> Secret:
     try:
         token = store.get(TELEGRAM_BOT_TOKEN)
     except SecretStoreError as exc:
-        raise WatchInputError(_one_line(str(exc))) from None
+        raise WatchInputError(one_line(str(exc), None)) from None
     if token is None:
         raise WatchInputError(f"no Telegram bot token: save it in the app (File → Settings → Telegram) or "
                               f"set {TOKEN_ENV}")
     return token
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
