@@ -7,15 +7,17 @@ It is the configuration's single writer: it holds the config dir's writer lock (
 for its whole life; a second watcher is refused (exit 4) and the window opens as a viewer of what
 it records. The alert engine's memory is kept in the data dir (storage/watch_state.py), so a restart
 or the next `--once` run does not raise, nor send, an alert that is already raised; alert messages
-Telegram had not taken when a run ended are sent by the next (within an hour).
+Telegram has not taken are kept there too (whenever they change, so even a `kill -9` loses none)
+and sent by the next run (within an hour).
 
 While it runs it follows the app's settings file: thresholds, chat and interval changed in the window
 apply within an interval (watch_follow.py).
 
-SIGTERM or SIGINT: the refreshes in flight are cancelled, the history queue is written, connections
-close, exit 0 within a few seconds. Exit status: 0 stopped (or `--once` with every account fetched),
-2 bad arguments or input (one line), 3 `--once` with some account failed, 4 another RiskDesk process
-writes this configuration, 1 an unexpected error (one line: a bug to report).
+SIGTERM or SIGINT (also during `--once`): the refreshes in flight are cancelled, the history queue is
+written, connections close, exit 0 within a few seconds. Exit status: 0 stopped (or `--once` with
+every account fetched), 2 bad arguments or input (one line), 3 `--once` with some account failed (or
+no answer at all), 4 another RiskDesk process writes this configuration, 1 an unexpected error (one
+line: a bug to report).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from desktop_app import i18n
+from desktop_app.alerts.text import one_line
+from desktop_app.bybit.errors import BybitError
 from desktop_app.commands.accounts_source import deadline_seconds
 from desktop_app.commands.watch_follow import SettingsFollower
 from desktop_app.commands.watch_input import (
@@ -44,7 +48,7 @@ from desktop_app.commands.watch_input import (
 from desktop_app.commands.watch_output import WatchOutput
 from desktop_app.live.alerts import TELEGRAM_API_URL
 from desktop_app.live.loop import LiveLoop, LiveSinks
-from desktop_app.service import RiskService
+from desktop_app.service import PortfolioUpdate, RiskService
 from desktop_app.storage.errors import StorageError
 from desktop_app.storage.watch_state import WatchState, load_watch_state, save_watch_state
 from desktop_app.storage.writer_lock import WATCHER, WriterLock, WriterLockHeld
@@ -104,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         watcher = Watcher(plan, args)
         return watcher.once() if args.once else watcher.forever()
     except Exception as exc:  # a bug: one line and a status of its own, never a traceback
-        return _fail(f"stopped by an unexpected error ({type(exc).__name__}: {' '.join(str(exc).split())})",
+        return _fail(f"stopped by an unexpected error ({type(exc).__name__}: {one_line(str(exc), None)})",
                      EXIT_INTERNAL)
     finally:
         lock.release()
@@ -124,6 +128,7 @@ class Watcher:
         self._state = state
         self._save_failed = False
         self.loop: LiveLoop | None = None
+        self.stopped_by: str | None = None  # the signal that stopped it
         # Alert messages the last run could not deliver go out first, unless they are stale by now.
         now = time.time()
         self._undelivered_since = {text: since_s for text, since_s in state.undelivered
@@ -136,7 +141,7 @@ class Watcher:
     def _live_loop(self, *, streams: bool) -> LiveLoop:
         output, plan = self.output, self.plan
         sinks = LiveSinks(update=output.on_update, alerts=output.on_alerts, error=output.on_error,
-                          telegram=output.on_telegram)
+                          telegram=output.on_telegram, outbox=lambda _waiting: self.save())
         self.loop = LiveLoop(plan.accounts, sinks=sinks, interval_s=plan.interval_s,
                              service_factory=lambda: RiskService(deadline_s=plan.deadline_s),
                              alert_config=plan.settings.alerts, history_path=plan.paths.history_db,
@@ -146,14 +151,16 @@ class Watcher:
         return self.loop
 
     def save(self) -> None:
-        """Keep the alert engine's memory and the failing accounts for the next run."""
+        """Keep the alert engine's memory, the failing accounts and the alert messages Telegram has
+        not taken yet (with when each was first kept) for the next run."""
         session = self.loop.session if self.loop is not None else None
         if session is None:
             return
         now = time.time()
-        undelivered = tuple((text, self._undelivered_since.get(text, now)) for text in session.undelivered)
+        since = self._undelivered_since
+        self._undelivered_since = {text: since.get(text, now) for text in session.undelivered}
         state = WatchState(session.alerts.engine.export_state(), tuple(sorted(self.output.failed)),
-                           undelivered)
+                           tuple(self._undelivered_since.items()))
         try:
             save_watch_state(self.plan.paths.watch_state_file, state)
         except StorageError as exc:
@@ -174,21 +181,49 @@ class Watcher:
         self.output.line(f"{mode}: {len(plan.accounts)} accounts ({names}) every {plan.interval_s:g} s; "
                          f"history {plan.paths.history_db}; Telegram {telegram}")
 
+    def _stop_on_signal(self, task: asyncio.Future[object]) -> Callable[[str], None]:
+        def stop(name: str) -> None:
+            if self.stopped_by is None:  # a second signal while closing must not cut the last write short
+                self.stopped_by = name
+                task.cancel()  # first: saying so may fail (a closed output), stopping must not
+                self.output.line(f"{name} received: stopping")
+
+        return stop
+
     # --- --once -----------------------------------------------------------------------------------
 
     def once(self) -> int:
         self._banner("checking once")
-        loop = self._live_loop(streams=False)
         try:
-            update = asyncio.run(loop.run_once(telegram_grace_s=ONCE_TELEGRAM_GRACE_S))
-        except Exception as exc:  # a total outage or a bug: said in one line, never a traceback
-            self.output.line(f"refresh problem: {type(exc).__name__}: {' '.join(str(exc).split())}")
+            update = asyncio.run(self._once())
+        except BybitError as exc:  # a total outage: said in one line, an account status
             self.save()
+            self.output.line(f"refresh problem: {one_line(str(exc), None)}")
             return EXIT_ACCOUNT_FAILED
+        except Exception:
+            self.save()
+            raise  # a bug: run() says it in one line, exit 1
         self.save()
+        if update is None:
+            self.output.line("stopped")
+            return EXIT_OK
         if self.verbose:
             self.output.line(self.output.summary())
         return EXIT_OK if update.snapshot.complete else EXIT_ACCOUNT_FAILED
+
+    async def _once(self) -> PortfolioUpdate | None:
+        """The refresh's update, or None when a signal stopped it."""
+        loop = self._live_loop(streams=False)
+        task = asyncio.ensure_future(loop.run_once(telegram_grace_s=ONCE_TELEGRAM_GRACE_S))
+        remove = install_stop_handlers(self._stop_on_signal(task))
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if not task.cancelled() or self.stopped_by is None:
+                raise  # not our stop
+            return None
+        finally:
+            remove()
 
     # --- the long run -----------------------------------------------------------------------------
 
@@ -202,33 +237,30 @@ class Watcher:
     async def _forever(self) -> None:
         loop = self._live_loop(streams=True)
         task = asyncio.ensure_future(loop.run(telegram_grace_s=STOP_TELEGRAM_GRACE_S))
-        stopping: list[str] = []
-
-        def stop(name: str) -> None:
-            if not stopping:  # a second signal while closing must not cut the last write short
-                stopping.append(name)
-                self.output.line(f"{name} received: stopping")
-                task.cancel()
-
-        remove = install_stop_handlers(stop)
+        remove = install_stop_handlers(self._stop_on_signal(task))
         ticks = asyncio.ensure_future(self._every_interval(SettingsFollower(self.plan, self.args, loop,
                                                                             self.output.line)))
         try:
             await task
         except asyncio.CancelledError:
-            pass  # cancelled before the loop's own handler was reached: nothing was open yet
+            pass  # cancelled before the loop's own handler was reached, or while it closed
         finally:
             remove()
             ticks.cancel()
 
     async def _every_interval(self, follower: SettingsFollower) -> None:
-        """The summary (with --verbose) and a look at the settings file, once per interval."""
+        """The summary (with --verbose) and a look at the settings file, once per interval. A bug in
+        either is one line; the next interval goes on (or settings would silently stop applying)."""
         assert self.loop is not None
         while True:
             await asyncio.sleep(self.loop.interval_s)
-            if self.verbose:
-                self.output.line(self.output.summary())
-            follower.check()
+            try:
+                if self.verbose:
+                    self.output.line(self.output.summary())
+                follower.check()
+            except Exception as exc:
+                self.output.line(f"settings problem: following the settings failed "
+                                 f"({type(exc).__name__}: {one_line(str(exc), None)})")
 
 
 def install_stop_handlers(stop: Callable[[str], None]) -> Callable[[], None]:

@@ -5,11 +5,15 @@ cleared (its message names the account or position, in the configured language),
 problem, a stream or history problem; with `--verbose` one summary line per interval. The frame is
 English (a log is read by tools too); the alert messages are those Telegram gets. Each line is
 flushed at once, so journald, launchd's log or a redirected file has it while the watcher runs.
+An output whose reader went away (a closed pipe, a lost terminal) is no longer written to; the
+watcher goes on monitoring and alerting all the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
 import sys
 import time
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
+from desktop_app.alerts.text import one_line
 from desktop_app.commands.runner import money, percent
 from desktop_app.live.alerts import AlertUpdate, TelegramResult
 from desktop_app.service import PortfolioUpdate
@@ -47,11 +52,19 @@ class WatchOutput:
         self.active: AlertUpdate | None = None
         self.events = 0  # alert events printed (tests read it)
         self._said_at: dict[str, float] = {}  # problem text -> when it was last printed
+        self._gone = False  # the output's reader went away
 
     def line(self, text: str) -> None:
+        if self._gone:
+            return
         out = self._out if self._out is not None else sys.stdout
-        out.write(f"{stamp(self._clock())} {text}\n")
-        out.flush()
+        try:
+            out.write(f"{stamp(self._clock())} {text}\n")
+            out.flush()
+        except (OSError, ValueError):  # a closed pipe or file: nobody reads the lines any more
+            self._gone = True
+            if out is sys.stdout:
+                _silence_stdout()
 
     # --- sinks of the live loop -------------------------------------------------------------------
 
@@ -69,7 +82,7 @@ class WatchOutput:
                 changed = True
             elif not state.ok and state.account_id not in self.failed:
                 self.failed.add(state.account_id)
-                self.line(f"account failed: {state.name}: {_one_line(state.error or 'no data')}")
+                self.line(f"account failed: {state.name}: {one_line(state.error or 'no data', None)}")
                 changed = True
         if changed and self._on_change is not None:
             self._on_change()
@@ -79,7 +92,7 @@ class WatchOutput:
         for event in update.events:
             self.events += 1
             self.line(f"{_KIND_WORDS.get(event.kind.value, event.kind.value)}: "
-                      f"{event.severity.value.upper()} {_one_line(event.message)}")
+                      f"{event.severity.value.upper()} {one_line(event.message, None)}")
         if update.events and self._on_change is not None:
             self._on_change()
 
@@ -87,18 +100,20 @@ class WatchOutput:
         """A refresh, stream or history problem. A stream that keeps failing while it retries says
         the same every few seconds: the same text (its retry delay aside) is printed once per
         `REPEAT_AFTER_S`, so an outage of hours is a few lines, not thousands."""
-        text = _one_line(message)
+        text = one_line(message, None)
         key = f"{source}:{_RETRY_SUFFIX.sub('', text)}"
         now = self._clock()
         last = self._said_at.get(key)
         if last is not None and now - last < REPEAT_AFTER_S:
             return
+        # What was said longer ago may be said again anyway: forget it (months of distinct texts).
+        self._said_at = {k: t for k, t in self._said_at.items() if now - t < REPEAT_AFTER_S}
         self._said_at[key] = now
         self.line(f"{source} problem: {text}")
 
     def on_telegram(self, result: TelegramResult) -> None:
         if not result.ok:
-            self.line(_one_line(result.message))
+            self.line(one_line(result.message, None))
 
     # --- the summary ----------------------------------------------------------------------------
 
@@ -125,5 +140,12 @@ class WatchOutput:
         return "summary: " + "; ".join(parts)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _silence_stdout() -> None:
+    """Point the process's stdout at the null device: Python flushes it once more at exit, and with
+    its reader gone that would end in an error message on stderr and exit status 120."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)

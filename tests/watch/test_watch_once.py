@@ -123,3 +123,53 @@ def test_settings_changed_in_the_window_apply_while_the_watcher_runs(
     # --interval was given: the settings' interval does not override it; the chat was not given.
     assert line.endswith("settings changed: Telegram chat -100222, alert rules")
     assert telegram.sent[0].chat_id == "-100222" and code == 0
+
+
+def _once_in_process(tmp_path: Path, sim: Simulator, monkeypatch: pytest.MonkeyPatch,
+                     capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], list[str]]:
+    monkeypatch.setenv("RISKDESK_TELEGRAM_TOKEN", TOKEN)
+    config_dir = tmp_path / "config"
+    write_settings(config_dir, alerts=only_mm_rate())
+    accounts = write_accounts(tmp_path / "accounts.json", sim)
+    code = cli.main(["watch", "--accounts", str(accounts), "--config-dir", str(config_dir), "--once",
+                     "--no-telegram"])
+    captured = capsys.readouterr()
+    return code, [line.split(" ", 1)[1] for line in captured.out.splitlines()], captured.err.splitlines()
+
+
+def test_a_hostile_state_file_starts_afresh_with_a_line(tmp_path: Path, crash_sim: Simulator,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "config" / "watch-state.json"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b'{"version": 1, "engine": {"version": 1, "peak_equity_usd": 1' + b"0" * 400 + b"}}")
+    crash_sim.step(380.0)
+    code, lines, errors = _once_in_process(tmp_path, crash_sim, monkeypatch, capsys)
+    assert code == 0 and errors == []
+    assert lines[0].startswith(f"state problem: the watcher state {state} is damaged (")
+    assert lines[0].endswith("); starting afresh")
+    assert any(line.startswith("alert raised: WARNING Hedge: MM rate") for line in lines)
+    rewritten = json.loads(state.read_text(encoding="utf-8"))["engine"]
+    assert [a["rule"] for a in rewritten["active"]] == ["mm_rate"]  # a fresh state, kept from now on
+
+
+def test_once_an_unexpected_error_is_exit_1_and_an_exchange_error_exit_3(
+        tmp_path: Path, crash_sim: Simulator, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.bybit.errors import TRANSPORT_ERROR, BybitError
+    from desktop_app.service import RiskService
+
+    async def bug(self: RiskService, accounts: object) -> None:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(RiskService, "update", bug)
+    code, lines, errors = _once_in_process(tmp_path, crash_sim, monkeypatch, capsys)
+    assert code == 1 and errors == [
+        "riskdesk-cli watch: stopped by an unexpected error (RuntimeError: a bug over two lines)"]
+
+    async def outage(self: RiskService, accounts: object) -> None:
+        raise BybitError(TRANSPORT_ERROR, "every host refused the connection")
+
+    monkeypatch.setattr(RiskService, "update", outage)
+    code, lines, errors = _once_in_process(tmp_path, crash_sim, monkeypatch, capsys)
+    assert code == 3 and errors == [] and lines[-1] == "refresh problem: every host refused the connection"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
 from desktop_app.commands.watch_output import REPEAT_AFTER_S, WatchOutput
 from desktop_app.live.alerts import AlertUpdate, TelegramResult
@@ -78,3 +80,38 @@ def test_the_summary() -> None:
     assert summary.startswith("summary: 2/2 accounts ok; equity 25,000.00 USD; uPnL ")
     assert "; worst MM rate 6.00% (Hedge); first liquidation: " in summary
     assert summary.endswith("; 0 alerts active")
+
+
+class Gone(io.StringIO):
+    """An output whose reader went away: every write fails as a closed pipe does."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [BrokenPipeError(32, "Broken pipe"), OSError(5, "Input/output error"),
+                                   ValueError("I/O operation on closed file.")])
+def test_an_output_that_went_away_stops_being_written_and_never_raises(error: Exception) -> None:
+    out = Gone(error)
+    changes: list[int] = []
+    output = WatchOutput(out, clock=Clock(), on_change=lambda: changes.append(1))
+    output.line("first")
+    output.on_update(make_update((main_state(), failed(hedge_state()))))  # a change of state
+    output.on_error("Stream for Hedge: refused", STREAM)
+    assert out.writes == 1  # tried once, then left alone
+    assert changes == [1]  # the state is still kept: only the printing stopped
+
+
+def test_problems_remembered_for_repeats_are_forgotten_once_they_may_repeat() -> None:
+    output, out, clock = _output()
+    for n in range(5_000):  # a new text every second for 83 minutes
+        output.on_error(f"Stream for Hedge: error {n}", STREAM)
+        clock.now += 1.0
+    assert len(_lines(out)) == 5_000
+    assert len(output._said_at) <= REPEAT_AFTER_S + 1  # the last ten minutes only
