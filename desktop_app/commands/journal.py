@@ -25,6 +25,7 @@ from desktop_app.commands.runner import EXIT_ACCOUNT_FAILED, EXIT_OK, load_accou
 from desktop_app.domain.journal import JournalFigures
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.journal_sync import DEFAULT_DAYS, MAX_DAYS, JournalReport, JournalService
+from desktop_app.journal_sync.service import ACCOUNT_SYNC_TIMEOUT_S
 from desktop_app.storage.history_schema import HistoryError
 from desktop_app.storage.journal_cache import JournalCache
 
@@ -54,7 +55,10 @@ def _days(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=_days, default=DEFAULT_DAYS, metavar="N",
                         help=f"the period: the last N days (default {DEFAULT_DAYS}, at most {MAX_DAYS})")
-    add_accounts_arguments(parser)
+    add_accounts_arguments(parser, deadline_help=(
+        f"give up on a request that has not been answered completely within SECONDS (default "
+        f"{DEFAULT_DEADLINE_S:g}); an account whose whole sync takes longer than "
+        f"{ACCOUNT_SYNC_TIMEOUT_S:g} s is reported failed"))
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -137,7 +141,9 @@ def _open_cache(args: argparse.Namespace) -> JournalCache:
 
 def sync(specs: tuple[AccountSpec, ...], cache: JournalCache, days: int,
          deadline_s: float = DEFAULT_DEADLINE_S) -> JournalReport:
-    """Each request ends within `deadline_s` (--deadline), as for report and stress."""
+    """Each request ends within `deadline_s` (--deadline), each account's sync within the service's
+    own bound (ACCOUNT_SYNC_TIMEOUT_S): a sync walks many windows, so its requests' deadline alone
+    does not bound it."""
     async def run() -> JournalReport:
         pool = HttpPool(deadline_s=deadline_s, now_ms=now_ms)
         service = JournalService(cache, pool, now_ms=now_ms)

@@ -16,6 +16,7 @@ is used on a thread of its own (cache_thread.py), so a locked database never sta
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -45,6 +46,9 @@ MAX_DAYS = MAX_HISTORY_MS // DAY_MS  # Bybit keeps two years
 # Each sync reads the last day of what the cache holds again: a close that settles over several fills
 # can be listed a little after its timestamp.
 OVERLAP_MS = DAY_MS
+# A request's deadline bounds each request only; two years are ~104 windows per stream, so a server
+# answering each just in time would hold a sync for half an hour. An account's whole sync has this.
+ACCOUNT_SYNC_TIMEOUT_S = 300.0
 STREAMS = (closed_pnl_stream(Category.LINEAR), closed_pnl_stream(Category.INVERSE), FUNDING_STREAM)
 
 ProgressFn = Callable[["SyncProgress"], None]
@@ -97,11 +101,13 @@ class JournalService:
     service makes it); a sync reads the exchange's time from the pool's measured offset."""
 
     def __init__(self, cache: JournalCache, pool: HttpPool | None = None, *,
-                 now_ms: Callable[[], int] = wall_ms) -> None:
+                 now_ms: Callable[[], int] = wall_ms,
+                 account_timeout_s: float = ACCOUNT_SYNC_TIMEOUT_S) -> None:
         self.cache = cache
         self._owns_pool = pool is None
         self._pool = pool if pool is not None else HttpPool(now_ms=now_ms)
         self._now_ms = now_ms
+        self.account_timeout_s = account_timeout_s  # an account's whole sync; each request has its deadline
 
     async def aclose(self) -> None:
         if self._owns_pool:
@@ -225,7 +231,8 @@ class JournalService:
 
     async def _sync_account(self, spec: AccountSpec, plans: Plans, market: MarketData, progress: _Progress,
                             io: CacheThread) -> tuple[str | None, Decimal | None]:
-        """(error or None, the funding forecast)."""
+        """(error or None, the funding forecast); an error when it outlasts `account_timeout_s` (what
+        arrived stays cached)."""
         account_id, source = spec.account_id, source_of(spec)
         steps_left = 2 + sum(len(windows) for windows in plans.values())
 
@@ -234,28 +241,36 @@ class JournalService:
             steps_left -= 1
             progress.step(spec.name)
 
+        bound = asyncio.timeout(self.account_timeout_s)
         try:
-            client = BybitClient(spec.environment, spec.credentials, self._pool)
-            info = await client.account_info()
-            step()
+            async with bound:
+                client = BybitClient(spec.environment, spec.credentials, self._pool)
+                info = await client.account_info()
+                step()
 
-            async def walk(stream: str) -> None:
-                for lower, upper in plans[stream]:
-                    if stream == FUNDING_STREAM:
-                        payments = await funding_payments(client, info, lower, upper)
-                        await io.run(self.cache.store_funding, account_id, source, payments, lower, upper)
-                    else:
-                        category = Category(stream.partition(":")[2])
-                        rows = await client.closed_pnl(category, lower, upper)
-                        await io.run(self.cache.store_closed_pnl, account_id, source, category, rows,
-                                     lower, upper)
-                    step()
+                async def walk(stream: str) -> None:
+                    for lower, upper in plans[stream]:
+                        if stream == FUNDING_STREAM:
+                            payments = await funding_payments(client, info, lower, upper)
+                            await io.run(self.cache.store_funding, account_id, source, payments, lower, upper)
+                        else:
+                            category = Category(stream.partition(":")[2])
+                            rows = await client.closed_pnl(category, lower, upper)
+                            await io.run(self.cache.store_closed_pnl, account_id, source, category, rows,
+                                         lower, upper)
+                        step()
 
-            await gather_or_cancel(*(walk(stream) for stream in STREAMS))
-            positions, (rates, intervals) = await gather_or_cancel(
-                client.all_positions(), market.funding_terms(spec.environment))
-            step()
-            return None, funding_next_24h_usd(positions, rates, intervals)
+                await gather_or_cancel(*(walk(stream) for stream in STREAMS))
+                positions, (rates, intervals) = await gather_or_cancel(
+                    client.all_positions(), market.funding_terms(spec.environment))
+                step()
+                return None, funding_next_24h_usd(positions, rates, intervals)
+        except TimeoutError:
+            if not bound.expired():
+                raise
+            progress.step(spec.name, steps_left)
+            return (f"the journal sync did not finish within {self.account_timeout_s:g} s; what arrived is "
+                    "kept and the next sync goes on from there"), None
         except (BybitError, HistoryError) as exc:
             log.info("journal sync of %s failed: %s", spec.name, exc)
             progress.step(spec.name, steps_left)

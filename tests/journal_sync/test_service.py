@@ -240,3 +240,26 @@ def test_period_bounds() -> None:
         with pytest.raises(ValueError, match="1 to 729 days"):
             service.period(days)
     assert service.period(729) == (10**13 - 729 * DAY, 10**13)
+
+
+def test_an_account_whose_sync_outlasts_its_bound_fails_and_the_sync_ends(jsim: Simulator) -> None:
+    """Every request answers within the request deadline, just slowly: two years of 7-day windows
+    would take minutes. The account's own bound ends its sync (what arrived stays cached)."""
+    jsim.faults.latency_ms = 20.0
+    cache = JournalCache.in_memory()
+    specs = [spec_of(jsim, jsim.account("Main"))]
+    progress: list[SyncProgress] = []
+
+    async def go() -> JournalReport:
+        service = JournalService(cache, now_ms=jsim.now_ms, account_timeout_s=0.5)
+        try:
+            return await service.sync(specs, 729, on_progress=progress.append)
+        finally:
+            await service.aclose()
+
+    report = asyncio.run(asyncio.wait_for(go(), 10.0))
+    [main] = report.accounts
+    assert not main.ok and main.figures is None and not report.complete
+    assert main.error == ("the journal sync did not finish within 0.5 s; what arrived is kept and the "
+                          "next sync goes on from there")
+    assert progress[-1].done == progress[-1].total  # the bar ends full
