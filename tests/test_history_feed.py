@@ -4,6 +4,7 @@ and written once it is open; a file that cannot be opened is reported once and k
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from desktop_app.live import history_feed
@@ -72,3 +73,29 @@ def test_a_file_that_cannot_be_opened_is_reported_and_nothing_is_kept(tmp_path: 
     assert feed.writer is None and feed._backlog is None
     assert errors == ["The history database could not be opened: Cannot open the history database "
                       "history.sqlite3: disk I/O error"]
+
+
+def test_a_session_closed_while_its_file_opens_still_writes_what_waited(tmp_path: Path, monkeypatch) -> None:
+    """A window that became the writer a moment before quitting: the file was still opening (a
+    migration takes seconds) when the session closed; what it had kept meanwhile is written."""
+    from desktop_app.live.session import LiveSession
+    from tests.ui.factories import make_update
+
+    def slow(path: Path) -> HistoryWriter:
+        time.sleep(0.2)
+        return HistoryWriter(path)
+
+    monkeypatch.setattr(history_feed, "HistoryWriter", slow)
+    path = tmp_path / "history.sqlite3"
+
+    async def scenario() -> None:
+        session = LiveSession(emit_update=lambda _u: None, emit_alerts=lambda _a: None,
+                              emit_error=lambda _m: None, emit_telegram=lambda _r: None,
+                              request_refresh=lambda _ids: None, poll_interval_s=1.0, streams=False)
+        session.start_recording(path)
+        session.rest_update(make_update())
+        await session.aclose(history_timeout_s=5.0)
+
+    asyncio.run(scenario())
+    with HistoryReader(path) as reader:
+        assert len(reader.equity_series(None, 0)[0]) == 1

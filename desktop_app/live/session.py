@@ -149,6 +149,10 @@ class LiveSession:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
         cancelled = await self.notifier.finish(telegram_grace_s)
+        try:
+            await self._history.wait_open(history_timeout_s)  # or what waits for the file is lost
+        except asyncio.CancelledError:
+            cancelled = True
         for task in list(self._tasks):
             task.cancel()
         closers: list[Coroutine[Any, Any, None]] = [self.notifier.aclose()]
