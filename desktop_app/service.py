@@ -91,6 +91,11 @@ class RiskService:
     def pool(self) -> HttpPool:
         return self._pool
 
+    def set_var_options(self, confidences: Sequence[float], horizon_days: int) -> None:
+        """The VaR confidence levels (fractions) and horizon (days) of every report from now on."""
+        self._confidences = tuple(confidences)
+        self._horizon_days = horizon_days
+
     async def update(self, accounts: Sequence[AccountSpec]) -> PortfolioUpdate:
         """Refresh every enabled account and compute the report; account failures are in the snapshot.
         Each account ends within the pool's deadline, so the slowest bounds the wait."""

@@ -81,9 +81,9 @@ def test_a_session_closed_while_its_file_opens_still_writes_what_waited(tmp_path
     from desktop_app.live.session import LiveSession
     from tests.ui.factories import make_update
 
-    def slow(path: Path) -> HistoryWriter:
+    def slow(path: Path, **options: int) -> HistoryWriter:
         time.sleep(0.2)
-        return HistoryWriter(path)
+        return HistoryWriter(path, **options)
 
     monkeypatch.setattr(history_feed, "HistoryWriter", slow)
     path = tmp_path / "history.sqlite3"
@@ -99,3 +99,24 @@ def test_a_session_closed_while_its_file_opens_still_writes_what_waited(tmp_path
     asyncio.run(scenario())
     with HistoryReader(path) as reader:
         assert len(reader.equity_series(None, 0)[0]) == 1
+
+
+def test_the_retention_reaches_the_writer_as_it_opens_and_when_changed_while_it_opens(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int, int]:
+        feed = HistoryFeed(retention_days=30)
+        await feed.open(tmp_path / "a.sqlite3", lambda message: None)
+        assert feed.writer is not None
+        opened_with = feed.writer.retention_days
+        feed.set_retention(7)
+        changed_to = feed.writer.retention_days
+        feed.close(timeout_s=5)
+        late = HistoryFeed(retention_days=30)
+        opening = late.open(tmp_path / "b.sqlite3", lambda message: None)
+        late.set_retention(400)  # before the file has opened: the writer still ends with 400 days
+        await opening
+        assert late.writer is not None
+        days = late.writer.retention_days
+        late.close(timeout_s=5)
+        return opened_with, changed_to, days
+
+    assert asyncio.run(scenario()) == (30, 7, 400)

@@ -48,6 +48,7 @@ from desktop_app.commands.watch_input import (
 from desktop_app.commands.watch_output import WatchOutput
 from desktop_app.live.alerts import TELEGRAM_API_URL
 from desktop_app.live.loop import LiveLoop, LiveSinks
+from desktop_app.live.report_options import ReportOptions
 from desktop_app.service import PortfolioUpdate, RiskService
 from desktop_app.storage.errors import StorageError
 from desktop_app.storage.watch_state import WatchState, load_watch_state, save_watch_state
@@ -147,7 +148,8 @@ class Watcher:
                              alert_config=plan.settings.alerts, history_path=plan.paths.history_db,
                              streams=streams, close_timeout_s=CLOSE_TIMEOUT_S,
                              engine_state=self._state.engine, telegram=plan.telegram,
-                             resend=tuple(self._undelivered_since))
+                             resend=tuple(self._undelivered_since),
+                             report_options=ReportOptions.from_settings(plan.settings))
         return self.loop
 
     def save(self) -> None:

@@ -1,6 +1,7 @@
 """The watcher follows the app's settings while it runs: thresholds, the Telegram chat and the
-refresh interval changed in the window (File → Settings) apply within one interval, without a
-restart. What an option fixed on the command line (`--interval`, `--telegram-chat`) stays fixed.
+refresh interval changed in the window (File → Settings), and the VaR levels, horizon and history
+retention changed in the file, apply within one interval, without a restart. What an option fixed
+on the command line (`--interval`, `--telegram-chat`) stays fixed.
 
 The settings file is looked at once per interval (its size and modification time; reading it only
 when they change). A file that became unreadable or damaged is reported once and the watcher keeps
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from desktop_app.commands.watch_input import WatchInputError, WatchPlan, read_settings
 from desktop_app.live.loop import LiveLoop
+from desktop_app.live.report_options import ReportOptions
 from desktop_app.storage.settings import Settings, check_telegram_chat_id
 
 
@@ -82,6 +84,10 @@ class SettingsFollower:
         if not self._fixed_interval and new.refresh_interval_s != old.refresh_interval_s:
             self._loop.set_interval(new.refresh_interval_s)
             changed.append(f"refresh interval {new.refresh_interval_s:g} s")
+        options = ReportOptions.from_settings(new)
+        if options != ReportOptions.from_settings(old):
+            self._loop.set_report_options(options)
+            changed.append("VaR levels, horizon and history retention")
         if new.alerts != old.alerts:
             session.set_alert_config(new.alerts)
             changed.append("alert rules")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from desktop_app.alerts.model import AlertEvent
 from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
-from desktop_app.storage.history import HistoryError, HistoryWriter
+from desktop_app.storage.history import DEFAULT_RETENTION_DAYS, HistoryError, HistoryWriter
 
 BACKLOG = 2_000  # writes kept while the file opens: a poll a second for half an hour
 
@@ -27,7 +28,8 @@ Write = Callable[[HistoryWriter], object]
 class HistoryFeed:
     """Not thread-safe: the session's event loop only."""
 
-    def __init__(self) -> None:
+    def __init__(self, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+        self.retention_days = retention_days  # the writer prunes what is older as it opens, then hourly
         self.writer: HistoryWriter | None = None
         self._backlog: list[Write] | None = None  # None: not opening (open, failed, or never asked)
         self._opened: asyncio.Event | None = None  # set when the last opening ended
@@ -39,10 +41,12 @@ class HistoryFeed:
         coroutine first runs: an update may come before the task that runs it gets its turn."""
         self._backlog = []
         self._opened = asyncio.Event()
-        return self._open(path, on_error, writer_factory or HistoryWriter, self._opened)
+        factory = writer_factory or functools.partial(HistoryWriter, retention_days=self.retention_days)
+        return self._open(path, on_error, factory, self._opened, self.retention_days)
 
     async def _open(self, path: Path, on_error: Callable[[str], None],
-                    factory: Callable[[Path], HistoryWriter], opened: asyncio.Event) -> None:
+                    factory: Callable[[Path], HistoryWriter], opened: asyncio.Event,
+                    retention_days: int) -> None:
         try:
             writer = await asyncio.to_thread(factory, path)
         except (HistoryError, OSError, ValueError) as exc:
@@ -52,9 +56,20 @@ class HistoryFeed:
         finally:
             opened.set()
         self.writer = writer
+        if self.retention_days != retention_days:  # changed while the file opened
+            writer.retention_days = self.retention_days
         backlog, self._backlog = self._backlog or [], None
         for write in backlog:
             write(writer)
+
+    def set_retention(self, days: int) -> None:
+        """Keep `days` of history from now on (from the writer's next prune; a file still opening is
+        pruned with the days it opened with, then with these). May raise: ValueError (days < 1)."""
+        if days < 1:
+            raise ValueError("retention_days must be at least 1")
+        self.retention_days = days
+        if self.writer is not None:
+            self.writer.retention_days = days
 
     async def wait_open(self, timeout_s: float) -> None:
         """Let a file still opening finish, up to `timeout_s` (call before cancelling the opening)."""

@@ -25,6 +25,7 @@ from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.alerts import AlertUpdate, TelegramResult, TelegramSettings
 from desktop_app.live.closing import close_all
 from desktop_app.live.refresher import AccountRefresher
+from desktop_app.live.report_options import DEFAULT_REPORT_OPTIONS, ReportOptions
 from desktop_app.live.session import LiveSession
 from desktop_app.service import PortfolioUpdate, RiskService
 
@@ -64,8 +65,10 @@ class LiveLoop:
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
                  streams: bool = True, live_options: Mapping[str, Any] | None = None,
                  close_timeout_s: float = CLOSE_TIMEOUT_S, engine_state: EngineState | None = None,
-                 telegram: TelegramSettings | None = None, resend: Sequence[str] = ()) -> None:
+                 telegram: TelegramSettings | None = None, resend: Sequence[str] = (),
+                 report_options: ReportOptions = DEFAULT_REPORT_OPTIONS) -> None:
         """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...).
+        `report_options`: the VaR levels and horizon of every report, the history's retention.
         `engine_state` carries on an alert engine of an earlier run (the watcher's); `telegram` sets
         where alert messages go from the start (the window sends it later, as a command); `resend`
         are alert messages an earlier run could not deliver, queued first."""
@@ -82,6 +85,7 @@ class LiveLoop:
         self._engine_state = engine_state
         self._telegram = telegram
         self._resend = tuple(resend)
+        self._report_options = report_options
         self.session: LiveSession | None = None
         self.service: Any = None
         self._refresher: AccountRefresher | None = None
@@ -99,6 +103,7 @@ class LiveLoop:
     def _build(self) -> LiveSession:
         self.service = self._factory()
         pool = getattr(self.service, "pool", None)
+        options = self._report_options
         self.session = LiveSession(
             emit_update=self._sinks.update, emit_alerts=self._sinks.alerts,
             emit_error=lambda message: self._sinks.error(message, HISTORY),
@@ -108,7 +113,10 @@ class LiveLoop:
             poll_interval_s=self._interval_s, alert_config=self._alert_config,
             history_path=self._history_path, streams=self._streams,
             clock_for=pool.clock_for if pool is not None else None,
-            fetch_key_info=getattr(self.service, "api_key_info", None), **self._live_options)
+            fetch_key_info=getattr(self.service, "api_key_info", None),
+            confidences=options.var_confidences, horizon_days=options.var_horizon_days,
+            history_retention_days=options.history_retention_days, **self._live_options)
+        self._apply_var_options()
         if self._engine_state is not None:
             self.session.alerts.engine.restore_state(self._engine_state)
         if self._telegram is not None:
@@ -226,6 +234,20 @@ class LiveLoop:
         pool = getattr(self.service, "pool", None)
         if pool is not None and seconds > 0:
             pool.deadline_s = float(seconds)
+
+    def set_report_options(self, options: ReportOptions) -> None:
+        """New VaR levels and horizon (from the next report, REST or repriced) and history retention
+        (from the history writer's next prune)."""
+        self._report_options = options
+        self._apply_var_options()
+        if self.session is not None:
+            self.session.live.set_var_options(options.var_confidences, options.var_horizon_days)
+            self.session.history_feed.set_retention(options.history_retention_days)
+
+    def _apply_var_options(self) -> None:
+        set_var_options = getattr(self.service, "set_var_options", None)  # test services may lack it
+        if set_var_options is not None:
+            set_var_options(self._report_options.var_confidences, self._report_options.var_horizon_days)
 
     def set_accounts(self, accounts: Sequence[AccountSpec]) -> None:
         self._accounts = tuple(accounts)

@@ -37,6 +37,11 @@ class LivePortfolio:
         self._dirty = False
         self._rest_marks: dict[str, float] = {}  # symbol -> mark in the REST update
 
+    def set_var_options(self, confidences: Sequence[float], horizon_days: int) -> None:
+        """The VaR confidence levels (fractions) and horizon (days) of the repriced reports."""
+        self._confidences = tuple(confidences)
+        self._horizon_days = horizon_days
+
     @property
     def rest(self) -> PortfolioUpdate | None:
         """The latest REST update (the base every repricing starts from)."""

@@ -38,7 +38,7 @@ from desktop_app.live.notifier import AlertNotifier
 from desktop_app.live.outbox import TelegramOutbox, alert_sender
 from desktop_app.live.portfolio import GUI_MIN_INTERVAL_S, Coalescer, LivePortfolio
 from desktop_app.service import PortfolioUpdate
-from desktop_app.storage.history import HistoryWriter
+from desktop_app.storage.history import DEFAULT_RETENTION_DAYS, HistoryWriter
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class LiveSession:
                  poll_interval_s: float, alert_config: AlertConfig | None = None,
                  history_path: Path | None = None, streams: bool = True,
                  confidences: Sequence[float] = (0.95, 0.99), horizon_days: int = 1,
+                 history_retention_days: int = DEFAULT_RETENTION_DAYS,
                  min_interval_s: float = GUI_MIN_INTERVAL_S, stream_config: StreamConfig = STREAM_CONFIG,
                  clock_for: Callable[[str], Any] | None = None,
                  telegram_factory: Callable[[TelegramSettings], TelegramSender] | None = None,
@@ -78,7 +79,7 @@ class LiveSession:
         self.live = LivePortfolio(confidences=confidences, horizon_days=horizon_days)
         self._coalescer: Coalescer[PortfolioUpdate] = Coalescer(min_interval_s)
         self._history_path = history_path
-        self._history = HistoryFeed()
+        self.history_feed = HistoryFeed(history_retention_days)
         self._streams = streams
         self._stream_config = stream_config
         self._clock_for = clock_for
@@ -101,7 +102,7 @@ class LiveSession:
         """Open the history database and the streams of `specs` (enabled accounts only). The file
         opens on a thread while polling starts (see HistoryFeed), unless `wait_for_history`."""
         if self._history_path is not None:
-            opening = self._history.open(self._history_path, self._emit_error)
+            opening = self.history_feed.open(self._history_path, self._emit_error)
             if wait_for_history:
                 await opening
             else:
@@ -117,12 +118,12 @@ class LiveSession:
         self.send_alerts = True
         if self._history_path is None:
             self._history_path = path
-            self._spawn(self._history.open(path, self._emit_error))
+            self._spawn(self.history_feed.open(path, self._emit_error))
 
     @property
     def history(self) -> HistoryWriter | None:
         """The history writer once the file is open (None before, or without history)."""
-        return self._history.writer
+        return self.history_feed.writer
 
     async def set_accounts(self, specs: Sequence[AccountSpec]) -> None:
         """Follow the configured accounts: streams of removed or changed accounts are closed and
@@ -150,7 +151,7 @@ class LiveSession:
             self._flush_handle.cancel()
         cancelled = await self.notifier.finish(telegram_grace_s)
         try:
-            await self._history.wait_open(history_timeout_s)  # or what waits for the file is lost
+            await self.history_feed.wait_open(history_timeout_s)  # or what waits for the file is lost
         except asyncio.CancelledError:
             cancelled = True
         for task in list(self._tasks):
@@ -161,7 +162,7 @@ class LiveSession:
         # Quitting must not wait on them: a stream or Telegram slow to close is left to the system.
         cancelled |= await close_all(closers, _CLOSE_TIMEOUT_S, what="the streams and Telegram",
                                      level=logging.DEBUG)
-        self._history.close(timeout_s=history_timeout_s)  # the writer commits its queue, then stops
+        self.history_feed.close(timeout_s=history_timeout_s)  # the writer commits its queue, then stops
         if cancelled:
             raise asyncio.CancelledError
 
@@ -179,7 +180,7 @@ class LiveSession:
         self._coalescer.sent_other()
         self._emit_update(update)
         self._evaluate(update)
-        self._history.submit(update.report, update.snapshot)
+        self.history_feed.submit(update.report, update.snapshot)
         if self.hub is not None:
             self._spawn(self._subscribe(update))
         self._key_infos.ask_due(self._specs.values())
@@ -245,7 +246,7 @@ class LiveSession:
         if result is None:
             return
         if result.events:
-            self._history.submit_alerts(result.events)
+            self.history_feed.submit_alerts(result.events)
         text = telegram_text(result.events)
         if text is not None and self.send_alerts:
             self.notifier.put(text)  # before the sinks: a sink's failure must not cost the message

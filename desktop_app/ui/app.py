@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import __version__, i18n
+from desktop_app.live.report_options import ReportOptions
 from desktop_app.service import stress_update
 from desktop_app.storage.paths import AppPaths
 from desktop_app.storage.settings import load_settings
@@ -86,7 +87,8 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     host = WorkerHost(specs, interval_s=context.settings.refresh_interval_s,
                       alert_config=context.settings.alerts,
                       history_path=history_path_for(context.paths, demo=context.demo),
-                      record_history=not watched, live_options={"send_alerts": not watched})
+                      record_history=not watched, live_options={"send_alerts": not watched},
+                      report_options=ReportOptions.from_settings(context.settings))
     host.worker.set_request_deadline(context.settings.request_deadline_s)  # queued until the loop runs
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
     # Stressing the latest update is pure (no network): the GUI thread calls it directly.

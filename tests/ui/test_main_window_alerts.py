@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from desktop_app.alerts import ActiveAlert, AlertConfig, AlertEvent, AlertRule, EventKind, Severity
 from desktop_app.export_csv import positions_csv
 from desktop_app.live.alerts import AlertUpdate
+from desktop_app.live.report_options import ReportOptions
 from desktop_app.storage.history import HistoryWriter
 from desktop_app.storage.history_schema import open_history_db
 from desktop_app.storage.paths import AppPaths
@@ -51,6 +52,9 @@ class FakeWorker(QObject):
 
     def set_alert_config(self, config: AlertConfig) -> None:
         self.calls.append(("set_alert_config", config))
+
+    def set_report_options(self, options: Any) -> None:
+        self.calls.append(("set_report_options", options))
 
     def set_telegram(self, settings: Any) -> None:
         self.calls.append(("set_telegram", settings))
@@ -281,12 +285,15 @@ def test_settings_reach_the_worker_at_start_and_on_apply(qtbot, tmp_path: Path) 
     assert host.worker.called("set_telegram") == [None]  # no chat id: Telegram off
     config = AlertConfig().with_rule("mm_rate", AlertRule(True, 0.4, 0.7, 0.05))
     settings = dataclasses.replace(window.context.settings, refresh_interval_s=12.0, alerts=config,
-                                   telegram_chat_id="-100123", request_deadline_s=7.0)
+                                   telegram_chat_id="-100123", request_deadline_s=7.0,
+                                   var_confidence_levels=(0.975,), var_horizon_days=10,
+                                   history_retention_days=30)
     from desktop_app.domain.credentials import Secret
 
     window.apply_settings(settings, Secret("123:token"))  # demo mode: the token is the session's
     assert host.worker.called("set_interval") == [12.0]
     assert host.worker.called("set_request_deadline") == [7.0]
+    assert host.worker.called("set_report_options") == [ReportOptions((0.975,), 10, 30)]
     assert host.worker.called("set_alert_config")[-1] == config
     sent = host.worker.called("set_telegram")[-1]
     assert sent.chat_id == "-100123" and sent.token == Secret("123:token")

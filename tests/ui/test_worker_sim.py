@@ -4,6 +4,7 @@ messages. Network is loopback only."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -36,6 +37,25 @@ def test_worker_emits_a_complete_update(qtbot, sim) -> None:
     held = sorted((a.name, p.symbol, p.position_idx) for a in sim.accounts for p in a.positions)
     shown = sorted((p.account, p.symbol, p.position_idx) for p in update.report.positions)
     assert shown == held
+
+
+def test_the_settings_var_levels_and_retention_reach_the_windows_worker(qtbot, sim, tmp_path: Path) -> None:
+    """The window builds its worker with the settings file's VaR levels, horizon and retention."""
+    context = demo_context(AppPaths.portable(tmp_path), sim_account_specs(sim))
+    context.settings = dataclasses.replace(context.settings, var_confidence_levels=(0.975,),
+                                           var_horizon_days=10, history_retention_days=30)
+    window = build_window(context, start=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.host.worker.sig_snapshot, timeout=WAIT_MS,
+                          check_params_cb=lambda u: u.snapshot.complete) as blocker:
+        window.host.start()
+    runner = window.host.worker._runner
+    assert runner is not None and runner.session is not None
+    qtbot.waitUntil(lambda: runner.session.history is not None, timeout=WAIT_MS)  # opens on a thread
+    retention = runner.session.history.retention_days
+    assert window.host.shutdown()
+    assert [(v.confidence, v.horizon_days) for v in blocker.args[0].report.var] == [(0.975, 10)]
+    assert retention == 30
 
 
 def test_failing_account_is_shown_stale_with_age_and_error(qtbot, sim, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.credentials import Secret
+from desktop_app.live.report_options import ReportOptions
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
@@ -302,6 +303,7 @@ class MainWindow(QMainWindow):
         self.alerting.session_token = session_token
         self.host.worker.set_interval(settings.refresh_interval_s)
         self.host.worker.set_request_deadline(settings.request_deadline_s)
+        self.host.worker.set_report_options(ReportOptions.from_settings(settings))
         self.alerting.push_alert_config()
         self.alerting.push_telegram()
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QThread
 
 from desktop_app.alerts import AlertConfig
 from desktop_app.domain.snapshot import AccountSpec
+from desktop_app.live.report_options import DEFAULT_REPORT_OPTIONS, ReportOptions
 from desktop_app.storage.paths import AppPaths
 from desktop_app.ui.worker.worker import DEFAULT_INTERVAL_S, RiskWorker, _default_service
 
@@ -35,7 +36,8 @@ class WorkerHost(QObject):
                  service_factory: Callable[[], Any] = _default_service, paused: bool = False,
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
                  streams: bool = True, live_options: Mapping[str, Any] | None = None,
-                 record_history: bool = True, parent: QObject | None = None) -> None:
+                 record_history: bool = True, report_options: ReportOptions = DEFAULT_REPORT_OPTIONS,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.history_path = history_path
         self.record_history = record_history
@@ -44,7 +46,8 @@ class WorkerHost(QObject):
         self.worker = RiskWorker(accounts, interval_s=interval_s, service_factory=service_factory,
                                  paused=paused, alert_config=alert_config,
                                  history_path=history_path if record_history else None,
-                                 streams=streams, live_options=live_options)
+                                 streams=streams, live_options=live_options,
+                                 report_options=report_options)
         self.worker.moveToThread(self.qthread)
         self.qthread.started.connect(self.worker.run)
         self._started = False

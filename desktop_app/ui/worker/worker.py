@@ -35,6 +35,7 @@ from desktop_app.bybit.http import DEFAULT_DEADLINE_S
 from desktop_app.domain.snapshot import AccountSpec
 from desktop_app.live.loop import REFRESH, LiveLoop, LiveSinks
 from desktop_app.live.loop import default_service as _loop_service
+from desktop_app.live.report_options import DEFAULT_REPORT_OPTIONS, ReportOptions
 from desktop_app.ui.worker.messages import ConnectionOutcome, TelegramSettings, WorkerError
 
 __all__ = ["DEFAULT_INTERVAL_S", "ConnectionOutcome", "RiskWorker", "WorkerError"]
@@ -59,9 +60,11 @@ class RiskWorker(QObject):
     def __init__(self, accounts: Sequence[AccountSpec] = (), *, interval_s: float = DEFAULT_INTERVAL_S,
                  service_factory: Callable[[], Any] = _default_service, paused: bool = False,
                  alert_config: AlertConfig | None = None, history_path: Path | None = None,
-                 streams: bool = True, live_options: Mapping[str, Any] | None = None) -> None:
+                 streams: bool = True, live_options: Mapping[str, Any] | None = None,
+                 report_options: ReportOptions = DEFAULT_REPORT_OPTIONS) -> None:
         """`live_options` are extra LiveSession keyword arguments (tests: min_interval_s, ...)."""
         super().__init__()
+        self._report_options = report_options  # the history file opens with its retention
         self._alert_config = alert_config
         self._history_path = history_path
         self._streams = streams
@@ -114,6 +117,12 @@ class RiskWorker(QObject):
     @Slot(int, object)
     def test_connection(self, request_id: int, spec: AccountSpec) -> None:
         self._post(functools.partial(self._do_test, request_id, spec))
+
+    @Slot(object)
+    def set_report_options(self, options: ReportOptions) -> None:
+        """The VaR levels and horizon of the reports, the history's retention (settings file)."""
+        self._report_options = options
+        self._post(functools.partial(self._runner_call, "set_report_options", options))
 
     @Slot(object)
     def set_alert_config(self, config: AlertConfig) -> None:
@@ -177,7 +186,8 @@ class RiskWorker(QObject):
         self._runner = LiveLoop(self._accounts, sinks=sinks, interval_s=self._interval_s,
                                 service_factory=self._factory, paused=self._paused,
                                 alert_config=self._alert_config, history_path=self._history_path,
-                                streams=self._streams, live_options=self._live_options)
+                                streams=self._streams, live_options=self._live_options,
+                                report_options=self._report_options)
 
         def replay() -> None:  # the commands given before the loop ran, in their order
             for fn in pending:
