@@ -27,13 +27,14 @@ NONE = "—"  # an unknown figure is never shown as zero
 MAX_SHOWN = 1e15
 
 
-def _known(value: float | None) -> bool:
+def known(value: float | None) -> bool:
+    """Not None and not NaN: a figure there is (an unknown one is never shown as zero)."""
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def _shown(value: float | None) -> bool:
     """Known, finite and not past MAX_SHOWN: a figure fit to show."""
-    return _known(value) and math.isfinite(float(value)) and abs(float(value)) <= MAX_SHOWN  # type: ignore[arg-type]
+    return known(value) and math.isfinite(float(value)) and abs(float(value)) <= MAX_SHOWN  # type: ignore[arg-type]
 
 
 def localise(text: str) -> str:
@@ -63,7 +64,7 @@ def usd(value: float | None, *, signed: bool = False) -> str:
 
 def percent(fraction: float | None, *, signed: bool = False, decimals: int = 2) -> str:
     """A fraction as a percentage: 0.0226 -> `2.26%`; ∞ for an MM rate whose denominator is gone."""
-    if not _known(fraction):
+    if not known(fraction):
         return NONE
     v = float(fraction)  # type: ignore[arg-type]
     if math.isinf(v):

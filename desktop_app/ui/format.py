@@ -7,7 +7,6 @@ that the OS theme is followed.
 
 from __future__ import annotations
 
-import math
 from enum import IntEnum
 
 from PySide6.QtCore import QDateTime, QLocale
@@ -68,14 +67,6 @@ def stale_colour() -> QColor:
     return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
 
 
-def _valid(value: float | None) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def _num(value: float) -> float:
-    return float(value)
-
-
 # One rendering per kind of figure, shared with the alert texts (desktop_app.i18n.figures).
 usd = figures.usd
 percent = figures.percent
@@ -84,11 +75,13 @@ move = figures.move
 number = figures.number
 
 
-def date_time(epoch_s: float) -> str:
-    """A moment in the language's short date and a 24-hour time to the second ("20.09.26 07:08:32")."""
+def date_time(epoch_s: float, *, seconds: bool = True) -> str:
+    """A local moment in the language's short date and a 24-hour time ("20.09.26 07:08:32"; without
+    `seconds` "20.09.26 07:08"): every date the window shows reads this way."""
     locale = QLocale()
     moment = QDateTime.fromMSecsSinceEpoch(round(epoch_s * 1000))
-    return f"{locale.toString(moment.date(), QLocale.FormatType.ShortFormat)} {moment.toString('HH:mm:ss')}"
+    clock = moment.toString("HH:mm:ss" if seconds else "HH:mm")
+    return f"{locale.toString(moment.date(), QLocale.FormatType.ShortFormat)} {clock}"
 
 
 def age(seconds: float | None) -> str:
@@ -104,32 +97,34 @@ def age(seconds: float | None) -> str:
 
 
 def mm_rate_severity(mm_rate: float | None) -> Severity:
-    if not _valid(mm_rate):
+    if not figures.known(mm_rate):
         return Severity.NONE
-    v = _num(mm_rate)  # type: ignore[arg-type]
+    v = float(mm_rate)  # type: ignore[arg-type]
     return Severity.DANGER if v >= MM_RATE_DANGER else Severity.WARN if v >= MM_RATE_WARN else Severity.OK
 
 
 def liq_distance_severity(distance: float | None) -> Severity:
-    if not _valid(distance):
+    if not figures.known(distance):
         return Severity.NONE
-    v = abs(_num(distance))  # type: ignore[arg-type]
+    v = abs(float(distance))  # type: ignore[arg-type]
     return (Severity.DANGER if v <= LIQ_DISTANCE_DANGER
             else Severity.WARN if v <= LIQ_DISTANCE_WARN else Severity.OK)
 
 
 def shock_severity(shock: float | None) -> Severity:
-    """Severity of the shock that causes the first liquidation (smaller moves are worse)."""
-    if not _valid(shock):
-        return Severity.OK
-    v = abs(_num(shock))  # type: ignore[arg-type]
+    """Severity of the shock that causes the first liquidation (smaller moves are worse). Unknown is
+    no colour: "no liquidation found" is only good news when there was data to search (the caller
+    knows that; see header.first_liquidation_severity)."""
+    if not figures.known(shock):
+        return Severity.NONE
+    v = abs(float(shock))  # type: ignore[arg-type]
     return Severity.DANGER if v <= FIRST_LIQ_DANGER else Severity.WARN if v <= FIRST_LIQ_WARN else Severity.OK
 
 
 def pnl_severity(value: float | None) -> Severity:
-    if not _valid(value) or _num(value) == 0:  # type: ignore[arg-type]
+    if not figures.known(value) or float(value) == 0:  # type: ignore[arg-type]
         return Severity.NONE
-    return Severity.OK if _num(value) > 0 else Severity.DANGER  # type: ignore[arg-type]
+    return Severity.OK if float(value) > 0 else Severity.DANGER  # type: ignore[arg-type]
 
 
 def as_float(value: object) -> float | None:

@@ -20,14 +20,16 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.bybit import ratelimit
 from desktop_app.exchange_sim import Simulator, routes_private
-from desktop_app.journal_sync import JournalService
+from desktop_app.journal_sync import JournalReport, JournalService
 from desktop_app.journal_sync.export import journal_csv
 from desktop_app.storage.journal_cache import JournalCache
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS
+from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, PALETTE
 from desktop_app.ui.journal.calendar import PnlCalendar
 from desktop_app.ui.journal.models import JournalTableModel, journal_rows
+from desktop_app.ui.journal import view as journal_view_module
 from desktop_app.ui.journal.tab import JournalTab
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS, spec_of
+from tests.ui.recorder import Recorder
 
 DAY = 86_400_000
 
@@ -55,6 +57,14 @@ def synced(tab: JournalTab) -> bool:
     return tab.report is not None and all(a.ok for a in tab.report.accounts) and tab.sync_button.isEnabled()
 
 
+def _on_thread(function, threads: list[int]):  # type: ignore[no-untyped-def]
+    """`function`, noting the thread of each call."""
+    def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return function(*args, **kwargs)
+    return noted
+
+
 def test_opening_the_tab_syncs_off_the_gui_thread_and_shows_the_figures(
         qtbot, jsim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     sync_threads: list[int] = []
@@ -65,16 +75,24 @@ def test_opening_the_tab_syncs_off_the_gui_thread_and_shows_the_figures(
         return await original(self, *args, **kwargs)
 
     monkeypatch.setattr(JournalService, "sync", recording_sync)
+    # The sums over every trade (total, daily PnL, curves) are the journal thread's work, not the GUI's.
+    sums_threads: list[int] = []
+    for name in ("cumulative_pnl", "daily_pnl_usd"):
+        monkeypatch.setattr(journal_view_module, name, _on_thread(getattr(journal_view_module, name),
+                                                                   sums_threads))
+    monkeypatch.setattr(JournalReport, "total", _on_thread(JournalReport.total, sums_threads))
+    names = [a.name for a in jsim.accounts]
+    monkeypatch.setattr(ACCOUNT_COLOURS, "_order", {})
+    ACCOUNT_COLOURS.set_order(names)  # the window sets the configured accounts' order
     tab = make_tab(qtbot, jsim, tmp_path)
-    progress: list[object] = []
-    tab.host.worker.sig_progress.connect(tab.on_progress)
-    tab.host.worker.sig_progress.connect(lambda p: progress.append(p))
+    progress = Recorder(tab.host.worker.sig_progress)  # a QObject: called on the GUI thread
     assert tab.report is None                      # nothing is asked before the tab is opened
     tab.resize(1280, 600)
     tab.show()
     qtbot.waitUntil(lambda: synced(tab), timeout=30_000)
     assert sync_threads and threading.get_ident() not in sync_threads
-    assert progress and tab.progress.isHidden()
+    assert sums_threads and threading.get_ident() not in sums_threads
+    assert progress.items and tab.progress.isHidden()
     report = tab.report
     assert report is not None and report.end_ms == jsim.now_ms()
     model = tab.accounts_model
@@ -95,9 +113,9 @@ def test_opening_the_tab_syncs_off_the_gui_thread_and_shows_the_figures(
     legend = tab.curves.legend.text()
     positions = [legend.index(f"■&nbsp;{name}") for name in ("Total", *(a.name for a in jsim.accounts))]
     assert positions == sorted(positions)
-    for account in report.accounts:
+    for account in report.accounts:  # the n-th configured account has the palette's n-th colour
         pen = tab.curves.curves[account.account_id].opts["pen"]
-        assert pen.color().name() == ACCOUNT_COLOURS.colour(account.name)
+        assert pen.color().name() == PALETTE[names.index(account.name)]
 
     # CSV export: the file holds what journal_csv renders for the report shown.
     target = tmp_path / "journal.csv"
@@ -129,11 +147,9 @@ def test_a_failing_account_is_shown_failed_and_the_rest_synced(
 def test_quitting_stops_a_sync_in_flight(qtbot, jsim: Simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     jsim.faults.latency_ms = 200   # every request is slow: the sync is still running when we quit
     tab = make_tab(qtbot, jsim, tmp_path)
-    busy: list[bool] = []
-    tab.host.worker.sig_busy.connect(tab.on_busy)
-    tab.host.worker.sig_busy.connect(lambda b: busy.append(b))
+    busy = Recorder(tab.host.worker.sig_busy)
     tab.show()
-    qtbot.waitUntil(lambda: bool(busy), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(busy.items), timeout=5_000)
     assert tab.host.shutdown(timeout_ms=3000) is True
     assert not tab.host.qthread.isRunning()
 

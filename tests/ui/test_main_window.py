@@ -48,8 +48,8 @@ def test_failing_account_is_stale_never_zero(qtbot, tmp_path: Path) -> None:
     window = _window(qtbot, tmp_path)
     window.show()
     window.on_update(make_update((main_state(), failed(hedge_state(fetched_at=NOW - 30)))))
-    label = window.status.account_labels()["acc-hedge"]
-    assert label.text().startswith("● Hedge stale")
+    label = window.status.accounts_label  # problems first, then the accounts that are fine
+    assert label.text().startswith("● Hedge stale ") and "   ● Main " in label.text()
     assert "API key is invalid" in label.toolTip()
     assert window.portfolio.accounts_model.index(1, 2).data() == "$5,000"  # last good equity, not $0
     assert window.portfolio.accounts_model.index(1, 1).data().startswith("Stale")
@@ -118,3 +118,65 @@ def test_without_accounts_the_header_invites_adding_one(qtbot, tmp_path: Path, m
     monkeypatch.setattr(AccountsDialog, "exec", lambda self: opened.append(True) or 0)
     window.header.add_button.click()
     assert opened == [True]  # the button opens the account manager
+
+
+def _recorded_journal_requests(monkeypatch) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """Journal sync requests, recorded instead of started (no thread, no network)."""
+    from desktop_app.ui.journal.worker import JournalHost
+
+    requests: list[tuple[object, ...]] = []
+
+    def request(self, specs, days, *, sync=True):  # type: ignore[no-untyped-def]
+        if getattr(self, "closed", False):
+            return False
+        requests.append((tuple(specs), days, sync))
+        return True
+
+    monkeypatch.setattr(JournalHost, "request", request)
+    return requests
+
+
+def test_quitting_with_the_history_tab_current_starts_no_journal_sync(qtbot, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    requests = _recorded_journal_requests(monkeypatch)
+    window = _window(qtbot, tmp_path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(window.charts)
+    window.quit_app()
+    # Taking the tabs apart must not show the Journal tab for the first time and sync on the way out.
+    assert requests == []
+    assert window.closer.closed
+
+
+def test_a_shut_down_journal_starts_no_thread(qtbot) -> None:
+    from desktop_app.ui.journal.worker import JournalHost
+
+    host = JournalHost(None)
+    assert host.shutdown() is True
+    assert host.request((), 30) is False
+    assert not host.qthread.isRunning()
+
+
+def test_the_journal_syncs_the_workers_accounts_without_reading_the_keyring(qtbot, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    from desktop_app.bybit.environments import custom
+    from desktop_app.domain.credentials import Credentials, KeyType, Secret
+    from desktop_app.domain.snapshot import AccountSpec
+    from desktop_app.ui.context import AppContext
+
+    requests = _recorded_journal_requests(monkeypatch)
+    specs = tuple(AccountSpec(f"acc-{n}", n, custom("http://127.0.0.1:9"),
+                              Credentials("key", Secret("secret"), KeyType.HMAC)) for n in ("Main", "Hedge"))
+    host = WorkerHost(specs, service_factory=object)
+    window = MainWindow(demo_context(AppPaths.portable(tmp_path), specs), host, stress_fn,
+                        qsettings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    keyring_reads: list[bool] = []
+    monkeypatch.setattr(AppContext, "specs", lambda self: keyring_reads.append(True) or ((), ()))
+    window.show()
+    window.tabs.setCurrentWidget(window.journal)  # first opened: a sync
+    window.journal.period_box.setCurrentIndex(0)  # another period: a sync
+    window.journal.sync_button.click()
+    assert [r[0] for r in requests] == [specs] * 3
+    assert keyring_reads == []  # the accounts the worker runs, not a keyring read per sync

@@ -70,6 +70,7 @@ class FakeHost:
     def __init__(self, history_path: Path | None = None) -> None:
         self.worker = FakeWorker()
         self.history_path = history_path
+        self.accounts: tuple[object, ...] = ()
         self.shutdowns = 0
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:

@@ -90,7 +90,7 @@ def test_failing_account_is_shown_stale_with_age_and_error(qtbot, sim, tmp_path:
     assert model.index(index, 1).data().startswith("Stale · ")
     assert model.index(index, 2).data() != "$0.00"
     assert model.index(index, 2).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
-    label = window.status.account_labels()[hedge_id]
+    label = window.status.accounts_label
     assert label.text().startswith("● Hedge stale")
     assert "10016" in label.toolTip()
     window.close()

@@ -1,5 +1,6 @@
-"""The axes of the history plots: values through the plot's formatter, local dates whose day ticks
-carry the month, and grid lines drawn opaque because translucent ones are slow to draw.
+"""The axes of the history and journal plots: values through the plot's formatter, dates (local or
+UTC) whose day ticks carry the month in the language's words, and grid lines drawn opaque because
+translucent ones are slow to draw.
 """
 
 from __future__ import annotations
@@ -151,10 +152,11 @@ class DateTicks:
 
 
 class DateAxis(_OpaqueGridMixin, pg.DateAxisItem):
-    """Local-time date axis whose day ticks carry the month ("Mon 15 Sep", "15 Sep")."""
+    """Date axis whose day ticks carry the month ("Mon 15 Sep", "15 Sep"), in local time or, with
+    `utc`, in UTC (the journal's days are UTC days, as Bybit's)."""
 
-    def __init__(self, ticks: DateTicks | None = None) -> None:
-        super().__init__(orientation="bottom")
+    def __init__(self, ticks: DateTicks | None = None, *, utc: bool = False) -> None:
+        super().__init__(orientation="bottom", utcOffset=0 if utc else None)
         # No axis title, so no SI prefix to put in it; with the prefix on, every range change re-sets
         # the (empty) title's HTML and re-lays the axis out.
         self.enableAutoSIPrefix(False)

@@ -34,7 +34,7 @@ from desktop_app.ui import format as fmt
 from desktop_app.ui.charts.axes import DateTicks
 from desktop_app.ui.charts.data import ChartData, empty_chart_data
 from desktop_app.ui.charts.loader import HistoryLoaderHost
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, HistoryPlot, compact_usd, percent
+from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, COIN_COLOURS, HistoryPlot, compact_usd, percent
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
 # "Since start" until the user picks a range (the window remembers the last choice): a fresh session
@@ -109,7 +109,8 @@ class HistoryChartsWidget(QWidget):
                                    show_dates=False, date_ticks=ticks, colours=accounts,
                                    reference_in_range=False, readout=lambda v: figures.rate(v / 100.0))
         self.exposure_plot = HistoryPlot(self.tr("Net exposure per coin"), formatter=compact_usd,
-                                         date_ticks=ticks, readout=lambda v: figures.usd(v, signed=True))
+                                         date_ticks=ticks, colours=COIN_COLOURS,
+                                         readout=lambda v: figures.usd(v, signed=True))
         self.plots = (self.total_plot, self.equity_plot, self.mm_plot, self.exposure_plot)
         text_colour = self.palette().text().color()
         for row, plot in enumerate(self.plots):

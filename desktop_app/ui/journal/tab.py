@@ -3,7 +3,10 @@ cumulative realised PnL curves and a calendar of realised PnL per day, with CSV 
 
 Opening the tab the first time shows the cached journal at once and syncs with Bybit on the journal's
 own thread (worker.py), with progress in the bar; the window never waits for it. Later syncs run on
-"Sync now" or when the period or the accounts change.
+"Sync now" or when the period or the accounts change. The accounts come from `specs`, which must not
+touch the keyring (the window hands over the accounts its worker already runs). Once `shutdown` ran
+(the window is closing) nothing starts a sync again, even if the tab is shown while the window is
+taken apart.
 """
 
 from __future__ import annotations
@@ -12,16 +15,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -31,14 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.snapshot import AccountSpec
-from desktop_app.journal import daily_pnl_usd
 from desktop_app.journal.usd import day_start_ms
 from desktop_app.journal_sync import DEFAULT_DAYS, JournalReport, SyncProgress
 from desktop_app.journal_sync.export import journal_csv
 from desktop_app.journal_sync.service import wall_ms
+from desktop_app.ui.csv_file import save_csv
+from desktop_app.ui.elided_label import ElidedLabel
 from desktop_app.ui.journal.calendar import PnlCalendar
 from desktop_app.ui.journal.curves import PnlCurves
 from desktop_app.ui.journal.models import JournalTableModel, SymbolTableModel, journal_rows
+from desktop_app.ui.journal.view import JournalView
 from desktop_app.ui.journal.worker import JournalHost
 from desktop_app.ui.tables.table_view import FilterableTable
 
@@ -52,11 +55,13 @@ _STACK_CHARTS_FROM_PX = 340
 class JournalTab(QWidget):
     def __init__(self, specs: Callable[[], Sequence[AccountSpec]], cache_path: Path | None, *,
                  now_ms: Callable[[], int] = wall_ms, parent: QWidget | None = None) -> None:
-        """`specs` gives the accounts to journal (asked on each sync); `cache_path` is the history
-        database (None: a cache in memory, for this session only)."""
+        """`specs` gives the accounts to journal (asked on each sync, on the GUI thread: it must not
+        read the keyring); `cache_path` is the history database (None: a cache in memory, for this
+        session only)."""
         super().__init__(parent)
         self._specs = specs
         self.report: JournalReport | None = None
+        self.view: JournalView | None = None
         self.host = JournalHost(cache_path, now_ms=now_ms, parent=self)
         worker = self.host.worker
         worker.sig_report.connect(self.on_report)
@@ -64,6 +69,7 @@ class JournalTab(QWidget):
         worker.sig_failed.connect(self.on_failed)
         worker.sig_busy.connect(self.on_busy)
         self._opened = False
+        self._closed = False
 
         self.period_box = QComboBox(self)
         for days in PERIODS_DAYS:
@@ -79,8 +85,8 @@ class JournalTab(QWidget):
         self.progress.setMaximumWidth(220)
         self.progress.setFormat(self.tr("%v of %m"))
         self.progress.hide()
-        self.status_label = QLabel(self)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A sync error can be long: cut to the room there is, the whole of it in the tooltip.
+        self.status_label = ElidedLabel(parent=self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Period:"), self))
         bar.addWidget(self.period_box)
@@ -180,12 +186,14 @@ class JournalTab(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._opened:
+        if not self._opened and not self._closed:
             self._opened = True  # nothing is asked of Bybit until the tab is first opened
             self.sync()
 
     @Slot()
     def sync(self) -> None:
+        if self._closed:
+            return
         self.host.request(tuple(self._specs()), self.days, sync=True)
 
     @Slot(int)
@@ -201,19 +209,18 @@ class JournalTab(QWidget):
     # --- worker signals (queued from the journal's thread) -------------------------------------
 
     @Slot(object)
-    def on_report(self, report: JournalReport) -> None:
-        self.report = report
-        self.accounts_model.set_rows(journal_rows(report))
+    def on_report(self, view: JournalView) -> None:
+        """Put a view on screen; its sums and series were computed on the journal's thread."""
+        report = view.report
+        self.view, self.report = view, report
+        self.accounts_model.set_rows(journal_rows(report, view.total))
         self.accounts_view.resizeColumnsToContents()
         self._fit_account_rows()
         self._arrange_charts()
-        total = report.total()
-        self.symbols_model.set_rows([(s.symbol, s) for s in total.by_symbol])
+        self.symbols_model.set_rows([(s.symbol, s) for s in (view.total.by_symbol if view.total else ())])
         self.symbols.fit_columns_once()
-        self.curves.set_report(report)
-        all_trades = [t for a in report.accounts for t in a.trades]
-        self.calendar.set_days(day_start_ms(report.start_ms), day_start_ms(report.end_ms),
-                               daily_pnl_usd(all_trades))
+        self.curves.set_view(view)
+        self.calendar.set_days(day_start_ms(report.start_ms), day_start_ms(report.end_ms), view.daily_pnl_usd)
         self.export_button.setEnabled(True)
         self.status_label.setText(self._summary(report))
 
@@ -262,23 +269,14 @@ class JournalTab(QWidget):
         report = self.report
         if report is None:
             return None
-        title = self.tr("Export journal")
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(report.end_ms / 1000))
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = str(Path(folder) / f"riskdesk-journal-{stamp}.csv")
-        chosen, _ = QFileDialog.getSaveFileName(self.window(), title, suggested, self.tr("CSV files (*.csv)"))
-        if not chosen:
-            return None
-        path = Path(chosen)
-        try:
-            path.write_text(journal_csv(report), encoding="utf-8", newline="")
-        except OSError as exc:
-            QMessageBox.warning(self.window(), title, self.tr("Could not write {path}: {reason}").format(
-                path=path, reason=exc.strerror or type(exc).__name__))
-            return None
-        self.status_label.setText(self.tr("Saved {path}").format(path=path))
+        path = save_csv(self.window(), self.tr("Export journal"), "journal", report.end_ms / 1000,
+                        lambda: journal_csv(report))
+        if path is not None:
+            self.status_label.setText(self.tr("Saved {path}").format(path=path))
         return path
 
-    def shutdown(self) -> None:
-        """Stop the sync in flight and the journal's thread (the window is closing)."""
-        self.host.shutdown()
+    def shutdown(self) -> bool:
+        """Stop the sync in flight and the journal's thread, and start none again (the window is
+        closing). True when the thread ended in time."""
+        self._closed = True
+        return self.host.shutdown()

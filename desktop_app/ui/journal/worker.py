@@ -1,9 +1,11 @@
 """The journal's own thread: it opens the cache, builds the journal from it at once (offline), then
-syncs with Bybit on an asyncio loop of its own and sends the report back. The GUI thread only sends
-requests and receives immutable reports and progress values on queued signals.
+syncs with Bybit on an asyncio loop of its own and sends the result back as a `JournalView` (the
+report with its total, daily PnL and curves already computed here). The GUI thread only sends
+requests and receives immutable views and progress values on queued signals.
 
 Requests are numbered: one that a newer request replaced before it started is skipped, so a burst of
-period changes costs one sync. `cancel` (any thread) stops the sync in flight.
+period changes costs one sync. `cancel` (any thread) stops the sync in flight. Once the host is shut
+down (the window is closing) it starts nothing again: no sync, and no thread left running at exit.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from desktop_app.journal_sync import JournalReport, JournalService
 from desktop_app.journal_sync.service import wall_ms
 from desktop_app.storage.history_schema import HistoryError
 from desktop_app.storage.journal_cache import JournalCache
+from desktop_app.ui.journal.view import journal_view
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_MS = 2000
 
 
 class JournalWorker(QObject):
-    sig_report = Signal(object)  # JournalReport (from the cache first, then from the sync)
+    sig_report = Signal(object)  # JournalView (from the cache first, then from the sync)
     sig_progress = Signal(object)  # SyncProgress
     sig_failed = Signal(str)  # the cache cannot be opened; a message for the user
     sig_busy = Signal(bool)
@@ -70,11 +73,11 @@ class JournalWorker(QObject):
         self.sig_busy.emit(True)
         try:
             service = JournalService(self._open(), now_ms=self._now_ms)
-            self.sig_report.emit(service.cached_report(specs, days))
+            self.sig_report.emit(journal_view(service.cached_report(specs, days)))
             if sync:
                 report = self._sync(service, specs, days)
                 if report is not None:
-                    self.sig_report.emit(report)
+                    self.sig_report.emit(journal_view(report))
         except HistoryError as exc:
             self.sig_failed.emit(str(exc))
         except Exception as exc:  # a bug must not take the thread down; say so instead
@@ -115,29 +118,35 @@ class JournalWorker(QObject):
 
 
 class JournalHost(QObject):
-    """Owns the journal's QThread, started on the first request."""
+    """Owns the journal's QThread, started on the first request and never again after `shutdown`."""
 
     sig_request = Signal(int, object, int, bool)
 
     def __init__(self, cache_path: Path | None, *, now_ms: Callable[[], int] = wall_ms,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.qthread = QThread()
+        self.qthread = QThread(self)
         self.qthread.setObjectName("riskdesk-journal")
         self.worker = JournalWorker(cache_path, now_ms=now_ms)
         self.worker.moveToThread(self.qthread)
         self.sig_request.connect(self.worker.run)
         self._next_id = 0
+        self.closed = False
 
-    def request(self, specs: Sequence[AccountSpec], days: int, *, sync: bool = True) -> None:
+    def request(self, specs: Sequence[AccountSpec], days: int, *, sync: bool = True) -> bool:
+        """Build the journal (and sync it); False once shut down, when nothing is started."""
+        if self.closed:
+            return False
         if not self.qthread.isRunning():
             self.qthread.start()
         self._next_id += 1
         self.worker.note_request(self._next_id)
         self.sig_request.emit(self._next_id, tuple(specs), days, sync)
+        return True
 
     def shutdown(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
         """Cancel the sync in flight, end the thread and close the cache. True when it ended in time."""
+        self.closed = True
         self.worker.cancel(stopping=True)
         if not self.qthread.isRunning():
             self.worker.close()

@@ -5,14 +5,13 @@ interface these actions need, so this module never imports the window back."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QStandardPaths, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenuBar, QMessageBox, QStatusBar, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenuBar, QMessageBox, QStatusBar, QToolBar, QWidget
 
 from desktop_app import __version__
 from desktop_app.domain.credentials import Secret
@@ -20,6 +19,7 @@ from desktop_app.export_csv import positions_csv, report_csv
 from desktop_app.i18n import tr
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.csv_file import save_csv
 from desktop_app.ui.window.alerts import WindowAlerts
 from desktop_app.ui.worker.host import WorkerHost
 
@@ -154,22 +154,9 @@ class WindowActions(QObject):
         if update is None:
             return None
         report = update.report
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(report.taken_at))
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = str(Path(folder) / f"riskdesk-{stem}-{stamp}.csv")
-        chosen, _ = QFileDialog.getSaveFileName(self.main.window(), title, suggested,
-                                                self.tr("CSV files (*.csv)"))
-        if not chosen:
-            return None
-        path = Path(chosen)
-        try:
-            # newline="": the CSV text already has RFC 4180 line ends; no translation on Windows.
-            path.write_text(render(report), encoding="utf-8", newline="")
-        except OSError as exc:
-            QMessageBox.warning(self.main.window(), title, self.tr("Could not write {path}: {reason}").format(
-                path=path, reason=exc.strerror or type(exc).__name__))
-            return None
-        self.main.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
+        path = save_csv(self.main.window(), title, stem, report.taken_at, lambda: render(report))
+        if path is not None:
+            self.main.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
         return path
 
     # --- settings --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Updates land in `self._latest`; the header renders on arrival, the tables and th
 Alerts always reach the banner, the log and the tray colour, hidden or not; the notifier decides
 which become desktop notifications. Where a tray exists, closing the window hides it to the tray and
 File → Quit or the tray's Quit ends the app; elsewhere closing quits. Menus live in `actions.py`,
-alerting in `alerts.py`, the tables in `tables/portfolio.py`.
+alerting in `alerts.py`, closing and the teardown in `closing.py`, the tables in `tables/portfolio.py`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,9 @@ import gc
 import time
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QMainWindow,
-    QSystemTrayIcon,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.domain.credentials import Secret
 from desktop_app.live.report_options import ReportOptions
@@ -33,19 +25,20 @@ from desktop_app.storage.settings import Settings
 from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
 from desktop_app.ui.charts.history_view import RANGES_S, HistoryChartsWidget
+from desktop_app.ui.charts.plot import ACCOUNT_COLOURS
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.journal.tab import JournalTab
 from desktop_app.ui.stress.panel import StressFn, StressPanel
 from desktop_app.ui.tables.portfolio import PortfolioTables
 from desktop_app.ui.window.actions import WindowActions
 from desktop_app.ui.window.alerts import ALERT_LOG_ROWS, WindowAlerts
+from desktop_app.ui.window.closing import WindowCloser
 from desktop_app.ui.window.header import HeaderBar, clock_text, header_figures, is_repriced
 from desktop_app.ui.window.layout import (
     WIDE_LAYOUT_PX,
     arrange_docks,
     default_size,
     restore_layout,
-    save_layout,
     top_bar,
 )
 from desktop_app.ui.window.message_bar import MessageBar, watched_text
@@ -72,15 +65,7 @@ class MainWindow(QMainWindow):
         self.qsettings = qsettings
         self._latest: Any = None
         self._tables_dirty = False
-        self._busy = False
-        self._paused = False
-        self._last_error: str | None = None
         self._frozen = False
-        # Close-to-tray is decided in closeEvent rather than by TrayController.hide_on_close's event
-        # filter: a Python event filter can be called on a half-destroyed wrapper at interpreter exit.
-        self._quitting = False
-        self._closed = False
-        self._told_about_tray = False
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("RiskDesk — demo") if context.demo else self.tr("RiskDesk"))
 
@@ -101,7 +86,9 @@ class MainWindow(QMainWindow):
         self.alert_banner = AlertBanner(self)
         self.alert_log = AlertLogView(self, limit=ALERT_LOG_ROWS)
         self.charts = HistoryChartsWidget(self)
-        self.journal = JournalTab(lambda: self.context.specs()[0], host.history_path, parent=self)
+        # The accounts the worker runs: no keyring read on the GUI thread for a sync.
+        self.journal = JournalTab(lambda: self.host.accounts, host.history_path, parent=self)
+        ACCOUNT_COLOURS.set_order(spec.name for spec in host.accounts)  # a colour per account, every session
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -131,6 +118,7 @@ class MainWindow(QMainWindow):
         self.status = FreshnessStatusBar(self)
         self.setStatusBar(self.status)
         self.status.set_worker_state(busy=False, paused=False)
+        self.closer = WindowCloser(self)
         self.actions_ = WindowActions(self)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.top_bar)
@@ -165,7 +153,7 @@ class MainWindow(QMainWindow):
 
     def _show_empty_state_if_no_accounts(self) -> None:
         """No account configured: invite adding one, instead of figures that read as "all safe"."""
-        self.header.set_empty(not self.context.demo and not self.context.specs()[0])
+        self.header.set_empty(not self.context.demo and not self.host.accounts)
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -184,7 +172,7 @@ class MainWindow(QMainWindow):
     def on_update(self, update: Any) -> None:
         self._latest = update
         self._tables_dirty = True
-        self._last_error = None
+        self.status.set_error(None)
         self.actions_.set_data_available(True)
         self.status.set_price_source(repriced=is_repriced(update),
                                      rest_at_text=clock_text(getattr(update.snapshot, "taken_at", None)))
@@ -196,18 +184,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_worker_error(self, error: WorkerError) -> None:
-        self._last_error = error.message
-        self.status.set_worker_state(busy=self._busy, paused=self._paused, error=error.message)
+        self.status.set_error(error.message)
 
     @Slot(bool)
     def on_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.status.set_worker_state(busy=busy, paused=self._paused, error=self._last_error)
+        self.status.set_busy(busy)
 
     def set_paused(self, paused: bool) -> None:
-        self._paused = paused
         self.host.worker.set_paused(paused)
-        self.status.set_worker_state(busy=self._busy, paused=paused, error=self._last_error)
+        self.status.set_paused(paused)
 
     # --- rendering (GUI timer) -------------------------------------------------------------
 
@@ -291,7 +276,8 @@ class MainWindow(QMainWindow):
         specs, problems = self.context.specs()
         for problem in problems:
             self.messages.add_message(problem)
-        self.host.worker.set_accounts(specs)
+        self.host.set_accounts(specs)
+        ACCOUNT_COLOURS.set_order(spec.name for spec in specs)
         self._show_empty_state_if_no_accounts()
         self.journal.accounts_changed()
 
@@ -309,8 +295,7 @@ class MainWindow(QMainWindow):
 
     def allow_close(self) -> None:
         """Let the next close really close the window, tray or not (Quit, the self-test)."""
-        self._quitting = True
-        self.tray.allow_close()
+        self.closer.allow_close()
 
     @Slot()
     def quit_app(self) -> None:
@@ -319,26 +304,5 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.tray.available and not self._quitting:
-            event.ignore()  # the tray can bring the window back: keep monitoring
-            self.hide()
-            if not self._told_about_tray:
-                self._told_about_tray = True
-                self.tray.tray.showMessage("RiskDesk", self.tr("RiskDesk keeps monitoring in the tray."),
-                                           QSystemTrayIcon.MessageIcon.Information, 5000)
-            return
-        if self._closed:  # closed before (a test, or Quit after the self-test): already torn down
-            event.accept()
-            return
-        self.table_timer.stop()
-        save_layout(self, self.tabs, self.qsettings)
-        self.host.shutdown()
-        self.journal.shutdown()
-        self.alerting.close()
-        self._closed = True
-        # pyqtgraph's scene must go before the interpreter tears down the Python wrappers of its
-        # items, or the exit crashes; the window never shows the charts again after a real close.
-        shiboken6.delete(self.charts)
-        shiboken6.delete(self.journal)
-        event.accept()
-        self.sig_closed.emit()
+        if self.closer.on_close(event):
+            self.sig_closed.emit()

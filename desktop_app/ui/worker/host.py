@@ -30,7 +30,9 @@ def history_path_for(paths: AppPaths, *, demo: bool) -> Path:
 class WorkerHost(QObject):
     """`host.worker` is the RiskWorker; connect to its signals before `start()`. `history_path` is
     the database the window reads (None: no history); open a HistoryReader on it to read. The worker
-    writes it too unless `record_history` is False (a watcher is its writer, storage/writer_lock.py)."""
+    writes it too unless `record_history` is False (a watcher is its writer, storage/writer_lock.py).
+    `accounts` are the accounts the worker runs: the journal reuses them rather than reading the
+    keyring again on the GUI thread."""
 
     def __init__(self, accounts: Sequence[AccountSpec] = (), *, interval_s: float = DEFAULT_INTERVAL_S,
                  service_factory: Callable[[], Any] = _default_service, paused: bool = False,
@@ -41,6 +43,7 @@ class WorkerHost(QObject):
         super().__init__(parent)
         self.history_path = history_path
         self.record_history = record_history
+        self.accounts: tuple[AccountSpec, ...] = tuple(accounts)
         self.qthread = QThread()
         self.qthread.setObjectName("riskdesk-worker")
         self.worker = RiskWorker(accounts, interval_s=interval_s, service_factory=service_factory,
@@ -51,6 +54,11 @@ class WorkerHost(QObject):
         self.worker.moveToThread(self.qthread)
         self.qthread.started.connect(self.worker.run)
         self._started = False
+
+    def set_accounts(self, accounts: Sequence[AccountSpec]) -> None:
+        """Run these accounts from now on (the account editor changed them)."""
+        self.accounts = tuple(accounts)
+        self.worker.set_accounts(self.accounts)
 
     def start(self) -> None:
         if not self._started:
