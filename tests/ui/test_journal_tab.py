@@ -24,9 +24,9 @@ from desktop_app.journal_sync import JournalReport, JournalService
 from desktop_app.journal_sync.export import journal_csv
 from desktop_app.storage.journal_cache import JournalCache
 from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, PALETTE
+from desktop_app.ui.journal import view as journal_view_module
 from desktop_app.ui.journal.calendar import PnlCalendar
 from desktop_app.ui.journal.models import JournalTableModel, journal_rows
-from desktop_app.ui.journal import view as journal_view_module
 from desktop_app.ui.journal.tab import JournalTab
 from tests.sim_fixtures import SIM_SEED, SIM_START_MS, spec_of
 from tests.ui.recorder import Recorder

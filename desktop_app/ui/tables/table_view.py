@@ -11,6 +11,9 @@ _PADDING_PX = 6  # the cell's own margins around a width sample
 # A column fitted to its content grows no wider: a long text (an error in the status) is elided, with
 # the whole of it in the tooltip, instead of pushing every other column out of sight.
 MAX_FITTED_COLUMN_PX = 260
+# A fitted column narrows again once its content needs less than this share of its width (an error
+# gone, a crash over): not on every small change, so columns do not twitch at 1 Hz.
+SHRINK_BELOW = 0.8
 
 
 class FilterableTable(QWidget):
@@ -18,7 +21,8 @@ class FilterableTable(QWidget):
                  width_samples: dict[int, str] | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        # Texts a column must fit even if the first rows are shorter ("Stale · 59 min" vs "OK · 1 s").
+        # Texts a column is sized to, whatever its rows say: it fits "Stale · 59 min" even while every
+        # row reads "OK · 1 s", and grows no wider for a long error (elided, whole in the tooltip).
         self._width_samples = dict(width_samples or {})
         self.proxy = TableFilterProxy(self)
         self.proxy.setSourceModel(model)
@@ -64,36 +68,38 @@ class FilterableTable(QWidget):
             self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Size columns to their content the first time there are rows; afterwards only widen a column
-        whose content outgrew it ("−$29,871" in a crash, where "$306" stood), unless the user has set
-        that column's width: the user's widths win."""
+        """Size columns to their content the first time there are rows; afterwards widen a column whose
+        content outgrew it ("−$29,871" in a crash, where "$306" stood) and narrow it again once its
+        content needs much less, unless the user has set that column's width: the user's widths win.
+        A column with a width sample keeps the sample's width."""
         if self.model.rowCount() == 0:
             return
-        header = self.view.horizontalHeader()
         self._fitting = True
         try:
-            if not self._sized:
+            first = not self._sized
+            if first:
                 self.view.resizeColumnsToContents()
-                for column in range(self.model.columnCount() - 1):
-                    if self.view.columnWidth(column) > MAX_FITTED_COLUMN_PX:
-                        self.view.setColumnWidth(column, MAX_FITTED_COLUMN_PX)
-                metrics = self.view.fontMetrics()
-                for column, sample in self._width_samples.items():
-                    wanted = metrics.horizontalAdvance(sample) + 2 * _PADDING_PX
-                    if self.view.columnWidth(column) < wanted:
-                        self.view.setColumnWidth(column, wanted)
                 self._sized = True
-                return
-            last = self.model.columnCount() - 1
-            for column in range(last):  # the last column stretches to the table's edge
+            for column in range(self.model.columnCount() - 1):  # the last one stretches to the edge
                 if column in self._user_sized:
                     continue
-                wanted = min(max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)),
-                             MAX_FITTED_COLUMN_PX)
-                if wanted > self.view.columnWidth(column):
+                wanted = self.view.columnWidth(column) if first else self._content_width(column)
+                wanted = self._clamped(column, wanted)
+                current = self.view.columnWidth(column)
+                if first or wanted > current or wanted < current * SHRINK_BELOW:
                     self.view.setColumnWidth(column, wanted)
         finally:
             self._fitting = False
+
+    def _content_width(self, column: int) -> int:
+        return max(self.view.sizeHintForColumn(column), self.view.horizontalHeader().sectionSizeHint(column))
+
+    def _clamped(self, column: int, width: int) -> int:
+        sample = self._width_samples.get(column)
+        if sample is None:
+            return min(width, MAX_FITTED_COLUMN_PX)
+        header = self.view.horizontalHeader().sectionSizeHint(column)
+        return max(self.view.fontMetrics().horizontalAdvance(sample) + 2 * _PADDING_PX, header)
 
     @Slot(int, int, int)
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:

@@ -37,6 +37,7 @@ class HeaderFigures:
     first_liq_shock: float | None
     first_liq_account: str | None
     stale_accounts: int
+    accounts_with_data: int = 0  # accounts whose figures (fresh or last good) are in the report
     repriced: bool = False  # from streamed prices, not yet confirmed by a REST refresh
     rest_at_s: float | None = None  # epoch seconds of the last REST snapshot
 
@@ -89,6 +90,8 @@ def header_figures(update: object) -> HeaderFigures:
         first_liq_shock=None if first is None else fmt.as_float(first.shock),
         first_liq_account=None if first is None else first.account,
         stale_accounts=sum(1 for a in update.snapshot.accounts if not a.ok),  # type: ignore[attr-defined]
+        accounts_with_data=sum(1 for a in update.snapshot.accounts  # type: ignore[attr-defined]
+                               if a.data is not None),
         repriced=is_repriced(update),
         rest_at_s=fmt.as_float(getattr(update.snapshot, "taken_at", None)),  # type: ignore[attr-defined]
     )
@@ -201,9 +204,10 @@ class HeaderBar(QFrame):
             self.var.caption.setText(self.tr("{days}-day VaR {level}").format(
                 days=figures.var_horizon_days, level=fmt.percent(figures.var_confidence, decimals=0)))
         self.var.show_value(fmt.usd(figures.var_usd))
-        self.first_liq.show_value(
-            first_liquidation_text(figures), fmt.shock_severity(figures.first_liq_shock),
-            self.tr("The smallest move of one coin (others following by beta) that liquidates an account."))
+        explanation = self.tr("The smallest move of one coin (others following by beta) that liquidates an "
+                              "account.")
+        self.first_liq.show_value(first_liquidation_text(figures), first_liquidation_severity(figures),
+                                  f"{explanation}\n{stale_note}" if stale_note else explanation)
         self._render_badge(figures)
 
     def _render_badge(self, figures: HeaderFigures) -> None:
@@ -220,8 +224,25 @@ class HeaderBar(QFrame):
 
 
 def first_liquidation_text(figures: HeaderFigures) -> str:
-    """"BTC −8.4% → Hedge liquidated" (as the alerts say it), or "none within" the searched range."""
-    if figures.first_liq_coin is None or figures.first_liq_shock is None:
-        return tr("No liquidation within ±50%")
-    return first_liquidation_headline(figures.first_liq_coin, figures.first_liq_shock,
-                                      figures.first_liq_account or "?")
+    """"BTC −8.4% → Hedge liquidated" (as the alerts say it), none within the range the risk engine
+    searches (one coin from −99% to +500%, risk/scenarios.py), or
+    unknown when no account has given any data: no data must never read as "all safe". With stale
+    accounts among those searched, it says so."""
+    if figures.first_liq_coin is not None and figures.first_liq_shock is not None:
+        return first_liquidation_headline(figures.first_liq_coin, figures.first_liq_shock,
+                                          figures.first_liq_account or "?")
+    if figures.accounts_with_data == 0:
+        return tr("Unknown: no account has answered")
+    if figures.stale_accounts:
+        return tr("No liquidation from −99% to +500% (stale data)")
+    return tr("No liquidation from −99% to +500%")
+
+
+def first_liquidation_severity(figures: HeaderFigures) -> fmt.Severity:
+    """Red or amber for a near liquidation; green "none within range" only when every account is
+    fresh; no colour when nothing is known."""
+    if figures.first_liq_shock is not None:
+        return fmt.shock_severity(figures.first_liq_shock)
+    if figures.accounts_with_data == 0:
+        return fmt.Severity.NONE
+    return fmt.Severity.WARN if figures.stale_accounts else fmt.Severity.OK
