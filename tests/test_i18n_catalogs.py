@@ -129,10 +129,21 @@ def test_alerts_and_telegram_speak_the_language_without_qt(headless_language) ->
     headless_language("uk")
     engine = AlertEngine(f.only("mm_rate"), poll_interval_s=5)
     events = engine.evaluate(f.report([f.account("Hedge", mm_rate=0.8231)]), None, f.NOW)
-    assert events[0].message == "Hedge: рівень MM 82,31% — ліквідація при 100%"
+    assert events[0].message == "Hedge: коефіцієнт MM 82,31% — ліквідація при 100%"
     text = telegram_text(events)
-    assert text == "RiskDesk\n🔴 КРИТИЧНО: Hedge: рівень MM 82,31% — ліквідація при 100%"
+    assert text == "RiskDesk\n🔴 ТРИВОГА: Hedge: коефіцієнт MM 82,31% — ліквідація при 100%"
     headless_language("th")
     events = AlertEngine(f.only("mm_rate"), poll_interval_s=5).evaluate(
         f.report([f.account("Hedge", mm_rate=0.8231)]), None, f.NOW)
     assert events[0].message == "Hedge: อัตรา MM 82.31% — ชำระบัญชีที่ 100%"
+
+
+def test_chart_amounts_use_the_languages_own_abbreviations(headless_language) -> None:
+    from desktop_app.ui.charts.plot import compact_usd
+
+    assert compact_usd(600_000.0, 100_000.0) == "$600k"
+    headless_language("uk")  # not a Latin "k" among Ukrainian words
+    assert compact_usd(600_000.0, 100_000.0) == "$600 тис."
+    assert compact_usd(-1_250_000.0, 50_000.0) == "\u2212$1,25 млн"
+    headless_language("th")
+    assert compact_usd(1_500_000.0, 500_000.0) == "$1.5 ล้าน"

@@ -5,15 +5,15 @@
     <name></name>
     <message>
         <source>This key can WITHDRAW funds. Create a read-only key for RiskDesk.</source>
-        <translation>คีย์นี้ถอนเงินได้ (WITHDRAW) ให้สร้างคีย์แบบอ่านอย่างเดียวสำหรับ RiskDesk</translation>
+        <translation>คีย์นี้ถอนเงินออกได้! ให้สร้างคีย์แบบอ่านอย่างเดียวสำหรับ RiskDesk</translation>
     </message>
     <message>
         <source>This key can TRANSFER funds between accounts. Create a read-only key.</source>
-        <translation>คีย์นี้โอนเงินระหว่างบัญชีได้ (TRANSFER) ให้สร้างคีย์แบบอ่านอย่างเดียว</translation>
+        <translation>คีย์นี้โอนเงินระหว่างบัญชีได้! ให้สร้างคีย์แบบอ่านอย่างเดียว</translation>
     </message>
     <message>
         <source>This key can TRADE. RiskDesk never trades; a read-only key is safer.</source>
-        <translation>คีย์นี้เทรดได้ (TRADE) RiskDesk ไม่เคยเทรด คีย์แบบอ่านอย่างเดียวปลอดภัยกว่า</translation>
+        <translation>คีย์นี้ส่งคำสั่งเทรดได้! RiskDesk ไม่เคยเทรด คีย์แบบอ่านอย่างเดียวปลอดภัยกว่า</translation>
     </message>
     <message>
         <source>This key is not bound to an IP address: anyone who obtains it can use it from anywhere. Bind it to your IP address in Bybit&apos;s API settings.</source>
@@ -44,6 +44,10 @@
         <translation>ไม่ได้ผูก</translation>
     </message>
     <message>
+        <source>Connection OK</source>
+        <translation>เชื่อมต่อสำเร็จ</translation>
+    </message>
+    <message>
         <source>Reachable</source>
         <translation>เชื่อมต่อได้</translation>
     </message>
@@ -70,6 +74,10 @@
     <message>
         <source>Expires</source>
         <translation>หมดอายุ</translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation>เชื่อมต่อไม่สำเร็จ</translation>
     </message>
     <message>
         <source>The private key file is too large to be a PEM key.</source>
@@ -120,6 +128,10 @@
         <translation>ใส่ API secret</translation>
     </message>
     <message>
+        <source>All accounts</source>
+        <translation>ทุกบัญชี</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>เวลา</translation>
     </message>
@@ -161,7 +173,7 @@
     </message>
     <message>
         <source>Share of one coin in gross exposure</source>
-        <translation>สัดส่วนของเหรียญเดียวในฐานะรวม</translation>
+        <translation>สัดส่วนของเหรียญเดียวในฐานะรวมสองฝั่ง</translation>
     </message>
     <message>
         <source>Cross-account hedge</source>
@@ -448,6 +460,14 @@
         <translation>ค่าฟันดิงใน 24 ชม. ข้างหน้า</translation>
     </message>
     <message>
+        <source>{outcome} (stale data)</source>
+        <translation>{outcome} (ข้อมูลเก่า)</translation>
+    </message>
+    <message>
+        <source>From this account&apos;s last good data: its last refresh failed, so the outcome may be out of date.</source>
+        <translation>คำนวณจากข้อมูลล่าสุดที่ใช้ได้ของบัญชีนี้ เพราะการรีเฟรชครั้งล่าสุดล้มเหลว ผลลัพธ์จึงอาจไม่เป็นปัจจุบัน</translation>
+    </message>
+    <message>
         <source>Equity after</source>
         <translation>มูลค่าสุทธิหลัง</translation>
     </message>
@@ -561,7 +581,7 @@
     </message>
     <message>
         <source>Gross</source>
-        <translation>รวม</translation>
+        <translation>รวมสองฝั่ง</translation>
     </message>
     <message>
         <source>Collateral</source>
@@ -656,10 +676,6 @@
         <translation>เวอร์ชันนี้ไม่มีเครื่องคำนวณการคัดลอกการเทรด</translation>
     </message>
     <message>
-        <source>No liquidation within ±50%</source>
-        <translation>ไม่มีการชำระบัญชีภายใน ±50%</translation>
-    </message>
-    <message>
         <source>{n} s</source>
         <translation>{n} วิ</translation>
     </message>
@@ -670,6 +686,18 @@
     <message>
         <source>{h} h {m} min</source>
         <translation>{h} ชม. {m} นาที</translation>
+    </message>
+    <message>
+        <source>{amount}B</source>
+        <translation>{amount} พันล้าน</translation>
+    </message>
+    <message>
+        <source>{amount}M</source>
+        <translation>{amount} ล้าน</translation>
+    </message>
+    <message>
+        <source>{amount}k</source>
+        <translation>{amount}K</translation>
     </message>
     <message>
         <source>+{n} more</source>
@@ -693,7 +721,27 @@
     </message>
     <message>
         <source>Total</source>
-        <translation>รวม</translation>
+        <translation>รวมทั้งหมด</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>ไฟล์ CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {reason}</source>
+        <translation>เขียน {path} ไม่ได้: {reason}</translation>
+    </message>
+    <message>
+        <source>Unknown: no account has answered</source>
+        <translation>ไม่ทราบ: ยังไม่มีบัญชีใดตอบกลับ</translation>
+    </message>
+    <message>
+        <source>No liquidation from −99% to +500% (stale data)</source>
+        <translation>ไม่มีการชำระบัญชีในช่วง −99% ถึง +500% (ข้อมูลเก่า)</translation>
+    </message>
+    <message>
+        <source>No liquidation from −99% to +500%</source>
+        <translation>ไม่มีการชำระบัญชีในช่วง −99% ถึง +500%</translation>
     </message>
 </context>
 <context>
@@ -732,7 +780,7 @@
     </message>
     <message>
         <source>Environment</source>
-        <translation>สภาพแวดล้อม</translation>
+        <translation>เครือข่าย</translation>
     </message>
     <message>
         <source>Base URL</source>
@@ -781,6 +829,10 @@
     <message>
         <source>Enter the API secret to test the connection.</source>
         <translation>ใส่ API secret เพื่อทดสอบการเชื่อมต่อ</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>กำลังทดสอบการเชื่อมต่อ…</translation>
     </message>
     <message>
         <source>The connection test failed:
@@ -1032,12 +1084,16 @@ Save this key anyway?</source>
         <translation>สด</translation>
     </message>
     <message>
-        <source>{name}: {error}</source>
-        <translation>{name}: {error}</translation>
+        <source>● {count} accounts OK, oldest data {age}</source>
+        <translation>● ปกติ {count} บัญชี ข้อมูลเก่าสุด {age}</translation>
     </message>
     <message>
-        <source>{name}: last refresh failed: {error}</source>
-        <translation>{name}: รีเฟรชครั้งล่าสุดล้มเหลว: {error}</translation>
+        <source>{account}: {error}</source>
+        <translation>{account}: {error}</translation>
+    </message>
+    <message>
+        <source>{account}: last refresh failed: {error}</source>
+        <translation>{account}: รีเฟรชครั้งล่าสุดล้มเหลว: {error}</translation>
     </message>
     <message>
         <source>● {name} {age}</source>
@@ -1076,7 +1132,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Gross exposure</source>
-        <translation>ฐานะรวม</translation>
+        <translation>ฐานะรวมสองฝั่ง</translation>
     </message>
     <message>
         <source>Worst MM rate</source>
@@ -1147,7 +1203,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Legends</source>
-        <translation>คำอธิบาย</translation>
+        <translation>คำอธิบายสัญลักษณ์</translation>
     </message>
     <message>
         <source>Show which colour is which account or coin, above each chart</source>
@@ -1179,7 +1235,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>History unavailable: {error}</source>
-        <translation>ไม่มีประวัติ: {error}</translation>
+        <translation>เปิดประวัติไม่ได้: {error}</translation>
     </message>
 </context>
 <context>
@@ -1245,14 +1301,6 @@ Save this key anyway?</source>
         <translation>ส่งออกบันทึกการเทรด</translation>
     </message>
     <message>
-        <source>CSV files (*.csv)</source>
-        <translation>ไฟล์ CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Could not write {path}: {reason}</source>
-        <translation>เขียน {path} ไม่ได้: {reason}</translation>
-    </message>
-    <message>
         <source>Saved {path}</source>
         <translation>บันทึก {path} แล้ว</translation>
     </message>
@@ -1299,13 +1347,13 @@ Save this key anyway?</source>
         <source>Key figures</source>
         <translation>ตัวเลขสำคัญ</translation>
     </message>
-    <message>
-        <source>RiskDesk keeps monitoring in the tray.</source>
-        <translation>RiskDesk ยังคงติดตามอยู่ในถาดระบบ</translation>
-    </message>
 </context>
 <context>
     <name>MessageBar</name>
+    <message>
+        <source>Watched: a RiskDesk watcher records the history and sends the Telegram alerts; this window only shows them.</source>
+        <translation>ตัวเฝ้าระวัง RiskDesk กำลังบันทึกประวัติและส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงผลอย่างเดียว</translation>
+    </message>
     <message>
         <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
         <translation>ตัวเฝ้าระวัง RiskDesk กำลังบันทึกประวัติของการตั้งค่านี้และส่งการแจ้งเตือนทาง Telegram หน้าต่างนี้แสดงสิ่งที่ตัวเฝ้าระวังบันทึกและแจ้งเตือนบนคอมพิวเตอร์เครื่องนี้ โดยจะไม่บันทึกหรือส่งสิ่งใดเองจนกว่าตัวเฝ้าระวังจะหยุดทำงาน</translation>
@@ -1550,11 +1598,11 @@ Save this key anyway?</source>
     <name>ShockRow</name>
     <message>
         <source>The coin to shock</source>
-        <translation>เหรียญที่จะจำลองแรงกระแทก</translation>
+        <translation>เหรียญที่จะจำลองราคาช็อก</translation>
     </message>
     <message>
         <source>Stop shocking this coin</source>
-        <translation>เลิกจำลองแรงกระแทกเหรียญนี้</translation>
+        <translation>เลิกจำลองราคาช็อกของเหรียญนี้</translation>
     </message>
 </context>
 <context>
@@ -1565,11 +1613,11 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>after the shock</source>
-        <translation>หลังแรงกระแทก</translation>
+        <translation>หลังราคาช็อก</translation>
     </message>
     <message>
         <source>after the shock: liquidated</source>
-        <translation>หลังแรงกระแทก: ถูกชำระบัญชี</translation>
+        <translation>หลังราคาช็อก: ถูกชำระบัญชี</translation>
     </message>
 </context>
 <context>
@@ -1580,7 +1628,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Shock several coins at once, each by its own move</source>
-        <translation>จำลองแรงกระแทกหลายเหรียญพร้อมกัน แต่ละเหรียญเคลื่อนไหวของตัวเอง</translation>
+        <translation>จำลองราคาช็อกหลายเหรียญพร้อมกัน แต่ละเหรียญขยับตามที่กำหนดเอง</translation>
     </message>
     <message>
         <source>Other coins follow by beta</source>
@@ -1588,7 +1636,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Coins you did not shock move with their beta to the shocked ones (from price history).</source>
-        <translation>เหรียญที่ไม่ได้จำลองแรงกระแทกจะเคลื่อนตามเบต้าเทียบกับเหรียญที่ถูกกระแทก (จากประวัติราคา)</translation>
+        <translation>เหรียญที่ไม่ได้กำหนดให้ช็อกจะขยับตามเบต้าเทียบกับเหรียญที่ช็อก (จากประวัติราคา)</translation>
     </message>
     <message>
         <source>Waiting for data…</source>
@@ -1796,14 +1844,6 @@ Save this key anyway?</source>
         <translation>ส่งออกรายงานความเสี่ยง</translation>
     </message>
     <message>
-        <source>CSV files (*.csv)</source>
-        <translation>ไฟล์ CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Could not write {path}: {reason}</source>
-        <translation>เขียน {path} ไม่ได้: {reason}</translation>
-    </message>
-    <message>
         <source>Saved {path}</source>
         <translation>บันทึก {path} แล้ว</translation>
     </message>
@@ -1837,6 +1877,13 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     <message>
         <source>History is not recorded in this session.</source>
         <translation>เซสชันนี้ไม่ได้บันทึกประวัติ</translation>
+    </message>
+</context>
+<context>
+    <name>WindowCloser</name>
+    <message>
+        <source>RiskDesk keeps monitoring in the tray.</source>
+        <translation>RiskDesk ยังคงติดตามอยู่ในถาดระบบ</translation>
     </message>
 </context>
 <context>

@@ -44,6 +44,10 @@
         <translation>не прив’язано</translation>
     </message>
     <message>
+        <source>Connection OK</source>
+        <translation>З’єднання працює</translation>
+    </message>
+    <message>
         <source>Reachable</source>
         <translation>Доступний</translation>
     </message>
@@ -70,6 +74,10 @@
     <message>
         <source>Expires</source>
         <translation>Діє до</translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation>Не вдалося з’єднатися</translation>
     </message>
     <message>
         <source>The private key file is too large to be a PEM key.</source>
@@ -120,12 +128,16 @@
         <translation>Введіть API secret.</translation>
     </message>
     <message>
+        <source>All accounts</source>
+        <translation>Усі акаунти</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
         <source>Severity</source>
-        <translation>Рівень</translation>
+        <translation>Важливість</translation>
     </message>
     <message>
         <source>Event</source>
@@ -145,7 +157,7 @@
     </message>
     <message>
         <source>Account MM rate</source>
-        <translation>Рівень MM акаунта</translation>
+        <translation>Коефіцієнт MM акаунта</translation>
     </message>
     <message>
         <source>Position distance to liquidation</source>
@@ -217,11 +229,11 @@
     </message>
     <message>
         <source>Alerts when the value rises to a level</source>
-        <translation>Сповіщає, коли значення зростає до рівня</translation>
+        <translation>Сповіщає, коли значення зростає до порогу</translation>
     </message>
     <message>
         <source>Alerts when the value falls to a level</source>
-        <translation>Сповіщає, коли значення падає до рівня</translation>
+        <translation>Сповіщає, коли значення падає до порогу</translation>
     </message>
     <message>
         <source>Reported (as information) while the condition exists</source>
@@ -253,15 +265,15 @@
     </message>
     <message>
         <source>Percent thresholds are percent of the figure (a margin rate of 100 % liquidates the account). An empty level is off. An alert clears once the value is back past its level by the clear margin.</source>
-        <translation>Відсоткові пороги — це відсотки самого показника (рівень MM 100 % означає ліквідацію акаунта). Порожній рівень вимкнено. Сповіщення знімається, коли значення повертається за свій рівень на запас скасування.</translation>
+        <translation>Відсоткові пороги — це відсотки самого показника (коефіцієнт MM 100 % означає ліквідацію акаунта). Порожній поріг вимкнено. Сповіщення знімається, коли значення повертається за свій поріг на запас скасування.</translation>
     </message>
     <message>
         <source>must be above the warning level ({level})</source>
-        <translation>має бути вищим за рівень попередження ({level})</translation>
+        <translation>має бути вищим за поріг попередження ({level})</translation>
     </message>
     <message>
         <source>must be below the warning level ({level})</source>
-        <translation>має бути нижчим за рівень попередження ({level})</translation>
+        <translation>має бути нижчим за поріг попередження ({level})</translation>
     </message>
     <message>
         <source>must be a number, 0 or more</source>
@@ -448,6 +460,14 @@
         <translation>Фандинг за наступні 24 год</translation>
     </message>
     <message>
+        <source>{outcome} (stale data)</source>
+        <translation>{outcome} (застарілі дані)</translation>
+    </message>
+    <message>
+        <source>From this account&apos;s last good data: its last refresh failed, so the outcome may be out of date.</source>
+        <translation>Пораховано за останніми справними даними акаунта: його останнє оновлення не вдалося, тож результат може бути неактуальним.</translation>
+    </message>
+    <message>
         <source>Equity after</source>
         <translation>Капітал після</translation>
     </message>
@@ -457,7 +477,7 @@
     </message>
     <message>
         <source>MM rate after</source>
-        <translation>Рівень MM після</translation>
+        <translation>Коефіцієнт MM після</translation>
     </message>
     <message>
         <source>Outcome</source>
@@ -521,11 +541,11 @@
     </message>
     <message>
         <source>IM rate</source>
-        <translation>Рівень IM</translation>
+        <translation>Коефіцієнт IM</translation>
     </message>
     <message>
         <source>MM rate</source>
-        <translation>Рівень MM</translation>
+        <translation>Коефіцієнт MM</translation>
     </message>
     <message>
         <source>uPnL</source>
@@ -625,7 +645,7 @@
     </message>
     <message>
         <source>Mark</source>
-        <translation>Маркування</translation>
+        <translation>Марк. ціна</translation>
     </message>
     <message>
         <source>Liq. price</source>
@@ -645,7 +665,7 @@
     </message>
     <message>
         <source>{mode} (classic)</source>
-        <translation>{mode} (класичний)</translation>
+        <translation>{mode} (класичний акаунт)</translation>
     </message>
     <message>
         <source>Copy-trading calculator</source>
@@ -654,10 +674,6 @@
     <message>
         <source>The copy-trading calculator is not available in this build.</source>
         <translation>Калькулятор копітрейдингу недоступний у цій збірці.</translation>
-    </message>
-    <message>
-        <source>No liquidation within ±50%</source>
-        <translation>Жодної ліквідації в межах ±50%</translation>
     </message>
     <message>
         <source>{n} s</source>
@@ -672,16 +688,28 @@
         <translation>{h} год {m} хв</translation>
     </message>
     <message>
+        <source>{amount}B</source>
+        <translation>{amount} млрд</translation>
+    </message>
+    <message>
+        <source>{amount}M</source>
+        <translation>{amount} млн</translation>
+    </message>
+    <message>
+        <source>{amount}k</source>
+        <translation>{amount} тис.</translation>
+    </message>
+    <message>
         <source>+{n} more</source>
         <translation>+ще {n}</translation>
     </message>
     <message>
         <source>RiskDesk: {severity} alert</source>
-        <translation>RiskDesk: сповіщення, рівень — {severity}</translation>
+        <translation>RiskDesk: {severity}</translation>
     </message>
     <message>
         <source>{n} alerts: {list}</source>
-        <translation>Сповіщень: {n}: {list}</translation>
+        <translation>Сповіщення ({n}): {list}</translation>
     </message>
     <message>
         <source>, and {n} more</source>
@@ -694,6 +722,26 @@
     <message>
         <source>Total</source>
         <translation>Разом</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Файли CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {reason}</source>
+        <translation>Не вдалося записати {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>Unknown: no account has answered</source>
+        <translation>Невідомо: жоден акаунт ще не відповів</translation>
+    </message>
+    <message>
+        <source>No liquidation from −99% to +500% (stale data)</source>
+        <translation>Жодної ліквідації від −99% до +500% (застарілі дані)</translation>
+    </message>
+    <message>
+        <source>No liquidation from −99% to +500%</source>
+        <translation>Жодної ліквідації від −99% до +500%</translation>
     </message>
 </context>
 <context>
@@ -783,6 +831,10 @@
         <translation>Введіть API secret, щоб перевірити з’єднання.</translation>
     </message>
     <message>
+        <source>Testing the connection…</source>
+        <translation>Перевіряємо з’єднання…</translation>
+    </message>
+    <message>
         <source>The connection test failed:
 {reason}
 
@@ -840,15 +892,15 @@ Save this key anyway?</source>
     <name>AccountsModel</name>
     <message>
         <source>Cross</source>
-        <translation>Крос</translation>
+        <translation>Крос-маржа</translation>
     </message>
     <message>
         <source>Isolated</source>
-        <translation>Ізольована</translation>
+        <translation>Ізольована маржа</translation>
     </message>
     <message>
         <source>Portfolio</source>
-        <translation>Портфельна</translation>
+        <translation>Портфельна маржа</translation>
     </message>
 </context>
 <context>
@@ -1032,12 +1084,16 @@ Save this key anyway?</source>
         <translation>Наживо</translation>
     </message>
     <message>
-        <source>{name}: {error}</source>
-        <translation>{name}: {error}</translation>
+        <source>● {count} accounts OK, oldest data {age}</source>
+        <translation>● Акаунтів у нормі: {count}, найстаріші дані — {age}</translation>
     </message>
     <message>
-        <source>{name}: last refresh failed: {error}</source>
-        <translation>{name}: останнє оновлення не вдалося: {error}</translation>
+        <source>{account}: {error}</source>
+        <translation>{account}: {error}</translation>
+    </message>
+    <message>
+        <source>{account}: last refresh failed: {error}</source>
+        <translation>{account}: останнє оновлення не вдалося: {error}</translation>
     </message>
     <message>
         <source>● {name} {age}</source>
@@ -1080,7 +1136,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Worst MM rate</source>
-        <translation>Найгірший рівень MM</translation>
+        <translation>Найгірший коефіцієнт MM</translation>
     </message>
     <message>
         <source>1-day VaR 95%</source>
@@ -1104,7 +1160,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Account maintenance-margin rate; the account is liquidated at 100%.</source>
-        <translation>Рівень підтримувальної маржі (MM) акаунта; акаунт ліквідується при 100%.</translation>
+        <translation>Коефіцієнт підтримувальної маржі (MM) акаунта; акаунт ліквідується при 100%.</translation>
     </message>
     <message>
         <source>{days}-day VaR {level}</source>
@@ -1163,7 +1219,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>MM rate</source>
-        <translation>Рівень MM</translation>
+        <translation>Коефіцієнт MM</translation>
     </message>
     <message>
         <source>liquidation at 100%</source>
@@ -1245,14 +1301,6 @@ Save this key anyway?</source>
         <translation>Експорт журналу</translation>
     </message>
     <message>
-        <source>CSV files (*.csv)</source>
-        <translation>Файли CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Could not write {path}: {reason}</source>
-        <translation>Не вдалося записати {path}: {reason}</translation>
-    </message>
-    <message>
         <source>Saved {path}</source>
         <translation>Збережено {path}</translation>
     </message>
@@ -1269,7 +1317,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>Demo mode: the accounts and prices come from the built-in simulator on this computer. Nothing is real and nothing is saved.</source>
-        <translation>Демо-режим: акаунти й ціни надходять із вбудованого симулятора на цьому комп’ютері. Нічого не справжнє й нічого не зберігається.</translation>
+        <translation>Демо-режим: акаунти й ціни надходять із вбудованого симулятора на цьому комп’ютері. Тут усе несправжнє й нічого не зберігається.</translation>
     </message>
     <message>
         <source>Portfolio</source>
@@ -1299,13 +1347,13 @@ Save this key anyway?</source>
         <source>Key figures</source>
         <translation>Ключові показники</translation>
     </message>
-    <message>
-        <source>RiskDesk keeps monitoring in the tray.</source>
-        <translation>RiskDesk продовжує стежити з системного лотка.</translation>
-    </message>
 </context>
 <context>
     <name>MessageBar</name>
+    <message>
+        <source>Watched: a RiskDesk watcher records the history and sends the Telegram alerts; this window only shows them.</source>
+        <translation>Працює спостерігач RiskDesk: він записує історію й надсилає сповіщення в Telegram, це вікно лише показує їх.</translation>
+    </message>
     <message>
         <source>A RiskDesk watcher records this configuration&apos;s history and sends its Telegram alerts. This window shows what it records and alerts on this computer; it records and sends nothing itself until the watcher stops.</source>
         <translation>Спостерігач RiskDesk записує історію цієї конфігурації та надсилає її сповіщення в Telegram. Це вікно показує те, що він записує, і сповіщає на цьому комп’ютері; саме воно нічого не записує й не надсилає, доки спостерігач не зупиниться.</translation>
@@ -1796,14 +1844,6 @@ Save this key anyway?</source>
         <translation>Експорт звіту про ризик</translation>
     </message>
     <message>
-        <source>CSV files (*.csv)</source>
-        <translation>Файли CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>Could not write {path}: {reason}</source>
-        <translation>Не вдалося записати {path}: {reason}</translation>
-    </message>
-    <message>
         <source>Saved {path}</source>
         <translation>Збережено {path}</translation>
     </message>
@@ -1840,6 +1880,13 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     </message>
 </context>
 <context>
+    <name>WindowCloser</name>
+    <message>
+        <source>RiskDesk keeps monitoring in the tray.</source>
+        <translation>RiskDesk продовжує стежити з системного лотка.</translation>
+    </message>
+</context>
+<context>
     <name>_Message</name>
     <message>
         <source>Dismiss</source>
@@ -1858,15 +1905,15 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     </message>
     <message>
         <source>{account}: MM rate unknown</source>
-        <translation>{account}: рівень MM невідомий</translation>
+        <translation>{account}: коефіцієнт MM невідомий</translation>
     </message>
     <message>
         <source>{account}: MM rate {rate} — liquidation at 100% (last known figures)</source>
-        <translation>{account}: рівень MM {rate} — ліквідація при 100% (останні відомі дані)</translation>
+        <translation>{account}: коефіцієнт MM {rate} — ліквідація при 100% (останні відомі дані)</translation>
     </message>
     <message>
         <source>{account}: MM rate {rate} — liquidation at 100%</source>
-        <translation>{account}: рівень MM {rate} — ліквідація при 100%</translation>
+        <translation>{account}: коефіцієнт MM {rate} — ліквідація при 100%</translation>
     </message>
     <message>
         <source>{position}: no liquidation price</source>
@@ -1874,7 +1921,7 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     </message>
     <message>
         <source>{position}: {distance} from liquidation (mark {mark}, liquidation {liq})</source>
-        <translation>{position}: {distance} до ліквідації (маркування {mark}, ліквідація {liq})</translation>
+        <translation>{position}: {distance} до ліквідації (ціна маркування {mark}, ліквідація {liq})</translation>
     </message>
     <message>
         <source>First liquidation unknown</source>
@@ -1970,7 +2017,7 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     </message>
     <message>
         <source>critical</source>
-        <translation>критично</translation>
+        <translation>тривога</translation>
     </message>
     <message>
         <source>raised</source>
@@ -1986,7 +2033,7 @@ A read-only risk monitor for several Bybit accounts. It never places, amends or 
     </message>
     <message>
         <source>cleared</source>
-        <translation>зняте</translation>
+        <translation>знято</translation>
     </message>
     <message>
         <source>… and {n} more alerts (see RiskDesk).</source>

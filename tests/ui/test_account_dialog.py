@@ -173,12 +173,13 @@ def test_connection_test_shows_permissions_and_loud_warnings(qtbot) -> None:
     dialog.test_connection()
     text = dialog.result_view.toPlainText()
     assert "Connection OK" in text
-    assert "REGULAR_MARGIN" in text
-    assert "−1.25 s" in text or "-1.25 s" in text
+    assert "Margin mode\nCross" in text  # Bybit's REGULAR_MARGIN as the Accounts table says it
+    assert "Clock offset\n−1.25 s" in text
     assert "ContractTrade: Order, Position; Wallet: AccountTransfer, Withdraw" in text
+    warnings = dialog.warning_label.text()  # at the top of the dialog, once: not again in the report
     for warning in ("can WITHDRAW", "can TRANSFER", "can TRADE", "not bound to an IP address",
                     "expires in 5 day(s)"):
-        assert warning in text
+        assert warning in warnings and warning not in text
     assert worker.specs[0].credentials.secret == Secret(SECRET)  # type: ignore[attr-defined]
 
 
@@ -247,3 +248,38 @@ def test_read_only_key_saves_without_a_question(qtbot) -> None:
     dialog.confirm = lambda question: pytest.fail(f"asked: {question}")
     dialog.accept()
     assert dialog.draft is not None and not dialog.warning_label.isVisibleTo(dialog)
+
+
+class SlowWorker(QObject):
+    """Answers a connection test only when told to (the test is still on its way meanwhile)."""
+
+    sig_connection = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[int] = []
+
+    def test_connection(self, request_id: int, spec: object) -> None:
+        self.requests.append(request_id)
+
+    def answer(self, report: object) -> None:
+        self.sig_connection.emit(ConnectionOutcome(self.requests[-1], report, None))
+
+
+def test_a_result_belongs_to_the_key_that_was_tested_not_to_the_one_typed_since(qtbot) -> None:
+    risky = _key_info(read_only=False, permissions=(("Wallet", ("Withdraw",)),))
+    worker = SlowWorker()
+    dialog = AccountDialog(worker=worker)
+    qtbot.addWidget(dialog)
+    _fill(dialog, key="RISKYKEY01")
+    dialog.test_connection()
+    worker.answer(_Report(risky))  # the risky key: saving it asks first
+    assert dialog.save_question() is not None
+    dialog.key_edit.setText("SAFEKEY001")
+    dialog.test_connection()
+    dialog.key_edit.setText("RISKYKEY01")  # typed back while the safe key's test is on its way
+    worker.answer(_Report(_key_info()))  # the safe key's answer arrives now
+    question = dialog.save_question()
+    assert question is not None and "move funds" in question  # the risky key still asks
+    dialog.key_edit.setText("SAFEKEY001")
+    assert dialog.save_question() is None  # the safe key was tested and is read-only

@@ -46,8 +46,10 @@ def test_a_window_opened_while_a_watcher_writes_only_watches(qtbot, tmp_path: Pa
     assert window.host.history_path == tmp_path / "demo" / "history.sqlite3"
     assert not window.host.record_history and window.host.worker._history_path is None
     assert window.host.worker._live_options == {"send_alerts": False}
-    banners = [label.text() for label in window.messages.findChildren(QLabel)]
-    assert any(f"A RiskDesk watcher (process {holder.pid}, running since " in text for text in banners)
+    # One line (the tables need the room on a laptop), the whole story in its tooltip.
+    banners = [label for label in window.messages.findChildren(QLabel) if label.text().startswith("Watched:")]
+    assert len(banners) == 1 and not banners[0].wordWrap()
+    assert f"A RiskDesk watcher (process {holder.pid}, running since " in banners[0].toolTip()
     window.quit_app()
 
 
@@ -79,8 +81,10 @@ def test_the_window_becomes_the_writer_when_the_watcher_stops(qtbot, tmp_path: P
         assert context.writer is not None and context.writer.holder.role == WINDOW
         assert window.host.record_history
         qtbot.waitUntil(lambda: (tmp_path / "history.sqlite3").exists(), timeout=5000)  # recording now
+        session = window.host.worker._runner.session  # and sending the alert messages (Telegram) now
+        qtbot.waitUntil(lambda: session.send_alerts, timeout=5000)
         texts = window.messages.texts()
-        assert not any(text.startswith("A RiskDesk watcher") for text in texts)
+        assert not any(text.startswith("Watched:") for text in texts)
         assert any(text.startswith("The RiskDesk watcher has stopped") for text in texts)
         with pytest.raises(WriterLockHeld, match="the RiskDesk window"):
             WriterLock.acquire(tmp_path, WATCHER)

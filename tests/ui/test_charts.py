@@ -335,8 +335,10 @@ def test_axis_labels_of_a_narrow_range_stay_distinct() -> None:
     ticks = [1_060_000.0, 1_062_000.0, 1_064_000.0]
     assert [compact_usd(v) for v in ticks] == ["$1.06M"] * 3
     assert [compact_usd(v, 2_000.0) for v in ticks] == ["$1.060M", "$1.062M", "$1.064M"]
-    # A wide range keeps the short form: ticks $200k apart need no extra decimals.
-    assert compact_usd(1_200_000.0, 200_000.0) == "$1.20M"
+    # A wide range keeps the short form: ticks $200k apart need one decimal of "M", $100k ticks none of "k".
+    assert compact_usd(1_200_000.0, 200_000.0) == "$1.2M"
+    assert [compact_usd(v, 100_000.0) for v in (400_000.0, 600_000.0)] == ["$400k", "$600k"]
+    assert compact_usd(-5_000.0, 1_000.0) == "\u2212$5k"
     # Margin-rate ticks 0.05 points apart: 4.65%, 4.70%.
     assert [percent(v, 0.05) for v in (4.65, 4.70)] == ["4.65%", "4.70%"]
     # Ticks $20 apart on a million: beyond four decimals of "M", so whole dollars.
@@ -365,3 +367,56 @@ def test_an_account_has_one_colour_in_every_chart_and_the_legend_is_the_title_li
 
 def test_history_opens_on_all_of_it(charts) -> None:
     assert charts.range_name == "All" and charts.range_buttons["All"].isChecked()
+
+
+def test_account_colours_follow_the_configured_order_whoever_asks_first() -> None:
+    from desktop_app.ui.charts.plot import COIN_COLOURS, PALETTE, ColourMap
+
+    names = ["Main", "Hedge", "Copy follower"]
+    one_session, another = ColourMap(order=names), ColourMap(order=names)
+    assert [one_session.colour(n) for n in ("Copy follower", "Hedge", "Main")] == [
+        PALETTE[2], PALETTE[1], PALETTE[0]]
+    assert [another.colour(n) for n in names] == list(PALETTE[:3])
+    # An account no longer configured (still in the history): a colour of its own, the same every time.
+    removed = one_session.colour("Old sub")
+    assert removed not in PALETTE[:3] and ColourMap(order=names).colour("Old sub") == removed
+    # Coins have colours of their own: BTC is Bitcoin orange, nobody's account colour.
+    assert COIN_COLOURS.colour("BTC") == "#f7931a" and COIN_COLOURS.colour("BTC") not in PALETTE
+
+
+def test_history_and_journal_draw_each_account_in_its_configured_colour(qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.bybit.environments import custom
+    from desktop_app.domain.credentials import Credentials, KeyType, Secret
+    from desktop_app.domain.snapshot import AccountSpec
+    from desktop_app.journal_sync import JournalReport
+    from desktop_app.storage.paths import AppPaths
+    from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, PALETTE
+    from desktop_app.ui.context import demo_context
+    from desktop_app.ui.journal.view import CurveSeries, JournalView
+    from desktop_app.ui.window.main_window import MainWindow
+    from desktop_app.ui.worker.host import WorkerHost
+    from tests.ui.factories import stress_fn
+
+    monkeypatch.setattr(ACCOUNT_COLOURS, "_order", {})  # the test's order is undone afterwards
+    # Configured Hedge first: the charts meet Main first (alphabetically, or as the equity plot does).
+    specs = tuple(AccountSpec(f"acc-{n}", n, custom("http://127.0.0.1:9"),
+                              Credentials("key", Secret("secret"), KeyType.HMAC)) for n in ("Hedge", "Main"))
+    window = MainWindow(demo_context(AppPaths.portable(tmp_path), specs),
+                        WorkerHost(specs, service_factory=object), stress_fn,
+                        qsettings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.charts.set_series(small_data())
+    window.charts.render_now()
+    expected = {"Hedge": PALETTE[0], "Main": PALETTE[1]}
+    for plot in (window.charts.equity_plot, window.charts.mm_plot):
+        assert {n: c.opts["pen"].color().name() for n, c in plot.curves.items()} == {
+            n: expected[n] for n in plot.curves}
+    t = np.array([0.0, 1.0])
+    view = JournalView(report=JournalReport(0, 1000, ()), total=None, daily_pnl_usd={},  # type: ignore[arg-type]
+                       curves=tuple(CurveSeries(f"acc-{n}", n, t, t) for n in ("Main", "Hedge")),
+                       total_curve=CurveSeries("", "", t, t))
+    window.journal.curves.set_view(view)
+    assert {n: window.journal.curves.curves[f"acc-{n}"].opts["pen"].color().name()
+            for n in ("Main", "Hedge")} == expected

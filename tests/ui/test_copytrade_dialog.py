@@ -56,7 +56,11 @@ def test_missed_preset_shows_reasons_and_the_chart(dialog: CopyTradeDialog) -> N
     sx, sy = dialog.chart.skipped.getData()
     assert list(sx) == [2, 3] and list(sy) == [22500, 25000]
     text = dialog.explanation.toPlainText()
-    assert "Entry gap: -27.08%" in text and "Slippage:" in text
+    # (25,000 / 1.5 − 160,000 / 7) / (160,000 / 7) = −27.08%: a move, written as the window writes moves.
+    assert "Entry gap: \u221227.1%" in text and "Slippage:" in text
+    # The price axis groups thousands as the tables do ("30,000", not "30000").
+    axis = dialog.chart.getPlotItem().getAxis("left")
+    assert axis.tickStrings([20_000.0, 30_000.0], 1.0, 10_000.0) == ["20,000", "30,000"]
 
 
 def test_editing_an_order_replays(dialog: CopyTradeDialog, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -192,3 +196,31 @@ def test_an_absurd_quantity_step_is_refused_at_once(dialog: CopyTradeDialog, qtb
         dialog.settings.qty_step.editingFinished.emit()
         qtbot.waitUntil(lambda problem=problem: problem in dialog.error.text())
         assert dialog.results_model.rowCount() == 0
+
+
+def test_the_calculator_fits_a_1280_by_720_laptop(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop_app.ui.copytrade.dialog import dialog_size
+
+    size = dialog_size(QSize(1280, 720))
+    assert size.width() <= 1280 and size.height() <= 720 - 40  # room for the title bar
+    d = CopyTradeDialog()
+    qtbot.addWidget(d)
+    available = d.screen().availableGeometry().size()  # it opens no larger than its screen
+    assert d.width() <= available.width() and d.height() <= available.height()
+    d.load_preset("article-missed")
+    assert d.minimumSizeHint().width() <= size.width() and d.minimumSizeHint().height() <= size.height()
+    d.resize(size)
+    d.show()
+    qtbot.waitExposed(d)
+    inside = d.rect()
+    close = d.findChild(QDialogButtonBox)
+    assert inside.contains(close.geometry())  # Close is in sight
+    chart = d.chart
+    assert chart.isVisible() and chart.height() >= chart.minimumHeight()
+    assert inside.contains(chart.mapTo(d, chart.rect().bottomRight()))
+    # Every column of what the follower gets is in sight (no horizontal scrolling to find them).
+    view = d.results_view
+    assert view.horizontalScrollBar().maximum() == 0

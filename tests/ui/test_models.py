@@ -57,7 +57,7 @@ def test_proxy_sorts_numerically_and_filters(qtbot) -> None:
                     (("c",), _row("CCCUSDT", 15000.0))])
     proxy = TableFilterProxy()
     proxy.setSourceModel(model)
-    value_column = 4
+    value_column = 8
     assert model.headerData(value_column, Qt.Orientation.Horizontal) == "Value"
     proxy.sort(value_column, Qt.SortOrder.AscendingOrder)
     assert [proxy.index(r, 1).data() for r in range(3)] == ["BBBUSDT", "AAAUSDT", "CCCUSDT"]
@@ -152,7 +152,7 @@ def test_columns_widen_for_a_grown_figure_but_never_past_the_cap(qtbot) -> None:
     table.show()
     model.set_rows(((("a",), _row("AAAUSDT", 306.0)),))
     table.fit_columns()
-    value = 4
+    value = 8
     narrow = table.view.columnWidth(value)
     # A crash: the value becomes a long negative figure, which must not be cut ("−$29,8…").
     model.set_rows(((("a",), replace(_row("AAAUSDT", -29_871_000.0))),))

@@ -125,3 +125,34 @@ def test_an_account_that_never_answered_is_not_said_to_survive(qtbot) -> None:
     assert panel.model.index(0, outcome).data() == "survives"  # Main: 1 BTC long loses 6,200 of 20,000
     assert panel.model.index(1, 0).data() == "Hedge"
     assert panel.model.index(1, outcome).data() == "—"
+
+
+def test_a_stale_accounts_outcome_is_greyed_and_says_so(qtbot) -> None:
+    from desktop_app.ui.format import stale_colour
+    from tests.ui.factories import failed, hedge_state, main_state
+
+    panel = StressPanel(stress_fn)
+    qtbot.addWidget(panel)
+    panel.set_update(make_update((main_state(), failed(hedge_state()))))
+    panel.spin.setValue(-10.0)
+    outcome = 4
+    # Hedge survives a 10% fall, but that is computed from its last good data.
+    hedge = panel.model.index(1, outcome)
+    assert hedge.data() == "survives (stale data)"
+    assert hedge.data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
+    assert "last good data" in hedge.data(Qt.ItemDataRole.ToolTipRole)
+    assert panel.model.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) == stale_colour()
+    main = panel.model.index(0, outcome)  # fresh: as before
+    assert main.data() == "survives" and main.data(Qt.ItemDataRole.ForegroundRole) != stale_colour()
+
+
+def test_an_empty_stress_chart_shows_no_made_up_ticks(qtbot) -> None:
+    panel = StressPanel(stress_fn)
+    qtbot.addWidget(panel)
+    panel.recompute()  # no data
+    plot = panel.chart.getPlotItem()
+    assert not plot.getAxis("left").style["showValues"]  # not "$0.05 / −$0.05"
+    assert plot.getAxis("bottom")._tickLevels == [[]]  # not 0.1 … 0.9
+    panel.set_update(make_update())
+    assert plot.getAxis("left").style["showValues"]
+    assert [name for _, name in plot.getAxis("bottom")._tickLevels[0]] == ["Main", "Hedge"]

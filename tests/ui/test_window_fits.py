@@ -130,3 +130,17 @@ def test_none_found_with_stale_accounts_says_so(qtbot, tmp_path: Path) -> None:
     window.on_update(make_update((flat,)))  # every account fresh: now it is good news
     assert tile.value.text() == "No liquidation from −99% to +500%"
     assert tile.value.styleSheet() == f"color: {fmt.severity_colour(fmt.Severity.OK).name()};"
+
+
+def test_the_distance_to_liquidation_is_in_sight_at_1280(qtbot, tmp_path: Path, language: str) -> None:
+    from desktop_app.ui.tables.positions_model import POSITIONS_DISTANCE_COLUMN
+
+    window = _window(qtbot, tmp_path)
+    window.on_update(make_update())
+    window.render_tables()
+    qtbot.waitUntil(lambda: window.portfolio.positions_table.view.viewport().width() > 0)
+    view = window.portfolio.positions_table.view
+    for column in (POSITIONS_DISTANCE_COLUMN, POSITIONS_DISTANCE_COLUMN + 1):  # To liq., Liq. price
+        right = view.columnViewportPosition(column) + view.columnWidth(column)
+        assert view.columnViewportPosition(column) >= 0 and right <= view.viewport().width(), (
+            view.model().headerData(column, Qt.Orientation.Horizontal), right, view.viewport().width())

@@ -92,9 +92,9 @@ def test_alerts_go_out_in_the_configured_language(tmp_path: Path, crash_sim: Sim
         i18n.use_language("en")
     assert code == 0
     [text] = telegram.texts()
-    assert "ПОПЕРЕДЖЕННЯ: Hedge: рівень MM 6" in text and "— ліквідація при 100%" in text
+    assert "ПОПЕРЕДЖЕННЯ: Hedge: коефіцієнт MM 6" in text and "— ліквідація при 100%" in text
     out = capsys.readouterr().out
-    assert " alert raised: WARNING Hedge: рівень MM 6" in out  # the frame stays English for log tools
+    assert " alert raised: WARNING Hedge: коефіцієнт MM 6" in out  # the frame stays English for log tools
 
 
 def test_settings_changed_in_the_window_apply_while_the_watcher_runs(

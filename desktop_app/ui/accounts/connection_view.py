@@ -1,5 +1,8 @@
 """How a connection test reads in the account dialog: reachability, margin mode, the key's
-permissions, and loud warnings when the key can do more than read or is not IP-bound."""
+permissions, and loud warnings when the key can do more than read or is not IP-bound.
+
+Every text is translated outside any f-string: lupdate does not look inside f-strings, so a `tr()`
+there is never extracted and stays English in every language."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from desktop_app.domain.api_key import ApiKeyInfo
-from desktop_app.i18n import tr
+from desktop_app.i18n import figures, tr
 from desktop_app.ui import format as fmt
+from desktop_app.ui.tables.rows import margin_mode_text
 
 EXPIRY_WARN_DAYS = 14
 
@@ -44,7 +48,8 @@ def permissions_text(info: ApiKeyInfo) -> str:
         return tr("read-only")
     parts = [f"{group}: {', '.join(scopes)}" for group, scopes in info.permissions if scopes]
     text = "; ".join(parts) if parts else tr("none")
-    return f"{tr('read-only')} — {text}" if info.read_only else text
+    read_only = tr("read-only")
+    return f"{read_only} — {text}" if info.read_only else text
 
 
 def dangerous_permissions(info: ApiKeyInfo) -> bool:
@@ -59,28 +64,35 @@ def warnings_html(warnings: tuple[str, ...]) -> str:
     danger = fmt.severity_colour(fmt.Severity.DANGER)
     colour = danger.name() if danger else ""
     items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
-    return (f"<p style='color:{colour}'><b>{html.escape(tr('Warning'))}</b></p>"
+    title = html.escape(tr("Warning"))
+    return (f"<p style='color:{colour}'><b>{title}</b></p>"
             f"<ul style='color:{colour}; font-weight:600'>{items}</ul>")
 
 
+def clock_offset_text(offset_ms: float) -> str:
+    """The computer's clock against Bybit's: "+0.12 s", "−1,50 s" (the language's decimals)."""
+    seconds = offset_ms / 1000
+    sign = figures.MINUS if seconds < 0 else "+"
+    return tr("{n} s").format(n=sign + figures.localise(f"{abs(seconds):.2f}"))
+
+
 def report_html(report: Any, now: datetime) -> str:
-    """Rich text for a successful test: the key's warnings first, then what was found."""
+    """Rich text for a successful test: what was found. The key's warnings are not repeated here: the
+    dialog shows them above everything else (`warnings_html`)."""
     info: ApiKeyInfo = report.key
     ok = fmt.severity_colour(fmt.Severity.OK)
     mode = report.margin_mode
-    mode_text = "—" if mode is None else str(getattr(mode, "value", mode))
     days = days_until_expiry(info, now)
     expiry = tr("never") if days is None else tr("in {days} day(s)").format(days=max(0, days))
     ips = ", ".join(info.ips) if info.ip_bound else tr("not bound")
-    # Built here from the key's facts rather than taken from `report.warnings` (English text shared
-    # with the CLI) so that they go through Qt's translation like every other string of the GUI.
+    title = html.escape(tr("Connection OK"))
     lines = [
-        warnings_html(key_warnings(info, now)),
-        f"<p style='color:{ok.name() if ok else ''}'><b>{html.escape(tr('Connection OK'))}</b></p>",
+        f"<p style='color:{ok.name() if ok else ''}'><b>{title}</b></p>",
         "<table>",
         _row(tr("Reachable"), tr("yes")),
-        _row(tr("Margin mode"), mode_text + (f" ({tr('classic account')})" if report.classic else "")),
-        _row(tr("Clock offset"), f"{report.clock_offset_ms / 1000:+.2f} s"),
+        _row(tr("Margin mode"), margin_mode_text(None if mode is None else str(getattr(mode, "value", mode)),
+                                                 classic=bool(report.classic))),
+        _row(tr("Clock offset"), clock_offset_text(report.clock_offset_ms)),
         _row(tr("Permissions"), permissions_text(info)),
         _row(tr("IP addresses"), ips),
         _row(tr("Expires"), expiry),
@@ -92,8 +104,8 @@ def report_html(report: Any, now: datetime) -> str:
 def error_html(message: str) -> str:
     danger = fmt.severity_colour(fmt.Severity.DANGER)
     colour = danger.name() if danger else ""
-    return (f"<p style='color:{colour}'><b>{html.escape(tr('Connection failed'))}</b></p>"
-            f"<p>{html.escape(message)}</p>")
+    title = html.escape(tr("Connection failed"))
+    return f"<p style='color:{colour}'><b>{title}</b></p><p>{html.escape(message)}</p>"
 
 
 def _row(label: str, value: str) -> str:

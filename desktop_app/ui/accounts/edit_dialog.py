@@ -5,11 +5,14 @@ The secret field is a password field and is cleared when the dialog closes; the 
 dialog only as a `Secret` inside `AccountDraft`, which the caller hands to the keyring.
 
 A key that can withdraw, transfer or trade is announced at the top of the dialog as soon as the test
-finds it, and saving it, or a key whose test failed, asks for a confirmation first.
+finds it, and saving it, or a key whose test failed, asks for a confirmation first. A result belongs
+to the fields as they were when its test was sent: a key edited while a test is on its way is not
+taken for the key that was tested.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -56,11 +59,11 @@ class AccountDialog(QDialog):
         self._worker = worker
         self._stored_secret = stored_secret
         self._request_id = 0
+        self._request_fields: tuple[object, ...] | None = None  # what the test on its way tests
         self.draft: AccountDraft | None = None
-        # The last test: the form it tested, and whether it failed or found a key that can move funds.
-        self._tested: tuple[object, ...] | None = None
-        self._test_failed = ""
-        self._test_dangerous = False
+        # Every test's outcome by the fields it tested: why it failed ("" if it did not), and whether
+        # the key can move funds.
+        self._results: dict[tuple[object, ...], tuple[str, bool]] = {}
         self.confirm: Callable[[str], bool] = self._ask  # tests replace it
         self.warning_label = QLabel(self)
         self.warning_label.setObjectName("keyWarnings")
@@ -186,8 +189,10 @@ class AccountDialog(QDialog):
             self.error_label.setText(self.tr("Enter the API secret to test the connection."))
             return
         self._request_id = next(_request_ids)
+        self._request_fields = self._tested_fields()
         self.test_button.setEnabled(False)
-        self.result_view.setHtml(f"<p>{self.tr('Testing the connection…')}</p>")
+        testing = html.escape(self.tr("Testing the connection…"))  # not in the f-string: lupdate skips those
+        self.result_view.setHtml(f"<p>{testing}</p>")
         self._worker.test_connection(self._request_id, draft.spec(secret))
 
     @Slot(object)
@@ -195,15 +200,15 @@ class AccountDialog(QDialog):
         if outcome.request_id != self._request_id:
             return  # an answer to an earlier click, or to another dialog
         self.test_button.setEnabled(True)
-        self._tested = self._tested_fields()
+        tested = self._request_fields
+        assert tested is not None  # set with the request this answers
         if outcome.error is not None:
-            self._test_failed, self._test_dangerous = outcome.error, False
+            self._results[tested] = (outcome.error, False)
             self.result_view.setHtml(connection_view.error_html(outcome.error))
             self._show_warnings("")
         else:
             now = datetime.now(UTC)
-            self._test_failed = ""
-            self._test_dangerous = connection_view.dangerous_permissions(outcome.report.key)
+            self._results[tested] = ("", connection_view.dangerous_permissions(outcome.report.key))
             self.result_view.setHtml(connection_view.report_html(outcome.report, now))
             self._show_warnings(connection_view.warnings_html(connection_view.key_warnings(outcome.report.key,
                                                                                            now)))
@@ -216,12 +221,14 @@ class AccountDialog(QDialog):
 
     def save_question(self) -> str | None:
         """Why saving needs a confirmation (the last test of these very fields), or None."""
-        if self._tested is None or self._tested != self._tested_fields():
-            return None  # not tested, or the fields changed since: nothing is known about this key
-        if self._test_failed:
+        result = self._results.get(self._tested_fields())
+        if result is None:
+            return None  # never tested: nothing is known about this key
+        failed, dangerous = result
+        if failed:
             return self.tr("The connection test failed:\n{reason}\n\nSave this account anyway?").format(
-                reason=self._test_failed)
-        if self._test_dangerous:
+                reason=failed)
+        if dangerous:
             return self.tr("This key can move funds (withdraw, transfer or trade). RiskDesk only reads; a "
                            "read-only key is safer.\n\nSave this key anyway?")
         return None

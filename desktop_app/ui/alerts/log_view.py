@@ -13,6 +13,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.alerts import AlertEvent, EventKind, Severity
+from desktop_app.alerts.rules import PORTFOLIO, side_text
 from desktop_app.alerts.text import event_text, severity_text
 from desktop_app.i18n import tr
 from desktop_app.ui import format as fmt
@@ -26,6 +27,20 @@ _SEVERITY = {Severity.INFO: fmt.Severity.NONE, Severity.WARNING: fmt.Severity.WA
 
 def _time_text(event: AlertEvent) -> str:
     return fmt.date_time(event.time_s)
+
+
+def subject_text(event: AlertEvent) -> str:
+    """What the alert is about, as the trader reads it: "Isolated ETHUSDT short" for a position (the
+    engine's key is "Isolated/ETHUSDT/short"), "All accounts" for the portfolio; accounts and coins
+    by their names."""
+    if event.subject == PORTFOLIO:
+        return tr("All accounts")
+    if event.rule == "liq_distance":
+        parts = event.subject.rsplit("/", 2)  # an account name may hold a "/" itself
+        if len(parts) == 3:
+            account, symbol, side = parts
+            return f"{account} {symbol} {side_text(side)}"
+    return event.subject
 
 
 def _severity(event: AlertEvent) -> fmt.Severity:
@@ -42,7 +57,7 @@ class AlertLogModel(RowTableModel[AlertEvent]):
             Column(tr("Severity"), lambda e: severity_text(e.severity), sort=lambda e: e.severity.rank,
                    severity=_severity),
             Column(tr("Event"), lambda e: event_text(e.kind), severity=_severity),
-            Column(tr("Subject"), lambda e: e.subject),
+            Column(tr("Subject"), subject_text),
             Column(tr("Alert"), lambda e: e.message, tooltip=lambda e: e.message),
         ]
         super().__init__(columns, parent=parent)

@@ -21,7 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from desktop_app.i18n import tr
-from desktop_app.i18n.figures import localise
+from desktop_app.i18n.figures import MINUS, localise
 from desktop_app.ui.charts.axes import DateAxis, DateTicks, Formatter, ValueAxis
 from desktop_app.ui.charts.curve import HistoryCurve
 from desktop_app.ui.charts.data import NamedSeries
@@ -79,32 +79,45 @@ _EMPTY = np.empty(0, dtype=np.float64)
 
 
 def _decimals_for(step: float | None, default: int) -> int:
-    """Enough decimals that two values `step` apart print differently (axis ticks on a narrow range)."""
+    """The decimals ticks `step` apart need to print differently, and no more ("$600k", not "$600.0k");
+    `default` without a step (a single value)."""
     if step is None or not math.isfinite(step) or step <= 0:
         return default
-    return max(default, min(4, math.ceil(-math.log10(step))))  # 4: the label must fit the axis
+    return max(0, min(4, math.ceil(-math.log10(step) - 1e-9)))  # 4: the label must fit the axis
+
+
+def _suffixed(amount: str, limit: float) -> str:
+    """"600" and 1e3 -> "600k" in English, "600 тис." in Ukrainian (the language's own abbreviation)."""
+    if limit >= 1e9:
+        return tr("{amount}B").format(amount=amount)
+    if limit >= 1e6:
+        return tr("{amount}M").format(amount=amount)
+    return tr("{amount}k").format(amount=amount)
 
 
 def compact_usd(value: float, step: float | None = None) -> str:
     """-1234567 -> '−$1.23M'; 950 -> '$950'. With `step`, as many decimals as ticks that far apart need."""
     if not math.isfinite(value):
         return "—"
-    sign = "−" if value < 0 else ""
+    sign = MINUS if value < 0 else ""
     size = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for limit in (1e9, 1e6, 1e3):
         if size >= limit:
             if step is not None and 0 < step < limit * 1e-4:
                 # Ticks closer than the 4th decimal of the suffix: whole dollars tell them apart.
                 return f"{sign}${localise(f'{size:,.0f}')}"
             scaled_step = None if step is None else step / limit
             decimals = _decimals_for(scaled_step, 2 if size / limit < 100 else 1)
-            return f"{sign}${localise(f'{size / limit:.{decimals}f}')}{suffix}"
+            return f"{sign}${_suffixed(localise(f'{size / limit:.{decimals}f}'), limit)}"
     return f"{sign}${localise(f'{size:.{_decimals_for(step, 0)}f}')}"
 
 
 def percent(value: float, step: float | None = None) -> str:
-    """A rate already in percent: 82.04 -> '82.0%'."""
-    return f"{localise(f'{value:.{_decimals_for(step, 1)}f}')}%" if math.isfinite(value) else "—"
+    """A rate already in percent: 82.04 -> '82.0%' (ticks 10 apart: '80%')."""
+    if not math.isfinite(value):
+        return "—"
+    text = localise(f"{abs(value):.{_decimals_for(step, 1)}f}")
+    return f"{MINUS if value < 0 and text.strip('0.,') else ''}{text}%"
 
 
 class HistoryPlot:

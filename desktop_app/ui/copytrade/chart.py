@@ -7,6 +7,7 @@ at the top, above the curves' range.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.copytrade import OrderResult
-from desktop_app.i18n import tr
+from desktop_app.i18n import figures, tr
 
 MASTER_COLOUR = "#3b82f6"
 FOLLOWER_COLOUR = "#d98a00"
@@ -26,9 +27,21 @@ def _series(values: Sequence[object]) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)  # type: ignore[arg-type]
 
 
+class _PriceAxis(pg.AxisItem):
+    """Prices as the tables write them ("30,000", "30 000" in Ukrainian), never SI-scaled."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        decimals = max(0, min(8, -math.floor(math.log10(spacing * scale)))) if spacing > 0 else 2
+        return [figures.number(v * scale, decimals=decimals) for v in values]
+
+
 class AverageEntryChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": _PriceAxis()})
         self.setBackground(None)  # follow the palette
         plot = self.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.2)

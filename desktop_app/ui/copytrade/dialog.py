@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QItemSelection, QSize, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.copytrade import PRESETS, Replay, ScenarioError, replay
 from desktop_app.copytrade.explain import fmt, fmt_price
-from desktop_app.i18n import translate
+from desktop_app.i18n import figures, translate
 from desktop_app.ui.copytrade.chart import AverageEntryChart
 from desktop_app.ui.copytrade.models import ActionDelegate, OrdersModel
 from desktop_app.ui.copytrade.results import ResultsModel, translate_template, translated_explanation
@@ -43,6 +43,18 @@ def _preset_titles() -> dict[str, str]:
         "article-advanced": translate("CopyTradeDialog", "Article: Advanced mode, 100 USDT per order"),
         "article-missed": translate("CopyTradeDialog", "Article: missed copy trades (Smart Copy)"),
     }
+
+
+PREFERRED_SIZE = QSize(1360, 860)  # every explanation of a preset's orders in sight
+# The window manager's frame and title bar, outside the size a dialog is given.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def dialog_size(available: QSize) -> QSize:
+    """The first size: the preferred one, never larger than the screen's free area (a 1280×720
+    laptop gets 1264×672, with Close and the chart in sight)."""
+    return QSize(min(PREFERRED_SIZE.width(), available.width() - FRAME_ALLOWANCE.width()),
+                 min(PREFERRED_SIZE.height(), available.height() - FRAME_ALLOWANCE.height()))
 
 
 def _table(model: object, *, editable: bool, stretch_column: int | None = None) -> QTableView:
@@ -135,7 +147,7 @@ class CopyTradeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
         layout.addWidget(close)
-        self.resize(1360, 860)
+        self.resize(dialog_size(self.screen().availableGeometry().size()))
 
         self.orders_model.sig_rejected.connect(self.show_problem)
         self.settings.sig_changed.connect(self.schedule)
@@ -244,7 +256,8 @@ class CopyTradeDialog(QDialog):
         if result is None:
             return
         s, coin = result.summary, result.scenario.base_coin
-        gap = "—" if s.entry_gap_pct is None else f"{fmt(s.entry_gap_pct, 2)}%"
+        # A move, as the window writes one: "−27.1%" (real minus, one decimal).
+        gap = "—" if s.entry_gap_pct is None else figures.move(float(s.entry_gap_pct) / 100, signed=True)
         parts = [
             "<p><b>{}</b></p>".format(html.escape(self.tr(
                 "Master: {m_qty} {coin} at {m_avg}. Follower: {f_qty} {coin} at {f_avg}. Entry gap: {gap}."

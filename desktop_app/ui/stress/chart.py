@@ -63,6 +63,9 @@ class StressChart(pg.PlotWidget):
         self._zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(text, width=1))
         plot.addItem(self._zero)
         self._names: tuple[str, ...] = ()
+        # No data yet: no made-up ticks ("$0.05", "0.1 … 0.9"), only the zero line.
+        plot.getAxis("bottom").setTicks([[]])
+        plot.getAxis("left").setStyle(showValues=False)
 
     def legend_html(self) -> str:
         """The legend, shown above the plot (never over a bar): the colours the bars really have."""
@@ -91,6 +94,7 @@ class StressChart(pg.PlotWidget):
             self._names = tuple(names)
             self.getPlotItem().getAxis("bottom").setTicks([list(enumerate(self._names))])
             self.getPlotItem().setXRange(-0.6, max(0.6, len(names) - 0.4), padding=0)
+        self.getPlotItem().getAxis("left").setStyle(showValues=bool(keep_b.any() or keep_a.any()))
         finite = np.concatenate([before[keep_b], after[keep_a], [0.0]])
         low, high = float(finite.min()), float(finite.max())
         span = max(high - low, 1.0)

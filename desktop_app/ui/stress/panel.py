@@ -47,10 +47,12 @@ class StressRow:
     mm_rate_after: float | None
     liquidated: bool
     liquidated_positions: tuple[str, ...]
+    stale: bool = False  # stressed from the last good data: the account's last refresh failed
 
 
-def stress_rows(result: Any) -> tuple[tuple[str, StressRow], ...]:
-    """The panel's rows from a stress result (the only place that knows its shape)."""
+def stress_rows(result: Any, stale_ids: frozenset[str] = frozenset()) -> tuple[tuple[str, StressRow], ...]:
+    """The panel's rows from a stress result (the only place that knows its shape); `stale_ids` are
+    the accounts whose data is not from their last refresh."""
     rows = []
     for a in result.accounts:
         positions = tuple(f"{p.symbol} {p.side}" for p in a.liquidated_positions)
@@ -62,8 +64,24 @@ def stress_rows(result: Any) -> tuple[tuple[str, StressRow], ...]:
             mm_rate_after=fmt.as_float(a.mm_rate_after),
             liquidated=bool(a.liquidated),
             liquidated_positions=positions,
+            stale=a.account_id in stale_ids,
         )))
     return tuple(rows)
+
+
+def _outcome_text(row: StressRow) -> str:
+    text = _liquidated_text(row)
+    return tr("{outcome} (stale data)").format(outcome=text) if row.stale and text != "—" else text
+
+
+def _outcome_tooltip(row: StressRow) -> str | None:
+    parts = []
+    if row.stale:
+        parts.append(tr("From this account's last good data: its last refresh failed, so the outcome "
+                        "may be out of date."))
+    if row.liquidated_positions:
+        parts.append(", ".join(row.liquidated_positions))
+    return "\n".join(parts) or None
 
 
 def _liquidated_text(row: StressRow) -> str:
@@ -95,13 +113,12 @@ class StressModel(RowTableModel[StressRow]):
             Column(tr("MM rate after"), lambda r: fmt.rate(r.mm_rate_after),
                    sort=lambda r: r.mm_rate_after, numeric=True,
                    severity=lambda r: fmt.mm_rate_severity(r.mm_rate_after)),
-            Column(tr("Outcome"), _liquidated_text,
+            Column(tr("Outcome"), _outcome_text,
                    sort=lambda r: (1000.0 if r.liquidated else 0.0) + len(r.liquidated_positions),
-                   severity=_outcome_severity,
-                   tooltip=lambda r: ", ".join(r.liquidated_positions) or None,
-                   bold=lambda r: r.liquidated),
+                   severity=_outcome_severity, tooltip=_outcome_tooltip, bold=lambda r: r.liquidated),
         ]
-        super().__init__(columns, parent=parent)
+        # A stale account's outcome is greyed as its row in the Accounts table: not a current fact.
+        super().__init__(columns, stale=lambda r: r.stale, parent=parent)
 
 
 class StressPanel(QWidget):
@@ -234,8 +251,10 @@ class StressPanel(QWidget):
                                  else self.tr("Waiting for data…"))
             return
         result = self._stress_fn(self._update, shocks, beta=self.beta_box.isChecked())
-        rows = [row for _, row in stress_rows(result)]
-        self.model.set_rows(stress_rows(result))
+        stale = frozenset(a.account_id for a in self._update.snapshot.accounts if not a.ok)
+        keyed = stress_rows(result, stale)
+        rows = [row for _, row in keyed]
+        self.model.set_rows(keyed)
         self.table.fit_columns()
         if len(rows) != self._fitted_rows:
             self._fitted_rows = len(rows)

@@ -37,32 +37,37 @@ def _distance_tooltip(row: PositionRow) -> str | None:
     return None
 
 
+POSITIONS_DISTANCE_COLUMN = 4  # "To liq.": the column to sort by, nearest liquidation first
+
+
 class PositionsModel(RowTableModel[PositionRow]):
     def __init__(self, parent: Any = None) -> None:
+        # The distance to liquidation, the sort column of a risk desk, comes right after what the
+        # position is, so it stays in sight on a 1280-px screen in every language.
         columns: list[Column[PositionRow]] = [
             Column(tr("Account"), lambda r: r.account),
             Column(tr("Symbol"), lambda r: r.symbol, tooltip=_category_text),
             Column(tr("Side"), _side_text, severity=_side_severity),
             Column(tr("Size"), lambda r: f"{fmt.number(r.size)} {r.size_unit}", sort=lambda r: r.size,
                    numeric=True, tooltip=_size_tooltip),
-            Column(tr("Value"), lambda r: fmt.usd(r.value_usd), sort=lambda r: r.value_usd, numeric=True),
-            Column(tr("Entry"), lambda r: fmt.number(r.entry_price), sort=lambda r: r.entry_price,
-                   numeric=True),
-            Column(tr("Mark"), lambda r: fmt.number(r.mark_price), sort=lambda r: r.mark_price,
-                   numeric=True),
-            Column(tr("Liq. price"), lambda r: fmt.number(r.liq_price), sort=lambda r: r.liq_price,
-                   numeric=True),
             Column(tr("To liq."), lambda r: fmt.move(r.liq_distance),
                    # Unknown distance sorts as "far away", after every known one.
                    sort=lambda r: float("inf") if r.liq_distance is None else abs(r.liq_distance),
                    numeric=True, severity=lambda r: fmt.liq_distance_severity(r.liq_distance),
                    tooltip=_distance_tooltip,
                    bold=lambda r: fmt.liq_distance_severity(r.liq_distance) == fmt.Severity.DANGER),
-            Column(tr("Leverage"), lambda r: "—" if r.leverage is None else f"{fmt.number(r.leverage)}×",
-                   sort=lambda r: r.leverage, numeric=True),
+            Column(tr("Liq. price"), lambda r: fmt.number(r.liq_price), sort=lambda r: r.liq_price,
+                   numeric=True),
+            Column(tr("Mark"), lambda r: fmt.number(r.mark_price), sort=lambda r: r.mark_price,
+                   numeric=True),
             Column(tr("uPnL"), lambda r: fmt.usd(r.unrealised_pnl_usd, signed=True),
                    sort=lambda r: r.unrealised_pnl_usd, numeric=True,
                    severity=lambda r: fmt.pnl_severity(r.unrealised_pnl_usd)),
+            Column(tr("Value"), lambda r: fmt.usd(r.value_usd), sort=lambda r: r.value_usd, numeric=True),
+            Column(tr("Entry"), lambda r: fmt.number(r.entry_price), sort=lambda r: r.entry_price,
+                   numeric=True),
+            Column(tr("Leverage"), lambda r: "—" if r.leverage is None else f"{fmt.number(r.leverage)}×",
+                   sort=lambda r: r.leverage, numeric=True),
             Column(tr("Margin"), lambda r: fmt.usd(r.im_usd), sort=lambda r: r.im_usd, numeric=True),
         ]
         super().__init__(columns, stale=lambda r: r.stale, parent=parent)

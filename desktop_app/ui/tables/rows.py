@@ -78,12 +78,18 @@ _MODE_NAMES = {
 }
 
 
-def _margin_mode_text(risk: AccountRisk | None) -> str:
-    if risk is None or not risk.margin_mode:
+def margin_mode_text(mode: str | None, *, classic: bool) -> str:
+    """Bybit's margin mode ("REGULAR_MARGIN") as the trader reads it ("Cross", "Cross (classic)");
+    the Accounts table and the connection test say it alike."""
+    if not mode:
         return "—"
-    name = _MODE_NAMES.get(risk.margin_mode)
-    text = translate("AccountsModel", name) if name is not None else risk.margin_mode
-    return tr("{mode} (classic)").format(mode=text) if risk.classic else text
+    name = _MODE_NAMES.get(mode)
+    text = translate("AccountsModel", name) if name is not None else mode
+    return tr("{mode} (classic)").format(mode=text) if classic else text
+
+
+def _margin_mode_text(risk: AccountRisk | None) -> str:
+    return "—" if risk is None else margin_mode_text(risk.margin_mode, classic=bool(risk.classic))
 
 
 def account_rows(update: object, now: float) -> tuple[tuple[str, AccountRow], ...]:

@@ -41,7 +41,7 @@ from desktop_app.ui.window.layout import (
     restore_layout,
     top_bar,
 )
-from desktop_app.ui.window.message_bar import MessageBar, watched_text
+from desktop_app.ui.window.message_bar import MessageBar, watched_banner
 from desktop_app.ui.window.status_bar import FreshnessStatusBar
 from desktop_app.ui.window.takeover import WriterTakeover
 from desktop_app.ui.worker.host import WorkerHost
@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
                 "Demo mode: the accounts and prices come from the built-in simulator on this computer. "
                 "Nothing is real and nothing is saved."))
         if context.watched_by is not None:
-            self.messages.add_banner(watched_text(context.watched_by))
+            self.messages.add_banner(*watched_banner(context.watched_by))
         self.takeover = WriterTakeover(context, host, self.messages, parent=self)
         for message in context.messages:
             self.messages.add_message(message)

@@ -1,10 +1,9 @@
 """Messages for the user above the header: the demo banner, the banner of a window that watches
 what a watcher records, and start-up problems (a corrupt file moved aside, no keyring, a missing
-secret). Each message can be dismissed; the banners cannot."""
+secret). Each message can be dismissed; the banners cannot, so they take one line each (cut to the
+window's width, the whole story in their tooltip): on a 1280×720 screen the tables need the room."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
@@ -12,14 +11,20 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 from desktop_app.i18n import translate
 from desktop_app.storage.writer_lock import LockHolder
 from desktop_app.ui import format as fmt
+from desktop_app.ui.elided_label import ElidedLabel
 
 
 class _Message(QFrame):
-    def __init__(self, text: str, *, closable: bool, severity: fmt.Severity, parent: QWidget) -> None:
+    def __init__(self, text: str, *, closable: bool, severity: fmt.Severity, parent: QWidget,
+                 details: str = "") -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel(text, self)
-        self.label.setWordWrap(True)
+        if closable:
+            self.label = QLabel(text, self)
+            self.label.setWordWrap(True)
+        else:
+            self.label = ElidedLabel(text, self, min_chars=24)
+            self.label.set_details(details)
         colour = fmt.severity_colour(severity)
         if colour is not None:
             # Only the text and the border take the severity colour: the background stays the palette's.
@@ -50,9 +55,9 @@ class MessageBar(QWidget):
         self._layout.setSpacing(2)
         self._texts: set[str] = set()
 
-    def add_banner(self, text: str) -> None:
-        """A permanent notice (demo mode)."""
-        self._add(text, closable=False, severity=fmt.Severity.WARN)
+    def add_banner(self, text: str, details: str = "") -> None:
+        """A permanent notice in one line (demo mode, a watcher); `details` go in its tooltip."""
+        self._add(text, closable=False, severity=fmt.Severity.WARN, details=details)
 
     @Slot(str)
     def add_message(self, text: str) -> None:
@@ -60,11 +65,12 @@ class MessageBar(QWidget):
         (the history loader's) reach it through a queued connection."""
         self._add(text, closable=True, severity=fmt.Severity.DANGER)
 
-    def _add(self, text: str, *, closable: bool, severity: fmt.Severity) -> None:
+    def _add(self, text: str, *, closable: bool, severity: fmt.Severity, details: str = "") -> None:
         if text in self._texts:
             return
         self._texts.add(text)
-        self._layout.addWidget(_Message(text, closable=closable, severity=severity, parent=self))
+        self._layout.addWidget(_Message(text, closable=closable, severity=severity, parent=self,
+                                        details=details))
 
     def remove(self, text: str) -> None:
         """Take a message or banner away (a watcher's banner once the window writes itself)."""
@@ -78,14 +84,18 @@ class MessageBar(QWidget):
         return [m.label.text() for m in self.findChildren(_Message) if not m.isHidden()]
 
 
-def watched_text(holder: LockHolder) -> str:
-    """The banner of a window opened while a watcher writes its configuration."""
+def watched_banner(holder: LockHolder) -> tuple[str, str]:
+    """The banner of a window opened while a watcher writes its configuration: its line, and the
+    whole story for its tooltip."""
+    line = translate("MessageBar", "Watched: a RiskDesk watcher records the history and sends the Telegram "
+                     "alerts; this window only shows them.")
     if holder.pid <= 0:  # the watcher's details could not be read
-        return translate("MessageBar", "A RiskDesk watcher records this configuration's history and "
-                         "sends its Telegram alerts. This window shows what it records and alerts on this "
-                         "computer; it records and sends nothing itself until the watcher stops.")
-    since = datetime.fromtimestamp(holder.since_s).strftime("%Y-%m-%d %H:%M")
-    return translate("MessageBar", "A RiskDesk watcher (process {pid}, running since {since}) records this "
-                     "configuration's history and sends its Telegram alerts. This window shows what it "
-                     "records and alerts on this computer; it records and sends nothing itself until the "
-                     "watcher stops.").format(pid=holder.pid, since=since)
+        return line, translate(
+            "MessageBar", "A RiskDesk watcher records this configuration's history and sends its Telegram "
+            "alerts. This window shows what it records and alerts on this computer; it records and sends "
+            "nothing itself until the watcher stops.")
+    return line, translate(
+        "MessageBar", "A RiskDesk watcher (process {pid}, running since {since}) records this "
+        "configuration's history and sends its Telegram alerts. This window shows what it records and "
+        "alerts on this computer; it records and sends nothing itself until the watcher stops.").format(
+        pid=holder.pid, since=fmt.date_time(holder.since_s, seconds=False))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from desktop_app.i18n import translate
 from desktop_app.storage.writer_lock import WINDOW, WriterLock, WriterLockHeld
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.window.message_bar import MessageBar, watched_text
+from desktop_app.ui.window.message_bar import MessageBar, watched_banner
 from desktop_app.ui.worker.host import WorkerHost
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,6 @@ TAKEOVER_INTERVAL_MS = 15_000
 
 
 class WriterTakeover(QObject):
-    sig_taken = Signal()  # this window is the writer now
-
     def __init__(self, context: AppContext, host: WorkerHost, messages: MessageBar, *,
                  interval_ms: int = TAKEOVER_INTERVAL_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,8 +58,7 @@ class WriterTakeover(QObject):
         self._host.record_history = True
         if self._host.history_path is not None:
             self._host.worker.start_recording(self._host.history_path)
-        self._messages.remove(watched_text(holder))
+        self._messages.remove(watched_banner(holder)[0])
         self._messages.add_message(translate(
             "MessageBar", "The RiskDesk watcher has stopped: this window records the history and sends the "
             "Telegram alerts from now on."))
-        self.sig_taken.emit()
