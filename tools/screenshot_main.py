@@ -11,6 +11,10 @@ lets a few refreshes pass, then grabs the window. `--dark` switches to Fusion wi
 `--tab history --out docs/img/history.png` shows the history charts of the demo run (all of it);
 `--tab journal --size 1280x720 --out docs/img/journal.png` the trade journal once it has synced;
 `--watched` the banner of a window opened while `riskdesk-cli watch` writes the configuration.
+
+The picture is always what the screen shows (a window larger than the screen is cut off there, as a
+person would see it), and the tool exits 2 when the window does not fit the screen or came out larger
+than `--size` asked (its minimum size is larger): a layout that is too wide must not pass unseen.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +38,9 @@ from desktop_app.ui.app import build_window  # noqa: E402
 from desktop_app.ui.context import demo_context  # noqa: E402
 from desktop_app.ui.demo import sim_account_specs, start_demo_simulator  # noqa: E402
 from desktop_app.ui.language import install_language  # noqa: E402
+from desktop_app.ui.tables.positions_model import POSITIONS_DISTANCE_COLUMN  # noqa: E402
+
+TOO_LARGE = 2  # exit code: the window does not fit the screen, or is larger than asked
 
 
 def dark_palette() -> QPalette:
@@ -57,6 +64,21 @@ def wait(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def fit_problem(window: QWidget, size: str) -> str:
+    """Why the window does not fit: larger than the screen, or than the size asked; "" when it fits."""
+    screen = window.screen().geometry()
+    frame = window.frameGeometry()
+    if not screen.contains(frame):
+        return (f"the window ({frame.width()}x{frame.height()} at {frame.x()},{frame.y()}) does not fit the "
+                f"screen ({screen.width()}x{screen.height()})")
+    if size:
+        width, height = (int(v) for v in size.split("x"))
+        if window.width() > width or window.height() > height:
+            return (f"the window is {window.width()}x{window.height()}, larger than the {size} asked "
+                    f"(minimum {window.minimumSizeHint().width()}x{window.minimumSizeHint().height()})")
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 window.host.worker.refresh_now()
             wait(args.settle_ms)
             # Nearest liquidation first: the column a trader sorts by.
-            window.portfolio.positions_table.view.sortByColumn(8, Qt.SortOrder.AscendingOrder)
+            window.portfolio.positions_table.view.sortByColumn(POSITIONS_DISTANCE_COLUMN,
+                                                               Qt.SortOrder.AscendingOrder)
             tab = {"portfolio": 0, "alerts": 1, "history": 2, "journal": 3}[args.tab]
             window.tabs.setCurrentIndex(tab)
             if args.tab == "journal":
@@ -124,14 +147,19 @@ def main(argv: list[str] | None = None) -> int:
                 window.charts.set_range("All")  # a demo run lasts seconds: show all of it
             wait(600)
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            screen = window.screen()
-            # The screen as a person sees it (a window larger than the screen is cut off there).
-            picture = screen.grabWindow(0) if not args.size else window.grab()
+            problem = fit_problem(window, args.size)
+            # The screen as a person sees it, where the window is (a window larger than the screen is
+            # cut off there), never the window's own rendering of parts no one can see.
+            frame = window.frameGeometry().intersected(window.screen().geometry())
+            picture = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
             if not picture.save(str(args.out)):
                 print(f"screenshot: could not write {args.out}", file=sys.stderr)
                 return 1
             print(f"wrote {args.out}")
             window.close()
+            if problem:
+                print(f"screenshot: {problem}", file=sys.stderr)
+                return TOO_LARGE
     finally:
         sim.stop()
     return 0

@@ -477,7 +477,7 @@
     </message>
     <message>
         <source>MM rate after</source>
-        <translation>Коефіцієнт MM після</translation>
+        <translation>Коеф. MM після</translation>
     </message>
     <message>
         <source>Outcome</source>
@@ -541,11 +541,11 @@
     </message>
     <message>
         <source>IM rate</source>
-        <translation>Коефіцієнт IM</translation>
+        <translation>Коеф. IM</translation>
     </message>
     <message>
         <source>MM rate</source>
-        <translation>Коефіцієнт MM</translation>
+        <translation>Коеф. MM</translation>
     </message>
     <message>
         <source>uPnL</source>
@@ -1219,7 +1219,7 @@ Save this key anyway?</source>
     </message>
     <message>
         <source>MM rate</source>
-        <translation>Коефіцієнт MM</translation>
+        <translation>Коеф. MM</translation>
     </message>
     <message>
         <source>liquidation at 100%</source>
