@@ -33,7 +33,12 @@ from desktop_app.copytrade.explain import fmt, fmt_price
 from desktop_app.i18n import figures, translate
 from desktop_app.ui.copytrade.chart import AverageEntryChart
 from desktop_app.ui.copytrade.models import ActionDelegate, OrdersModel
-from desktop_app.ui.copytrade.results import ResultsModel, translate_template, translated_explanation
+from desktop_app.ui.copytrade.results import (
+    REASON_COLUMN,
+    ResultsModel,
+    translate_template,
+    translated_explanation,
+)
 from desktop_app.ui.copytrade.settings_form import SettingsPanel
 
 
@@ -117,7 +122,7 @@ class CopyTradeDialog(QDialog):
         buttons.addStretch(1)
         orders_layout.addLayout(buttons)
 
-        self.results_view = _table(self.results_model, editable=False, stretch_column=6)  # reason
+        self.results_view = _table(self.results_model, editable=False, stretch_column=REASON_COLUMN)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e0464b;")

@@ -43,13 +43,13 @@ def _status(r: OrderResult) -> str:
 # The engine's side words, filled into its sentences ("opens 0.01 BTC long at …").
 _SIDES = (QT_TRANSLATE_NOOP("CopyTradeDialog", "long"), QT_TRANSLATE_NOOP("CopyTradeDialog", "short"))
 
-# (title, text, numeric); titles are marked for extraction and translated in headerData.
+# (title, text, numeric); titles are marked for extraction and translated in headerData. What the
+# follower gets comes first, then the master's average entry beside the follower's: on a narrow screen
+# (a 1280-px laptop in Thai or Ukrainian) only the master's quantity and price, which the orders table
+# above shows too, are left to scroll to.
 _COLUMNS: tuple[tuple[str, Callable[[OrderResult], str], bool], ...] = (
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Order"), lambda r: str(r.order.time), False),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Action"), lambda r: action_text(r.order.action), False),
-    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master qty"), lambda r: fmt(r.order.qty), True),
-    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master price"), lambda r: fmt_price(r.order.price), True),
-    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master avg entry"), lambda r: fmt_price(r.master_avg_entry), True),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Status"), _status, False),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Reason"), lambda r: reason_text(r.reason), False),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Follower qty"),
@@ -57,7 +57,13 @@ _COLUMNS: tuple[tuple[str, Callable[[OrderResult], str], bool], ...] = (
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Follower price"), lambda r: fmt_price(r.follower_price), True),
     (QT_TRANSLATE_NOOP("CopyTradeDialog", "Follower avg entry"),
      lambda r: fmt_price(r.follower_avg_entry), True),
+    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master avg entry"), lambda r: fmt_price(r.master_avg_entry), True),
+    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master qty"), lambda r: fmt(r.order.qty), True),
+    (QT_TRANSLATE_NOOP("CopyTradeDialog", "Master price"), lambda r: fmt_price(r.order.price), True),
 )
+STATUS_COLUMN, REASON_COLUMN = 2, 3  # greyed red when the order was skipped; Reason takes the spare width
+FOLLOWER_COLUMNS = (4, 5, 6)  # the follower's quantity, price and average entry
+MASTER_AVG_COLUMN = 7
 
 
 class ResultsModel(QAbstractTableModel):
@@ -107,6 +113,7 @@ class ResultsModel(QAbstractTableModel):
             return _RIGHT if numeric else _LEFT
         if role in (Qt.ItemDataRole.ToolTipRole, EXPLANATION_ROLE):
             return translated_explanation(result)
-        if role == Qt.ItemDataRole.ForegroundRole and not result.copied and index.column() in (5, 6):
+        skipped_text = not result.copied and index.column() in (STATUS_COLUMN, REASON_COLUMN)
+        if role == Qt.ItemDataRole.ForegroundRole and skipped_text:
             return SKIPPED_COLOUR
         return None
