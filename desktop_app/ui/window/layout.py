@@ -1,5 +1,6 @@
 """The main window's layout: the key-figures bar across the top, the docks side by side or as tabs, the
-first size, and what is kept between runs (geometry, dock state, the current tab; QSettings)."""
+first size, and what is kept between runs (geometry, dock state, the current tab, the History tab's
+range; QSettings)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Sequence
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
+from desktop_app.ui.charts.history_view import RANGES_S, HistoryChartsWidget
+
 # Below this width the Exposure and Stress docks share one column as tabs (a 1280- or 1366-px laptop);
 # above it they are stacked, both in sight.
 WIDE_LAYOUT_PX = 1600
+HISTORY_RANGE_KEY = "history/range"  # the History tab's last chosen range, kept between runs
 
 
 def default_size(available: QSize) -> QSize:
@@ -63,3 +67,12 @@ def save_layout(window: QMainWindow, tabs: QTabWidget, qsettings: QSettings) -> 
     qsettings.setValue("window/state", window.saveState())
     qsettings.setValue("window/tab", tabs.currentIndex())
     qsettings.sync()
+
+
+def keep_history_range(charts: HistoryChartsWidget, qsettings: QSettings) -> None:
+    """Open the History tab on the range chosen last time, and remember each new choice."""
+    saved = str(qsettings.value(HISTORY_RANGE_KEY, ""))
+    if saved in RANGES_S:
+        charts.set_range(saved)
+    charts.range_group.buttonClicked.connect(lambda _button: qsettings.setValue(HISTORY_RANGE_KEY,
+                                                                                 charts.range_name))

@@ -24,7 +24,7 @@ from desktop_app.live.report_options import ReportOptions
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
-from desktop_app.ui.charts.history_view import RANGES_S, HistoryChartsWidget
+from desktop_app.ui.charts.history_view import HistoryChartsWidget
 from desktop_app.ui.charts.plot import ACCOUNT_COLOURS
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.journal.tab import JournalTab
@@ -38,6 +38,7 @@ from desktop_app.ui.window.layout import (
     WIDE_LAYOUT_PX,
     arrange_docks,
     default_size,
+    keep_history_range,
     restore_layout,
     top_bar,
 )
@@ -48,7 +49,6 @@ from desktop_app.ui.worker.host import WorkerHost
 from desktop_app.ui.worker.worker import WorkerError
 
 TABLE_RENDER_MS = 1000
-HISTORY_RANGE_KEY = "history/range"  # the History tab's last chosen range, kept between runs
 
 
 class MainWindow(QMainWindow):
@@ -141,10 +141,7 @@ class MainWindow(QMainWindow):
         self.set_docks_tabbed(False)
         self.resize(default_size(self.screen().availableGeometry().size()))
         self._layout_restored = restore_layout(self, self.tabs, qsettings)
-        saved_range = str(qsettings.value(HISTORY_RANGE_KEY, ""))
-        if saved_range in RANGES_S:
-            self.charts.set_range(saved_range)
-        self.charts.range_group.buttonClicked.connect(self._remember_history_range)
+        keep_history_range(self.charts, qsettings)
         self._show_empty_state_if_no_accounts()
 
     def set_docks_tabbed(self, tabbed: bool) -> None:
@@ -161,10 +158,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    @Slot()
-    def _remember_history_range(self) -> None:
-        self.qsettings.setValue(HISTORY_RANGE_KEY, self.charts.range_name)
 
     # --- worker signals (queued from the worker thread) ---------------------------------------
 
