@@ -211,8 +211,8 @@ def test_the_calculator_fits_a_1280_by_720_laptop(qtbot, lang: str) -> None:  # 
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop_app.ui.copytrade.dialog import dialog_size
-    from desktop_app.ui.copytrade.results import FOLLOWER_COLUMNS, MASTER_AVG_COLUMN
+    from desktop_app.ui.copytrade.dialog import PREFERRED_SIZE, dialog_size
+    from desktop_app.ui.copytrade.results import FOLLOWER_COLUMNS, MASTER_AVG_COLUMN, REASON_COLUMN
 
     size = dialog_size(QSize(1280, 720))
     assert size.width() <= 1280 and size.height() <= 720 - 40  # room for the title bar
@@ -238,5 +238,11 @@ def test_the_calculator_fits_a_1280_by_720_laptop(qtbot, lang: str) -> None:  # 
     for column in (*FOLLOWER_COLUMNS, MASTER_AVG_COLUMN):
         right = view.columnViewportPosition(column) + view.columnWidth(column)
         assert right <= view.viewport().width(), (lang, d.results_model.headerData(column, Qt.Horizontal))
+    # The reason an order was skipped is read whole ("Slippage", not "Sl…"), on a laptop and larger.
+    assert view.columnWidth(REASON_COLUMN) >= view.sizeHintForColumn(REASON_COLUMN)
+    laptop_width = view.viewport().width()
+    d.resize(PREFERRED_SIZE)
+    qtbot.waitUntil(lambda: view.viewport().width() > laptop_width)
+    assert view.columnWidth(REASON_COLUMN) >= view.sizeHintForColumn(REASON_COLUMN)
     if lang == "en":
         assert view.horizontalScrollBar().maximum() == 0

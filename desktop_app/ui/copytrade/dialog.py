@@ -34,7 +34,7 @@ from desktop_app.i18n import figures, translate
 from desktop_app.ui.copytrade.chart import AverageEntryChart
 from desktop_app.ui.copytrade.models import ActionDelegate, OrdersModel
 from desktop_app.ui.copytrade.results import (
-    REASON_COLUMN,
+    SPARE_WIDTH_COLUMN,
     ResultsModel,
     translate_template,
     translated_explanation,
@@ -122,7 +122,7 @@ class CopyTradeDialog(QDialog):
         buttons.addStretch(1)
         orders_layout.addLayout(buttons)
 
-        self.results_view = _table(self.results_model, editable=False, stretch_column=REASON_COLUMN)
+        self.results_view = _table(self.results_model, editable=False, stretch_column=SPARE_WIDTH_COLUMN)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e0464b;")
