@@ -231,6 +231,12 @@ def test_the_calculator_fits_a_1280_by_720_laptop(qtbot, lang: str) -> None:  # 
     chart = d.chart
     assert chart.isVisible() and chart.height() >= chart.minimumHeight()
     assert inside.contains(chart.mapTo(d, chart.rect().bottomRight()))
+    # The legend is a line above the plot, whole (it wraps rather than being cut off), over no curve.
+    assert chart.getPlotItem().legend is None
+    legend = chart.legend_label
+    assert legend.isVisible() and legend.height() >= legend.heightForWidth(legend.width())
+    assert inside.contains(legend.mapTo(d, legend.rect().bottomRight()))
+    assert "Not copied" in legend.text() or lang != "en"
     # What the follower gets, and the master's average entry to compare with, are in sight without
     # scrolling, in every language; in English every column is.
     view = d.results_view

@@ -1,18 +1,21 @@
 """Chart of the master's and the follower's average entry price over the orders.
 
 The curves and the skipped-order markers are created once; every replay only calls `setData`.
-Where a side holds no position its curve has a gap (NaN), not a drop to zero. The legend is one row
-at the top, above the curves' range.
+Where a side holds no position its curve has a gap (NaN), not a drop to zero. The legend is a
+wrapping line above the plot (`with_legend`), as on the Journal's curves: it covers no curve and is
+never cut off on a narrow screen (a 1280-px laptop in Ukrainian).
 """
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.copytrade import OrderResult
 from desktop_app.i18n import figures, tr
@@ -20,7 +23,6 @@ from desktop_app.i18n import figures, tr
 MASTER_COLOUR = "#3b82f6"
 FOLLOWER_COLOUR = "#d98a00"
 SKIPPED_COLOUR = "#e0464b"
-LEGEND_HEADROOM = 0.22  # of the data's height, above it: the legend's row
 
 
 def _series(values: Sequence[object]) -> np.ndarray:
@@ -48,8 +50,6 @@ class AverageEntryChart(pg.PlotWidget):
         plot.setLabel("left", tr("Average entry (USDT)"))
         plot.setLabel("bottom", tr("Order"))
         plot.setMenuEnabled(False)
-        # One row along the top; `set_results` leaves headroom above the curves for it, so it covers none.
-        self.legend = plot.addLegend(offset=(10, 4), colCount=3)
         symbol_kw = {"symbolSize": 7}
         self.master_curve = plot.plot(
             [], [], name=tr("Master"), pen=pg.mkPen(MASTER_COLOUR, width=2), connect="finite",
@@ -60,10 +60,16 @@ class AverageEntryChart(pg.PlotWidget):
             symbol="s", symbolBrush=FOLLOWER_COLOUR, symbolPen=None, **symbol_kw,
         )
         self.skipped = pg.ScatterPlotItem(
-            symbol="x", size=12, pen=pg.mkPen(SKIPPED_COLOUR, width=2), brush=None, name=tr("Not copied"),
+            symbol="x", size=12, pen=pg.mkPen(SKIPPED_COLOUR, width=2), brush=None,
         )
-        plot.addItem(self.skipped)  # `name` puts it in the legend
-        self.legend.setBrush(pg.mkBrush(self.palette().base().color().darker(102)))
+        plot.addItem(self.skipped)
+        self.legend_label = QLabel()
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        entries = ((MASTER_COLOUR, "●", tr("Master")), (FOLLOWER_COLOUR, "■", tr("Follower")),
+                   (SKIPPED_COLOUR, "✖", tr("Not copied")))
+        self.legend_label.setText(" &nbsp; ".join(f"<span style='color:{colour}'>{mark}</span>&nbsp;"
+                                                  f"{html.escape(name)}" for colour, mark, name in entries))
         self.setMinimumHeight(180)
 
     def set_results(self, results: Sequence[OrderResult]) -> None:
@@ -83,5 +89,13 @@ class AverageEntryChart(pg.PlotWidget):
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
             margin = max((high - low) * 0.12, abs(high) * 0.01, 1e-9)
-            headroom = (high - low + 2 * margin) * LEGEND_HEADROOM
-            self.setYRange(low - margin, high + margin + headroom, padding=0)
+            self.setYRange(low - margin, high + margin, padding=0)
+
+    def with_legend(self) -> QWidget:
+        """The chart with its legend line above it, as the dialog shows them."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend_label)
+        layout.addWidget(self, 1)
+        return box

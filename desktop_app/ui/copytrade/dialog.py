@@ -137,7 +137,7 @@ class CopyTradeDialog(QDialog):
         self.chart = AverageEntryChart()
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.explanation)
-        bottom.addWidget(self.chart)
+        bottom.addWidget(self.chart.with_legend())
         bottom.setSizes([480, 520])
         right = QSplitter(Qt.Orientation.Vertical)
         for widget in (orders_box, results_box, bottom):
