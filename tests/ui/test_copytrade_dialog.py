@@ -250,5 +250,10 @@ def test_the_calculator_fits_a_1280_by_720_laptop(qtbot, lang: str) -> None:  # 
     d.resize(PREFERRED_SIZE)
     qtbot.waitUntil(lambda: view.viewport().width() > laptop_width)
     assert view.columnWidth(REASON_COLUMN) >= view.sizeHintForColumn(REASON_COLUMN)
+    # ... and where the width is ample no column is stretched, pushing the figures apart.
+    header = view.horizontalHeader()
+    for column in range(d.results_model.columnCount()):
+        fitted = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+        assert view.columnWidth(column) <= fitted + 2, (lang, column)
     if lang == "en":
         assert view.horizontalScrollBar().maximum() == 0

@@ -34,7 +34,6 @@ from desktop_app.i18n import figures, translate
 from desktop_app.ui.copytrade.chart import AverageEntryChart
 from desktop_app.ui.copytrade.models import ActionDelegate, OrdersModel
 from desktop_app.ui.copytrade.results import (
-    SPARE_WIDTH_COLUMN,
     ResultsModel,
     translate_template,
     translated_explanation,
@@ -62,7 +61,7 @@ def dialog_size(available: QSize) -> QSize:
                  min(PREFERRED_SIZE.height(), available.height() - FRAME_ALLOWANCE.height()))
 
 
-def _table(model: object, *, editable: bool, stretch_column: int | None = None) -> QTableView:
+def _table(model: object, *, editable: bool, fit_contents: bool = False) -> QTableView:
     view = QTableView()
     view.setModel(model)  # type: ignore[arg-type]
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -70,13 +69,11 @@ def _table(model: object, *, editable: bool, stretch_column: int | None = None) 
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
-    # Columns fit their contents and one column takes the spare width; without a stretch column
-    # every column shares it (a huge last column would push the numbers far apart).
-    if stretch_column is None:
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    # Every column shares the width; with `fit_contents` each fits its text and the spare width stays
+    # empty at the right: a stretched column would be squeezed to nothing where the width is short
+    # (a reason read "Sl…") or push the numbers far apart where it is ample.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if fit_contents
+                                else QHeaderView.ResizeMode.Stretch)
     if not editable:
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     return view
@@ -122,7 +119,7 @@ class CopyTradeDialog(QDialog):
         buttons.addStretch(1)
         orders_layout.addLayout(buttons)
 
-        self.results_view = _table(self.results_model, editable=False, stretch_column=SPARE_WIDTH_COLUMN)
+        self.results_view = _table(self.results_model, editable=False, fit_contents=True)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #e0464b;")

@@ -64,7 +64,6 @@ _COLUMNS: tuple[tuple[str, Callable[[OrderResult], str], bool], ...] = (
 STATUS_COLUMN, REASON_COLUMN = 2, 3  # greyed red when the order was skipped
 FOLLOWER_COLUMNS = (4, 5, 6)  # the follower's quantity, price and average entry
 MASTER_AVG_COLUMN = 7
-SPARE_WIDTH_COLUMN = len(_COLUMNS) - 1  # the master's price takes the spare width; the rest fit their text
 
 
 class ResultsModel(QAbstractTableModel):
