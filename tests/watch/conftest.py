@@ -88,7 +88,7 @@ class Watcher:
         for line in stream:  # type: ignore[attr-defined]
             into.append(line.rstrip("\n"))
 
-    def wait_for(self, predicate: Callable[[], bool], timeout_s: float = 10.0, what: str = "") -> None:
+    def wait_for(self, predicate: Callable[[], bool], timeout_s: float = 30.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout_s
         while not predicate():
             if self.process.poll() is not None:
@@ -98,7 +98,7 @@ class Watcher:
                 raise AssertionError(f"timed out waiting for {what}: {self.out[-8:]} {self.err[-5:]}")
             time.sleep(0.02)
 
-    def line_with(self, text: str, timeout_s: float = 10.0) -> str:
+    def line_with(self, text: str, timeout_s: float = 30.0) -> str:
         self.wait_for(lambda: any(text in line for line in self.out), timeout_s, repr(text))
         return next(line for line in self.out if text in line)
 
