@@ -1,7 +1,14 @@
-"""Risk-engine timings for 20 accounts x 100 positions over 50 coins.
+"""Risk-engine timings for 20 accounts x 100 positions over 50 coins, and the full recompute at 2,000,
+4,000 and 10,000 positions.
 
 Run: python benchmarks/risk.py [--runs N]
-Targets: recompute <= 5 ms, first-liquidation search <= 20 ms.
+Targets: recompute <= 5 ms, full recompute from a snapshot <= 5 ms at 2,000 positions and linear
+beyond, first-liquidation search <= 20 ms.
+
+"Full recompute" converts a snapshot into arrays and builds the report. Each account's positions are
+converted once per fetch (risk/columns.py), so the rows say how many accounts are new: all of them
+(a cold start, or every account answering at once), or one (the live refresher publishes each account
+as it answers; the others keep their data, already converted).
 
 Every run times each row once, in turn (interleaved), so a burst of load on a shared machine hits all
 rows alike; the calibration row is a fixed pure-Python + numpy workload, a same-process baseline to
@@ -16,6 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,14 +51,15 @@ def _d(x: float) -> Decimal:
     return Decimal(f"{x:.8f}")
 
 
-def build(rng: np.random.Generator) -> tuple[PortfolioSnapshot, ReturnModel, dict[str, float]]:
+def build(rng: np.random.Generator, n_positions: int = N_POSITIONS
+          ) -> tuple[PortfolioSnapshot, ReturnModel, dict[str, float]]:
     coins = [f"C{i:02d}" for i in range(N_COINS)]
     price = dict(zip(coins, np.exp(rng.uniform(0, 10, N_COINS)), strict=True))
     accounts = []
     for a in range(N_ACCOUNTS):
         mode = MODES[a % 3]
         positions = []
-        for j in range(N_POSITIONS):
+        for j in range(n_positions):
             coin = coins[int(rng.integers(N_COINS))]
             mark = price[coin]
             size = float(rng.uniform(0.1, 10)) * 1000 / mark
@@ -106,6 +115,17 @@ def build(rng: np.random.Generator) -> tuple[PortfolioSnapshot, ReturnModel, dic
     return PortfolioSnapshot(0.0, tuple(accounts)), ReturnModel.from_closes(closes), marks
 
 
+def refetched(snap: PortfolioSnapshot, accounts: int | None = None) -> PortfolioSnapshot:
+    """`snap` as if its first `accounts` (all by default) had just been fetched again: same positions,
+    new tuples, so their conversion is not cached."""
+    new = len(snap.accounts) if accounts is None else accounts
+    states = tuple(
+        replace(s, data=replace(s.data, positions=tuple(list(s.data.positions)))) if k < new and s.data else s
+        for k, s in enumerate(snap.accounts)
+    )
+    return replace(snap, accounts=states)
+
+
 def calibration() -> None:
     """A fixed workload (Python loop + small numpy ops), to tell a slow machine from a slow engine."""
     total = 0.0
@@ -155,10 +175,14 @@ def main() -> None:
             lambda: build_report(reprice(book, marks), model=model),
         ),
         (
-            "full recompute from snapshot (convert + report)",
-            lambda: build_report(book_from_snapshot(snap), model=model),
+            "full recompute from snapshot, every account new",
+            lambda: build_report(book_from_snapshot(refetched(snap)), model=model),
         ),
-        ("  of which snapshot -> arrays", lambda: book_from_snapshot(snap)),
+        ("  of which snapshot -> arrays", lambda: book_from_snapshot(refetched(snap))),
+        (
+            "full recompute from snapshot, one account new",
+            lambda: build_report(book_from_snapshot(refetched(snap, 1)), model=model),
+        ),
         ("first-liquidation search, all coins, beta", lambda: first_liquidation(book, model=model)),
         ("first-liquidation search, all coins, no beta", lambda: first_liquidation(book, beta=False)),
         # What a reader pays once per report (the GUI at 1 Hz), not the recompute:
@@ -171,6 +195,26 @@ def main() -> None:
     print("after: ", _load())
     first = first_liquidation(book, model=model)
     print("first liquidation:", first.headline if first else "none within -99 % .. +500 %")
+    scaling(max(10, runs // 4))
+
+
+def scaling(runs: int) -> None:
+    """Full recompute (every account new, and one new) as the portfolio grows: linear means a flat
+    cost per 1,000 positions. The sizes are timed in turn, with the calibration row."""
+    sizes = (100, 200, 500)  # positions per account: 2,000, 4,000, 10,000 in all
+    builds = [build(np.random.default_rng(7), n) for n in sizes]
+    rows: list[tuple[str, Callable[[], object]]] = [("calibration", calibration)]
+    for n, (snap, model, _) in zip(sizes, builds, strict=True):
+        rows.append((f"{n * N_ACCOUNTS:>6,} positions, every account new",
+                     lambda s=snap, m=model: build_report(book_from_snapshot(refetched(s)), model=m)))
+        rows.append((f"{n * N_ACCOUNTS:>6,} positions, one account new",
+                     lambda s=snap, m=model: build_report(book_from_snapshot(refetched(s, 1)), model=m)))
+    print(f"\nfull recompute by size, {runs} runs (median / p95 ms, median ms per 1,000 positions)")
+    counts = [0] + [n * N_ACCOUNTS for n in sizes for _ in (0, 1)]
+    for (label, _), (median, p95), count in zip(rows, timed(rows, runs), counts, strict=True):
+        per_k = f"{median * 1000 / count:8.2f}" if count else ""
+        print(f"{label:<52} {median:8.2f} {p95:8.2f} {per_k}")
+    print("target: <= 5 ms at 2,000 positions (every account new), linear beyond")
 
 
 if __name__ == "__main__":

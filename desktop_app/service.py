@@ -6,6 +6,8 @@ show the same numbers. No Qt here.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +18,15 @@ from desktop_app.domain.api_key import ApiKeyInfo
 from desktop_app.domain.snapshot import AccountSpec, AccountState, PortfolioSnapshot
 from desktop_app.monitor import Monitor
 from desktop_app.price_history import PriceHistory, PriceHistoryCache
-from desktop_app.risk import Book, ReturnModel, RiskReport, StressResult, book_from_snapshot, build_report
+from desktop_app.risk import (
+    Book,
+    ReturnModel,
+    RiskReport,
+    StressResult,
+    book_from_snapshot,
+    build_report,
+    prepare_positions,
+)
 from desktop_app.risk import stress as risk_stress
 
 KEY_EXPIRY_WARNING_DAYS = 14  # Bybit expires IP-unbound keys after 90 days; warn two weeks ahead
@@ -99,13 +109,19 @@ class RiskService:
     async def update(self, accounts: Sequence[AccountSpec]) -> PortfolioUpdate:
         """Refresh every enabled account and compute the report; account failures are in the snapshot.
         Each account ends within the pool's deadline, so the slowest bounds the wait."""
-        snapshot = await self._monitor.refresh(accounts, self._previous)
-        return await self.compose(accounts, snapshot)
+        before = {s.account_id: s for s in self._previous.accounts} if self._previous is not None else {}
+        enabled = [a for a in accounts if a.enabled]
+        states = await asyncio.gather(*(self.refresh_account(a, before.get(a.account_id)) for a in enabled))
+        return await self.compose(accounts, PortfolioSnapshot(taken_at=time.time(), accounts=tuple(states)))
 
     async def refresh_account(self, spec: AccountSpec, previous: AccountState | None) -> AccountState:
         """One account's fetch on its own (the live worker publishes each as it answers); failures
-        become its state, never exceptions."""
-        return await self._monitor.refresh_account(spec, previous)
+        become its state, never exceptions. Its positions are converted for the risk engine as it
+        answers, while other accounts are still on the network."""
+        state = await self._monitor.refresh_account(spec, previous)
+        if state.data is not None:
+            prepare_positions(state.data.positions)
+        return state
 
     async def compose(self, accounts: Sequence[AccountSpec], snapshot: PortfolioSnapshot) -> PortfolioUpdate:
         """The update of a snapshot: its book, price history, return model and risk report."""

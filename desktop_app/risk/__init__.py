@@ -1,5 +1,6 @@
 """Risk engine: pure functions on numpy arrays (no I/O, no Qt).
 
+prepare_positions(state.data.positions)                 # convert one account as it answers (optional)
 book = book_from_snapshot(snapshot)                     # PortfolioSnapshot -> flat float64 arrays
 model = ReturnModel.from_closes({"BTC": closes, ...})   # daily closes, oldest first; once a day
 report = build_report(book, model=model)                # RiskReport
@@ -13,6 +14,7 @@ report_to_dict(report), stress_to_dict(result)          # JSON-ready
 from __future__ import annotations
 
 from desktop_app.risk.book import Book
+from desktop_app.risk.columns import prepare_positions
 from desktop_app.risk.convert import book_from_snapshot
 from desktop_app.risk.report import build_report
 from desktop_app.risk.repricing import reprice
@@ -54,6 +56,7 @@ __all__ = [
     "build_report",
     "first_liquidation",
     "liquidation_thresholds",
+    "prepare_positions",
     "report_to_dict",
     "reprice",
     "stress",

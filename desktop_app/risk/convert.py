@@ -1,32 +1,27 @@
-"""PortfolioSnapshot -> Book: one pass over the positions, then every column is built by numpy.
-
-Runs once per REST poll. The Decimal -> float conversion of the position fields is most of its cost
-(about a quarter of a microsecond per number), so each field is read once and converted in bulk;
-everything derived from them (USD conversion, marks of unpriced coins, account sums) is array maths.
+"""PortfolioSnapshot -> Book: each account's positions as columns (converted once per fetch, see
+columns.py), joined; everything derived from them (USD conversion, marks of unpriced coins, account
+sums) is array maths.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
 
 import numpy as np
 
 from desktop_app.domain.account import MarginMode, Wallet, WalletCoin
-from desktop_app.domain.market import Category, Side
 from desktop_app.domain.snapshot import AccountState, PortfolioSnapshot
 from desktop_app.risk.book import (
     KIND_INVERSE,
-    KIND_LINEAR,
     KIND_OPTION,
     MODE_ISOLATED,
     MODE_POSITION,
     MODE_RATE,
     Book,
 )
-from desktop_app.risk.coins import MIN_COLLATERAL_USD, USD_PEGGED, USD_STABLECOINS, base_coin
+from desktop_app.risk.coins import MIN_COLLATERAL_USD, USD_PEGGED, USD_STABLECOINS
+from desktop_app.risk.columns import DECIMAL_FIELDS, SHARED_CACHE, ColumnCache
 
-_KINDS = {Category.LINEAR: KIND_LINEAR, Category.INVERSE: KIND_INVERSE, Category.OPTION: KIND_OPTION}
 _NAN = float("nan")
 _RATE_PRINT_STEP = 1e-4  # Bybit prints account rates with 4 decimals; allow one unit (rounded or cut)
 
@@ -95,13 +90,6 @@ def _sum_if_all_known(p_acc: np.ndarray, values: np.ndarray, n_acc: int) -> np.n
     return np.where((count > 0) & (known == count), total, _NAN)
 
 
-# The Decimal fields of a Position that become float columns (None -> NaN), in this order.
-_DECIMALS = (
-    "size", "mark_price", "entry_price", "liq_price", "leverage", "im", "mm", "unrealised_pnl", "delta"
-)
-_GET_DECIMALS = operator.attrgetter(*_DECIMALS)
-
-
 def _held(coin: WalletCoin) -> bool:
     """A wallet coin with a balance (Bybit lists coins at zero too)."""
     amount = coin.wallet_balance if coin.wallet_balance is not None else coin.equity
@@ -115,22 +103,29 @@ def _priced_holding(coin: WalletCoin) -> bool:
             and abs(float(coin.usd_value)) >= MIN_COLLATERAL_USD)
 
 
+def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The accounts' arrays end to end (a new array, also when there is one or none)."""
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+
 def book_from_snapshot(
-    snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None
+    snapshot: PortfolioSnapshot, *, underlying_prices: Mapping[str, float] | None = None,
+    cache: ColumnCache = SHARED_CACHE,
 ) -> Book:
     """Convert a snapshot into a Book. `underlying_prices` (coin -> USD) prices option underlyings and
-    coin collateral where no linear/inverse position of the coin gives a mark."""
+    coin collateral where no linear/inverse position of the coin gives a mark. `cache` keeps each
+    account's converted positions for as long as the snapshot's tuple of them lives on."""
     states = snapshot.accounts
     n_acc = len(states)
-    held = [(i, s.data.positions) for i, s in enumerate(states) if s.data is not None]
-    positions = [p for _, ps in held for p in ps]
-    n = len(positions)
-    p_acc = np.repeat(
-        np.array([i for i, _ in held], dtype=np.int64), np.array([len(ps) for _, ps in held], dtype=np.int64)
-    )
-    symbols = tuple(p.symbol for p in positions)
-    categories = tuple(p.category for p in positions)
-    coin_of = list(map(base_coin, symbols, categories))
+    # Each account's positions are converted once per fetch (columns.py), then joined here.
+    held = [(i, cache.columns(s.data.positions)) for i, s in enumerate(states) if s.data is not None]
+    parts = [c for _, c in held]
+    n = sum(len(c.symbols) for c in parts)
+    counts = np.array([len(c.symbols) for c in parts], dtype=np.int64)
+    p_acc = np.repeat(np.array([i for i, _ in held], dtype=np.int64), counts)
+    symbols = tuple(s for c in parts for s in c.symbols)
+    categories = tuple(cat for c in parts for cat in c.categories)
+    coin_of = [coin for c in parts for coin in c.coins]
     # Coins held in wallets count too, positions or not: 2 ETH of collateral moves equity with ETH.
     position_coins = set(coin_of)
     wallet_coins = [(i, c) for i, s in enumerate(states) if s.data is not None for c in s.data.wallet.coins
@@ -141,16 +136,12 @@ def book_from_snapshot(
     p_coin = np.array([index[c] for c in coin_of], dtype=np.int64)
     sym_index = {sym: k for k, sym in enumerate(dict.fromkeys(symbols))}
     p_symbol = np.array([sym_index[sym] for sym in symbols], dtype=np.int64)
-    kind_of = {c: _KINDS.get(c, KIND_LINEAR) for c in set(categories)}
-    kind = np.array([kind_of[c] for c in categories], dtype=np.int8)
-    long = Side.LONG
-    p_dir = np.where(np.array([p.side is long for p in positions], dtype=bool), 1.0, -1.0)
-    # float() per Decimal is most of the conversion (numpy's own Decimal conversion is slower): one flat
-    # pass over every Decimal field of every position, then one (n, 9) array split into contiguous columns.
-    flat = [_NAN if x is None else float(x) for fields in map(_GET_DECIMALS, positions) for x in fields]
-    columns = np.array(flat, dtype=np.float64).reshape(n, len(_DECIMALS)).T.copy()
+    kind = _joined([c.kind for c in parts], np.int8)
+    p_dir = _joined([c.direction for c in parts], np.float64)
+    values = _joined([c.values for c in parts], np.float64).reshape(n, len(DECIMAL_FIELDS))
+    columns = values.T.copy()  # contiguous columns
     size, mark_raw, entry, liq, lev, im_raw, mm_raw, upnl_raw, delta = columns
-    no_mark = np.array([p.mark_price is None for p in positions], dtype=bool)
+    no_mark = _joined([c.no_mark for c in parts], bool)
 
     coin_usd: dict[str, float] = {c: 1.0 for c in USD_STABLECOINS}
     coin_usd.update({c: float(v) for c, v in (underlying_prices or {}).items()})
@@ -213,7 +204,7 @@ def book_from_snapshot(
         a_denom=figures[:, 4],
         symbols=symbols,
         categories=categories,
-        position_idx=tuple(p.position_idx for p in positions),
+        position_idx=tuple(i for c in parts for i in c.position_idx),
         unique_symbols=tuple(sym_index),
         p_symbol=p_symbol,
         p_acc=p_acc,
