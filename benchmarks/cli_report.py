@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop_app.exchange_sim import make_demo_accounts
 
+ROOT = Path(__file__).resolve().parent.parent
 SEED = 7
 
 
@@ -54,7 +54,7 @@ def write_accounts(path: Path, base_url: str, n_accounts: int) -> None:
 
 def timed_run(cmd: list[str]) -> float:
     began = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - began
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[2:])} exited {done.returncode}: {done.stderr.strip()[-400:]}")
@@ -75,7 +75,8 @@ def import_costs(cmd: list[str], top: int) -> list[tuple[float, str]]:
 
 
 def spread(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:6.0f} ms  (range {min(values) * 1000:.0f}-{max(values) * 1000:.0f})"
+    low, high = min(values) * 1000, max(values) * 1000
+    return f"{statistics.median(values) * 1000:6.0f} ms  (range {low:.0f}-{high:.0f})"
 
 
 def main() -> int:
@@ -91,7 +92,7 @@ def main() -> int:
             write_accounts(one, base_url, 1)
             write_accounts(every, base_url, args.accounts)
             report = [sys.executable, "-m", "desktop_app.cli", "report", "--json", "--accounts"]
-            rows = {"one account": report + [str(one)], f"{args.accounts} accounts": report + [str(every)],
+            rows = {"one account": [*report, str(one)], f"{args.accounts} accounts": [*report, str(every)],
                     "python -c pass": [sys.executable, "-c", "pass"]}
             for cmd in rows.values():
                 timed_run(cmd)  # warm-up: page cache, .pyc files, the simulator's first requests

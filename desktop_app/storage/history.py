@@ -22,6 +22,7 @@ from desktop_app.alerts.model import AlertEvent
 from desktop_app.domain.snapshot import PortfolioSnapshot
 from desktop_app.risk.results import RiskReport
 from desktop_app.storage.history_query import HistoryReader
+from desktop_app.storage.history_rollup import WIDTHS_S, add_samples
 from desktop_app.storage.history_rows import RefreshRecord, alert_row, refresh_record
 from desktop_app.storage.history_schema import SCHEMA_VERSION, HistoryError, open_history_db
 
@@ -208,6 +209,21 @@ class HistoryWriter:
             "INSERT INTO coin_seen (coin, first_s, last_s) VALUES (?, ?, ?) ON CONFLICT (coin) DO UPDATE SET"
             " first_s = MIN(first_s, excluded.first_s), last_s = MAX(last_s, excluded.last_s)",
             [(coin, r.time_s, r.time_s) for coin in sorted({e.coin for e in record.exposure})])
+        self._roll_up(record)
+
+    def _roll_up(self, record: RefreshRecord) -> None:
+        """The refresh's figures into the roll-ups, as the charts read them (history_rollup.py)."""
+        net: dict[str, float] = {}
+        for e in record.exposure:
+            net[e.coin] = net.get(e.coin, 0.0) + e.net_usd
+        figures: list[tuple[str, str, float | None]] = [("total", "", record.refresh.equity_usd)]
+        for a in record.accounts:
+            if not a.stale:
+                figures += [("equity", a.account_id, a.equity_usd), ("mm", a.account_id, a.mm_rate)]
+        # Every coin the history knows counts, at 0 when no account holds it now.
+        figures += [("net", coin, net.get(coin, 0.0))
+                    for (coin,) in self._conn.execute("SELECT coin FROM coin_seen")]
+        add_samples(self._conn, record.refresh.time_s, figures)
 
     def _prune(self, now_s: float) -> None:
         cutoff_s = now_s - self._retention_days * _SECONDS_PER_DAY
@@ -216,6 +232,10 @@ class HistoryWriter:
             # Children go with their refresh through ON DELETE CASCADE.
             self._conn.execute("DELETE FROM refresh WHERE time_s < ?", (cutoff_s,))
             self._conn.execute("DELETE FROM alert_log WHERE time_s < ?", (cutoff_s,))
+            # A bucket goes once all of it is past the cutoff.
+            for width_s in WIDTHS_S:
+                self._conn.execute("DELETE FROM history_rollup WHERE width_s = ? AND bucket_s + ? <= ?",
+                                   (width_s, width_s, cutoff_s))
             # What was seen only before the cutoff is gone; what remains starts at its oldest sample
             # left (the refresh index finds it at once: refreshes are walked in time order).
             self._conn.execute("DELETE FROM account_seen WHERE last_s < ?", (cutoff_s,))

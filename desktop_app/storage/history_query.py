@@ -8,6 +8,7 @@ figures were not refreshed then), so a chart never shows old figures as new.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop_app.alerts.model import AlertEvent, EventKind, Severity
+from desktop_app.storage.history_rollup import bucket_start_s
 from desktop_app.storage.history_schema import HistoryError, open_history_reader
 
 Series = tuple[np.ndarray, np.ndarray]
@@ -70,6 +72,28 @@ class HistoryReader:
         """The time of the newest refresh, None when there is none. May raise: HistoryError."""
         rows = self._fetch("SELECT MAX(time_s) FROM refresh", ())
         return None if rows[0][0] is None else float(rows[0][0])  # type: ignore[arg-type]
+
+    def first_s(self) -> float | None:
+        """The time of the oldest refresh, None when there is none. May raise: HistoryError."""
+        rows = self._fetch("SELECT MIN(time_s) FROM refresh", ())
+        return None if rows[0][0] is None else float(rows[0][0])  # type: ignore[arg-type]
+
+    def rollup_series(self, kind: str, subject: str, width_s: int, since_s: float, until_s: float = NO_END,
+                      ) -> tuple[np.ndarray, ...]:
+        """(bucket start, min, max, last value, last sample time) of the `width_s` buckets of one series
+        (history_rollup.py) that hold samples from `since_s` to `until_s`, oldest first.
+
+        May raise: HistoryError.
+        """
+        start = bucket_start_s(since_s, width_s) if math.isfinite(since_s) else since_s
+        rows = self._fetch(
+            "SELECT bucket_s, min_value, max_value, last_value, last_s FROM history_rollup"
+            " WHERE width_s = ? AND kind = ? AND subject = ? AND bucket_s >= ? AND bucket_s <= ?"
+            " ORDER BY bucket_s", (width_s, kind, subject, start, until_s))
+        if not rows:
+            return tuple(np.empty(0, dtype=np.float64) for _ in range(5))
+        table = np.array(rows, dtype=np.float64)
+        return tuple(np.ascontiguousarray(table[:, k]) for k in range(5))
 
     def equity_series(self, account_id: str | None, since_s: float, until_s: float = NO_END) -> Series:
         """Equity in USD: of one account (by id), or of the whole portfolio when None. Every series

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desktop_app.storage.atomic import PRIVATE_FILE_MODE, ensure_private_dir
 from desktop_app.storage.errors import StorageError
+from desktop_app.storage.history_rollup import V5
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -145,7 +146,9 @@ _V4 = (
         PRIMARY KEY (host, symbol, day_ms))""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)  # MIGRATIONS[n] takes version n to n + 1
+# v5: min, max and last per 1-, 5- and 15-minute bucket of every charted series (history_rollup.py),
+# so a chart of a week reads thousands of rows instead of millions.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, V5)  # MIGRATIONS[n] takes version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -42,7 +42,8 @@ def test_a_new_fetch_of_one_account_converts_only_that_account() -> None:
     second = book_from_snapshot(snapshot(hedge, missing("Gone"), main_again), cache=cache)
     assert cache.misses == 3
     # The cached Hedge columns and the new Main columns give the book a cold conversion gives.
-    _books_equal(second, book_from_snapshot(snapshot(hedge, missing("Gone"), main_again), cache=ColumnCache()))
+    cold = book_from_snapshot(snapshot(hedge, missing("Gone"), main_again), cache=ColumnCache())
+    _books_equal(second, cold)
     assert second.p_size.tolist() == [40_000.0, 1.0, 0.75, 2.0]
     assert first.p_size.tolist() == [40_000.0, 1.0, 0.5, 2.0]
 

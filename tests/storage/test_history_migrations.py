@@ -20,7 +20,7 @@ def test_new_file_is_current_wal_normal_and_private(tmp_path: Path) -> None:
     path = AppPaths.portable(tmp_path / "data").history_db
     conn = open_history_db(path)
     try:
-        assert schema_version(conn) == SCHEMA_VERSION == 4
+        assert schema_version(conn) == SCHEMA_VERSION == 5
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

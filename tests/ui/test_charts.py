@@ -201,6 +201,9 @@ class FakeSource:
     def latest_s(self):
         return float(self.times_s[-1]) if self.times_s.size else None
 
+    def first_s(self):
+        return float(self.times_s[0]) if self.times_s.size else None
+
     def equity_series(self, account_id: str | None, since_s: float, until_s: float = np.inf):
         self.calls.append(("equity", account_id, since_s))
         return self._cut(since_s, until_s, self.times_s * 0 + (1000.0 if account_id is None else 400.0))

@@ -3,7 +3,9 @@
 `ChartData` is a plain value (numpy arrays, epoch seconds, oldest first) so the charts can be fed
 from the database, from a test or from a synthetic history. `SeriesCache` keeps what was already
 read and asks the database only for samples newer than the last one, so a refresh every few seconds
-costs a few small queries instead of re-reading a week of history.
+costs a few small queries instead of re-reading a week of history. It reads the raw samples for a
+short range and the coarsest roll-up that still fits the chart's pixel columns for a long one
+(storage/history_rollup.py): a week of 20 accounts is thousands of buckets, not millions of samples.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+from desktop_app.storage.history_rollup import RAW, width_for_span
+from desktop_app.ui.charts.buckets import Buckets, bucket_points, merged
+
+DEFAULT_COLUMNS = 1200  # pixel columns of a chart, when the caller does not say
 
 Series = tuple[np.ndarray, np.ndarray]  # (epoch seconds, values), float64, oldest first
 Columns = tuple[np.ndarray, ...]  # (epoch seconds, values...), float64, oldest first
@@ -30,6 +37,9 @@ class HistorySource(Protocol):
     """The read side of the history database (`desktop_app.storage.history_query.HistoryReader`)."""
 
     def latest_s(self) -> float | None: ...
+    def first_s(self) -> float | None: ...
+    def rollup_series(self, kind: str, subject: str, width_s: int, since_s: float, until_s: float = ...,
+                      ) -> Buckets: ...
     def equity_series(self, account_id: str | None, since_s: float, until_s: float = ...) -> Series: ...
     def account_series(self, account_id: str, since_s: float, until_s: float = ...,
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
@@ -91,22 +101,34 @@ class SeriesCache:
         self._split: dict[str, tuple[Columns, Series, Series]] = {}
         self._until_s = -np.inf  # the newest refresh time of the load in progress
         self.since_s: float | None = None  # the oldest time asked for; None before the first load
+        self.width_s = RAW  # the roll-up read (history_rollup.WIDTHS_S), or RAW for the samples
+        self._buckets: dict[tuple[str, str], Buckets] = {}
+        self._points: dict[tuple[str, str], tuple[Buckets, Series]] = {}
 
-    def load(self, source: HistorySource, since_s: float) -> ChartData:
-        """Read what is new since the last load (or everything since `since_s` when the range grew).
+    def load(self, source: HistorySource, since_s: float, columns: int = DEFAULT_COLUMNS) -> ChartData:
+        """Read what is new since the last load (or everything since `since_s` when the range grew),
+        at the resolution that fits `columns` pixel columns showing `since_s` up to now.
 
         May raise: whatever the source raises (HistoryError for the database).
         """
-        if self.since_s is None or since_s < self.since_s:
+        latest = source.latest_s()
+        first = source.first_s() if latest is not None else None
+        span_s = 0.0 if latest is None or first is None else latest - max(since_s, first)
+        width_s = width_for_span(span_s, columns)
+        if self.since_s is None or since_s < self.since_s or width_s != self.width_s:
             self._series.clear()
             self._read_to.clear()
             self._split.clear()
+            self._buckets.clear()
+            self._points.clear()
             self.since_s = since_s
-        latest = source.latest_s()
+            self.width_s = width_s
         # Everything up to the newest refresh now; what is written meanwhile is for the next load.
         self._until_s = -np.inf if latest is None else latest
         accounts = source.accounts()
         coins = source.coins(self.since_s)
+        if width_s != RAW:
+            return self._load_rollups(source, accounts, coins)
         total = NamedSeries("Total", *self._extend(("equity", ""),
                                                    lambda s, u: source.equity_series(None, s, u)))
         equity, mm_rate = [], []
@@ -121,6 +143,39 @@ class SeriesCache:
             for coin in coins
         ]
         return ChartData(total, tuple(equity), tuple(mm_rate), tuple(exposure))
+
+    def _load_rollups(self, source: HistorySource, accounts: tuple[HistoryAccountLike, ...],
+                      coins: tuple[str, ...]) -> ChartData:
+        total = NamedSeries("Total", *self._rolled(source, "total", ""))
+        equity, mm_rate = [], []
+        for account in accounts:
+            equity.append(NamedSeries(account.name, *self._rolled(source, "equity", account.account_id)))
+            rate = self._rolled(source, "mm", account.account_id)
+            if rate[0].size:  # non-UTA accounts have no MM rate: no empty legend entry for them
+                mm_rate.append(NamedSeries(account.name, *rate))
+        exposure = [NamedSeries(coin, *self._rolled(source, "net", coin)) for coin in coins]
+        return ChartData(total, tuple(equity), tuple(mm_rate), tuple(exposure))
+
+    def _rolled(self, source: HistorySource, kind: str, subject: str) -> Series:
+        """The points of one rolled-up series, reading again from its newest bucket (which may have
+        grown since) and whatever came after."""
+        key = (kind, subject)
+        old = self._buckets.get(key)
+        start_s = float(self.since_s or 0.0)
+        since = start_s if old is None or not old[0].size else max(start_s, float(old[0][-1]))
+        if since <= self._until_s:
+            self._buckets[key] = merged(old, source.rollup_series(kind, subject, self.width_s, since,
+                                                                  self._until_s))
+        buckets = self._buckets.get(key)
+        if buckets is None:
+            return empty_series()
+        cached = self._points.get(key)
+        if cached is not None and all(a is b or np.array_equal(a, b) for a, b in zip(cached[0], buckets,
+                                                                                      strict=True)):
+            return cached[1]  # nothing new: the same arrays as before, the curve has nothing to do
+        points = bucket_points(buckets)
+        self._points[key] = (buckets, points)
+        return points
 
     def _extend(self, key: tuple[str, str], query: Callable[[float, float], Columns], width: int = 2,
                 ) -> Columns:

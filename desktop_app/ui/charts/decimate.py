@@ -39,6 +39,20 @@ def _reduce_pairs(mins: np.ndarray, maxs: np.ndarray) -> tuple[np.ndarray, np.nd
             np.fmax(maxs[0:2 * half:2], maxs[1:2 * half:2]))
 
 
+def _common_prefix(old_times: np.ndarray, old_values: np.ndarray, times: np.ndarray,
+                   values: np.ndarray) -> int:
+    """How many leading samples two series share (a NaN equals a NaN)."""
+    count = min(old_values.size, values.size)
+    if count == 0:
+        return 0
+    if old_times is times and old_values is values:
+        return count
+    a, b = old_values[:count], values[:count]
+    differs = (old_times[:count] != times[:count]) | ((a != b) & ~(np.isnan(a) & np.isnan(b)))
+    changed = np.flatnonzero(differs)
+    return int(changed[0]) if changed.size else count
+
+
 class MinMaxPyramid:
     """One series (times ascending) with the min/max of its aligned 2^k-sample blocks, k >= 4."""
 
@@ -58,22 +72,25 @@ class MinMaxPyramid:
             level += 1
 
     def extended(self, times_s: np.ndarray, values: np.ndarray) -> MinMaxPyramid:
-        """The pyramid of a series that continues this one (the same sample times first, then newer
-        ones), reducing only the blocks the new samples touch: a reload every few seconds adds a few
-        samples to a week of them, and rebuilding all 45 curves' pyramids took ~30 ms of the GUI
-        thread. Anything else (a shorter series, other times) gets a pyramid of its own."""
-        count = self.values.size
-        if (count == 0 or values.size < count
-                or not np.array_equal(times_s[:count], self.times_s) or values[0] != self.values[0]):
+        """The pyramid of a series that continues this one (the same samples first, then newer ones;
+        the newest few may have changed, as a roll-up's open bucket does), reducing only the blocks
+        from the first changed sample on: a reload every few seconds adds a few samples to a week of
+        them, and rebuilding all 45 curves' pyramids took ~30 ms of the GUI thread. A series that
+        shares less than its first sample with this one gets a pyramid of its own."""
+        same = _common_prefix(self.times_s, self.values, times_s, values)
+        if same == 0:
             return MinMaxPyramid(times_s, values)
         grown = object.__new__(MinMaxPyramid)
         grown.times_s, grown.values = times_s, values
-        grown.all_finite = self.all_finite and bool(np.isfinite(values[count:]).all())
+        grown.all_finite = (self.all_finite if same == self.values.size else
+                            bool(np.isfinite(values[:same]).all())) and bool(np.isfinite(values[same:]).all())
         grown._levels = {}
         level = _STORED_FROM_LEVEL
         while (blocks := values.size >> level) > 0:
             old_mins, old_maxs = self._levels.get(level, (values[:0], values[:0]))
-            kept, size = old_mins.size, 1 << level  # the old whole blocks: their samples did not change
+            size = 1 << level
+            kept = min(old_mins.size, same // size)  # whole blocks whose samples did not change
+            old_mins, old_maxs = old_mins[:kept], old_maxs[:kept]
             if blocks > kept:
                 new = values[kept * size:blocks * size].reshape(blocks - kept, size)
                 old_mins = np.concatenate((old_mins, np.fmin.reduce(new, axis=1)))

@@ -166,7 +166,11 @@ class HistoryChartsWidget(QWidget):
             # A range never read before: its first read is the slow one, so say so until it arrives.
             self._asked_since_s = since_s
             self.status_label.setText(self.tr("Loading history…"))
-        self._loader.request(since_s)
+        self._loader.request(since_s, self._columns())
+
+    def _columns(self) -> int:
+        """The pixel columns the curves are drawn into (the roll-up read is chosen for them)."""
+        return max(1, int(self.exposure_plot.view.width()) or self.view.width())
 
     @Slot()
     def reload_if_visible(self) -> None:

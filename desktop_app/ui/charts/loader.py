@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.storage.history_query import NO_END, HistoryReader, Series
 from desktop_app.storage.history_schema import HistoryError
-from desktop_app.ui.charts.data import ChartData, HistoryAccountLike, SeriesCache
+from desktop_app.ui.charts.data import DEFAULT_COLUMNS, ChartData, HistoryAccountLike, SeriesCache
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,15 @@ class _StoppableSource:
     def latest_s(self) -> float | None:
         self._check()
         return self._reader.latest_s()
+
+    def first_s(self) -> float | None:
+        self._check()
+        return self._reader.first_s()
+
+    def rollup_series(self, kind: str, subject: str, width_s: int, since_s: float, until_s: float = NO_END,
+                      ) -> tuple[np.ndarray, ...]:
+        self._check()
+        return self._reader.rollup_series(kind, subject, width_s, since_s, until_s)
 
     def equity_series(self, account_id: str | None, since_s: float, until_s: float = NO_END) -> Series:
         self._check()
@@ -109,10 +118,10 @@ class HistoryLoader(QObject):
             return
         self.sig_alert_log.emit(events)
 
-    @Slot(float)
-    def load(self, since_s: float) -> None:
+    @Slot(float, int)
+    def load(self, since_s: float, columns: int = DEFAULT_COLUMNS) -> None:
         try:
-            data = self._cache.load(_StoppableSource(self._open(), self.stopping), since_s)
+            data = self._cache.load(_StoppableSource(self._open(), self.stopping), since_s, columns)
         except HistoryError as exc:
             if not self.stopping.is_set():
                 self._cache = SeriesCache()  # a failed read may have left part of a range behind
@@ -145,7 +154,7 @@ class HistoryLoaderHost(QObject):
 
     sig_data = Signal(object)
     sig_error = Signal(str)
-    _sig_load = Signal(float)
+    _sig_load = Signal(float, int)
     _sig_load_alert_log = Signal(int)
 
     def __init__(self, path: Path, *, reader_factory: Callable[[Path], HistoryReader] = HistoryReader,
@@ -165,6 +174,7 @@ class HistoryLoaderHost(QObject):
         self.loader.sig_failed.connect(self._on_failed)
         self._in_flight = False
         self._waiting_since_s: float | None = None
+        self._columns = DEFAULT_COLUMNS
         self.qthread.start()
 
     @property
@@ -172,16 +182,19 @@ class HistoryLoaderHost(QObject):
         """A read is in progress (or waiting for one)."""
         return self._in_flight
 
-    def request(self, since_s: float) -> None:
-        """Read every series from `since_s` on (only what is new, when that range was read before)."""
+    def request(self, since_s: float, columns: int | None = None) -> None:
+        """Read every series from `since_s` on (only what is new, when that range was read before), at
+        the resolution that fits a chart `columns` pixels wide (the last width given, by default)."""
         if self.loader.stopping.is_set():
             return
+        if columns is not None:
+            self._columns = max(1, int(columns))
         if self._in_flight:
             self._waiting_since_s = since_s if self._waiting_since_s is None else min(self._waiting_since_s,
                                                                                       since_s)
             return
         self._in_flight = True
-        self._sig_load.emit(since_s)
+        self._sig_load.emit(since_s, self._columns)
 
     @Slot(float, object)
     def _on_loaded(self, _since_s: float, data: ChartData) -> None:
