@@ -4,7 +4,10 @@ Run: python benchmarks/refresh.py [--accounts 20] [--latency-ms 50] [--rounds 7]
 Target: a concurrent refresh of 20 accounts takes at most 2x one account's refresh.
 
 The simulator runs in a separate process (`riskdesk-cli simulate`), so its threads do not compete
-with the client's event loop for the GIL. Each measured step is followed by a pause, so every account
+with the client's event loop for the GIL. On a 2-core machine it still competes for the cores, so
+the CPU time each side spends per concurrent refresh is printed too (the client's is what RiskDesk
+can cut; the simulator stands in for Bybit's servers, which do their work elsewhere).
+Each measured step is followed by a pause, so every account
 starts with a fresh per-UID window and the process stays well inside the IP budget (600 requests per
 5 s): the client-side IP limiter's waits are printed per round, and must be zero for a fair figure.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import subprocess
@@ -70,7 +74,16 @@ def specs_for(base_url: str, n_accounts: int) -> list[AccountSpec]:
             for a in make_demo_accounts(n_accounts, seed=SEED)]
 
 
-async def measure(base_url: str, n_accounts: int, rounds: int, pause_s: float) -> None:
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of another process (Linux /proc), None where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(base_url: str, n_accounts: int, rounds: int, pause_s: float, sim_pid: int) -> None:
     limiter = CountingIpLimiter()
     pool = HttpPool(ip_limiter=limiter)
     monitor = Monitor(pool)
@@ -82,15 +95,23 @@ async def measure(base_url: str, n_accounts: int, rounds: int, pause_s: float) -
             raise RuntimeError(f"accounts failed in the warm-up: {failed}")
         await asyncio.sleep(pause_s)
         concurrent_s: list[float] = []
+        client_cpu_s: list[float] = []
+        sim_cpu_s: list[float] = []
         single_s: list[float] = []
         sequence_s: list[float] = []
         print(f"{'round':>5}  {'concurrent ms':>13}  {'one-by-one total ms':>19}  {'median single ms':>16}  "
               f"{'IP-limiter wait ms':>18}")
         for r in range(1, rounds + 1):
             waited_before = limiter.waited_s
+            sim_before = process_cpu_s(sim_pid)
+            cpu_before = time.process_time()
             t0 = time.perf_counter()
             snapshot = await monitor.refresh(specs)
             concurrent_s.append(time.perf_counter() - t0)
+            client_cpu_s.append(time.process_time() - cpu_before)
+            sim_after = process_cpu_s(sim_pid)
+            if sim_before is not None and sim_after is not None:
+                sim_cpu_s.append(sim_after - sim_before)
             if not snapshot.complete:
                 raise RuntimeError("an account failed during the concurrent refresh")
             await asyncio.sleep(pause_s)
@@ -119,6 +140,13 @@ async def measure(base_url: str, n_accounts: int, rounds: int, pause_s: float) -
     print(f"concurrent / single account = {conc / single:.2f}  (target <= 2.00)")
     print(f"one-by-one / concurrent     = {seq / conc:.1f}x")
     print(f"client IP-limiter wait over the whole run: {limiter.waited_s * 1000:.1f} ms")
+    cpu = statistics.median(client_cpu_s)
+    print(f"client CPU per concurrent refresh: {cpu * 1000:.1f} ms median "
+          f"({min(client_cpu_s) * 1000:.1f}-{max(client_cpu_s) * 1000:.1f}), "
+          f"{cpu * 1000 / n_accounts:.2f} ms per account")
+    if sim_cpu_s:
+        print(f"simulator CPU per concurrent refresh: {statistics.median(sim_cpu_s) * 1000:.0f} ms median "
+              f"(its process; 10 ms clock ticks)")
 
 
 def main() -> int:
@@ -133,7 +161,7 @@ def main() -> int:
     try:
         print(f"simulator (separate process) at {base_url}, latency {args.latency_ms:g} ms, "
               f"{args.accounts} accounts, {args.rounds} rounds, pause {args.pause_s:g} s")
-        asyncio.run(measure(base_url, args.accounts, args.rounds, args.pause_s))
+        asyncio.run(measure(base_url, args.accounts, args.rounds, args.pause_s, proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=5)

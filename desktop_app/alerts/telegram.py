@@ -16,6 +16,7 @@ import httpx
 
 from desktop_app.domain.credentials import Secret
 from desktop_app.i18n import QT_TRANSLATE_NOOP, translate
+from desktop_app.tls import context_for
 
 MAX_TEXT_CHARS = 4096  # Telegram rejects longer messages
 TEST_MESSAGE = QT_TRANSLATE_NOOP("alerts", "RiskDesk test message: alerts will arrive in this chat.")
@@ -122,7 +123,7 @@ class TelegramSender:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout_s)
+            self._client = httpx.AsyncClient(timeout=self._timeout_s, verify=context_for(self._base_url))
         return self._client
 
     def _url(self, method: str) -> str:

@@ -13,14 +13,14 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING
 
 from desktop_app.bybit.errors import BybitError
 from desktop_app.bybit.messages import BAD_CREDENTIALS
 from desktop_app.domain.credentials import Credentials, KeyType, redact_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 SIGN_TYPE_HMAC_OR_RSA = "2"  # X-BAPI-SIGN-TYPE sent by pybit and Bybit's own examples for both key types
 
@@ -64,6 +64,11 @@ def load_rsa_private_key(pem: str) -> rsa.RSAPrivateKey:
     May raise: BybitError (BAD_CREDENTIALS) when the text is not such a key. The message never
     quotes the text, which is the secret.
     """
+    # Imported here: only RSA keys need it, and a command with HMAC keys starts faster without.
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_private_key(pem.encode("utf-8"), password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -80,6 +85,9 @@ def load_rsa_private_key(pem: str) -> rsa.RSAPrivateKey:
 
 def rsa_sha256_b64(private_key: rsa.RSAPrivateKey, message: str) -> str:
     """RSASSA-PKCS1-v1_5 / SHA-256 signature of `message`, standard padded base64 (self-generated keys)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     signature = private_key.sign(message.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
     return base64.b64encode(signature).decode("ascii")
 

@@ -29,6 +29,7 @@ from desktop_app.bybit.ws_common import (
     is_pong,
     ping_message,
 )
+from desktop_app.tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 _MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -122,8 +123,10 @@ class ManagedStream:
             error: BybitStreamError
             opened_at: float | None = None
             try:
+                # wss: the process's one TLS context (tls.py), not a new one per connection.
+                tls = shared_ssl_context() if self.url.lower().startswith("wss:") else None
                 async with connect(self.url, ping_interval=None, open_timeout=self.config.open_timeout_s,
-                                   close_timeout=self.config.close_timeout_s,
+                                   close_timeout=self.config.close_timeout_s, ssl=tls,
                                    max_size=_MAX_MESSAGE_BYTES) as ws:
                     self._ws = ws
                     await self._on_open(ws)
