@@ -68,7 +68,9 @@ def betas(coins: tuple[CoinSpec, ...] = COINS) -> np.ndarray:
 class PriceModel:
     """Thread-safe, lazily generated price paths. All times are epoch ms."""
 
-    _LRU_DAYS = 96
+    # Days of minute returns kept: (1441, n_coins) floats each. The recent days serve tickers and
+    # intraday candles again and again; older ones are asked once per daily candle, which Klines keeps.
+    _LRU_DAYS = 8
 
     def __init__(self, seed: int, anchor_ms: int, coins: tuple[CoinSpec, ...] = COINS,
                  history_days: int = 1000) -> None:
@@ -99,7 +101,9 @@ class PriceModel:
             returns = (z @ self._chol.T) * self._sigma_min
             cum = np.vstack([np.zeros((1, len(self.coins))), np.cumsum(returns, axis=0)])
             self._cum[day] = cum
-            self._day_total[day] = cum[-1]
+            # A copy: a view of the last row would keep the whole day's array alive after the LRU
+            # drops it (with two years of history walked, 32 MiB of the demo window's memory).
+            self._day_total[day] = cum[-1].copy()
             if len(self._cum) > self._LRU_DAYS:
                 self._cum.popitem(last=False)
             return cum

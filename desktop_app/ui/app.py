@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import linecache
 import logging
 import sys
 from collections.abc import Sequence
@@ -93,6 +94,10 @@ def build_window(context: AppContext, *, start: bool = True) -> MainWindow:
     qsettings = QSettings(str(context.paths.config_dir / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
     # Stressing the latest update is pure (no network): the GUI thread calls it directly.
     window = MainWindow(context, host, stress_update, qsettings=qsettings)
+    # shiboken's import hook reads the source of every module imported after PySide6 (to see whether
+    # it uses PySide6), and linecache keeps it: ~26 MiB of text nobody reads again. A traceback that
+    # wants a line later reads its file anew.
+    linecache.clearcache()
     if start:
         host.start()
     return window

@@ -1,0 +1,28 @@
+"""`riskdesk-cli report` starts without what it does not use: no Qt, no charts, no simulator, no
+keyring or database when the accounts come from a file, no RSA library for HMAC keys."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+from desktop_app.cli import build_parser
+import desktop_app.commands.report as report
+build_parser(["report", "--json"]).parse_args(["report", "--json"])
+print(json.dumps(sorted(sys.modules)))
+"""
+NEVER = ("PySide6", "pyqtgraph", "shiboken6", "desktop_app.ui", "desktop_app.exchange_sim",
+         "desktop_app.storage", "desktop_app.journal_sync", "desktop_app.copytrade", "keyring", "sqlite3",
+         "cryptography", "websockets")
+
+
+def test_the_report_command_imports_only_what_it_uses() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60,
+                          check=True)
+    modules = json.loads(done.stdout)
+    loaded = [m for m in modules if any(m == name or m.startswith(name + ".") for name in NEVER)]
+    assert loaded == []
+    assert "desktop_app.risk" in modules and "httpx" in modules  # what it does need
