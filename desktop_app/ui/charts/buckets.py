@@ -1,10 +1,11 @@
 """Roll-up buckets (min, max, last of each 1-, 5- or 15-minute bucket) as points a curve draws.
 
-Each bucket becomes three points within the time its samples span: its two extremes, then its last
-value at the last sample's time. The extreme nearer the last value comes second, so a rising stretch
-draws min -> max -> last and a falling one max -> min -> last: the line keeps the data's direction and
-never zigzags across a bucket more than the data did. Min and max are both drawn, so a spike is on the
-chart at any resolution, and the newest point is the newest sample.
+Each bucket is drawn as the decimation of raw samples is (decimate.py): its min and its max at the
+middle of its samples' time span, one above the other. Buckets alternate min-then-max and
+max-then-min by the parity of their index in time (fixed, so nothing shimmers on reload), so
+neighbours join top to top and bottom to bottom: a bucket whose values swing fills its band as the
+raw samples do, a steady stretch is a thin line, and a spike of one sample is on the chart at any
+resolution. The series ends with the newest bucket's last value at the newest sample's time.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ Buckets = tuple[np.ndarray, ...]  # (bucket start s, min, max, last value, last 
 Series = tuple[np.ndarray, np.ndarray]
 
 
-def bucket_points(buckets: Buckets) -> Series:
-    """(times, values) of `buckets`: three points per bucket, in time order."""
+def bucket_points(buckets: Buckets, width_s: float) -> Series:
+    """(times, values) of `width_s`-second `buckets`: two points per bucket, then the last value."""
     start_s, low, high, last, last_s = buckets
     n = start_s.size
-    times = np.empty(3 * n)
-    values = np.empty(3 * n)
-    rising = np.abs(high - last) <= np.abs(last - low)  # the last value is nearer the max
-    first = np.where(rising, low, high)
-    second = np.where(rising, high, low)
-    times[0::3], values[0::3] = start_s, first
-    times[1::3], values[1::3] = (start_s + last_s) / 2, second
-    times[2::3], values[2::3] = last_s, last
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    times = np.empty(2 * n + 1)
+    values = np.empty(2 * n + 1)
+    middle = (start_s + last_s) / 2
+    times[0:2 * n:2], times[1:2 * n:2] = middle, middle
+    odd = (np.rint(start_s / width_s).astype(np.int64) & 1).astype(bool)
+    values[0:2 * n:2] = np.where(odd, high, low)
+    values[1:2 * n:2] = np.where(odd, low, high)
+    times[-1], values[-1] = last_s[-1], last[-1]
     return times, values
 
 

@@ -105,13 +105,17 @@ class SeriesCache:
         self._buckets: dict[tuple[str, str], Buckets] = {}
         self._points: dict[tuple[str, str], tuple[Buckets, Series]] = {}
 
-    def load(self, source: HistorySource, since_s: float, columns: int = DEFAULT_COLUMNS) -> ChartData:
+    def load(self, source: HistorySource, since_s: float, columns: int = DEFAULT_COLUMNS,
+             until_s: float = np.inf) -> ChartData:
         """Read what is new since the last load (or everything since `since_s` when the range grew),
-        at the resolution that fits `columns` pixel columns showing `since_s` up to now.
+        at the resolution that fits `columns` pixel columns showing `since_s` up to now (or up to
+        `until_s`: a window zoomed into, read once by a cache of its own).
 
         May raise: whatever the source raises (HistoryError for the database).
         """
         latest = source.latest_s()
+        if latest is not None:
+            latest = min(latest, until_s)
         first = source.first_s() if latest is not None else None
         span_s = 0.0 if latest is None or first is None else latest - max(since_s, first)
         width_s = width_for_span(span_s, columns)
@@ -173,7 +177,7 @@ class SeriesCache:
         if cached is not None and all(a is b or np.array_equal(a, b) for a, b in zip(cached[0], buckets,
                                                                                       strict=True)):
             return cached[1]  # nothing new: the same arrays as before, the curve has nothing to do
-        points = bucket_points(buckets)
+        points = bucket_points(buckets, self.width_s)
         self._points[key] = (buckets, points)
         return points
 
@@ -211,3 +215,28 @@ class SeriesCache:
         split = (times[has_equity], equity_usd[has_equity]), (times[has_rate], mm_rate[has_rate])
         self._split[account_id] = (columns, *split)
         return split
+
+
+def with_detail(coarse: ChartData, detail: ChartData, start_s: float, end_s: float) -> ChartData:
+    """`coarse` with each series' samples from `start_s` to `end_s` replaced by `detail`'s (a finer
+    read of a window zoomed into); series only one of them has are kept as they are."""
+
+    def merged(outer: tuple[NamedSeries, ...], inner: tuple[NamedSeries, ...]) -> tuple[NamedSeries, ...]:
+        by_name = {s.name: s for s in inner}
+        out = []
+        for series in outer:
+            fine = by_name.get(series.name)
+            if fine is None:
+                out.append(series)
+                continue
+            times, values = series.times_s, series.values
+            before, after = times < start_s, times > end_s
+            inside = (fine.times_s >= start_s) & (fine.times_s <= end_s)  # a bucket may reach past an end
+            out.append(NamedSeries(series.name,
+                                   np.concatenate((times[before], fine.times_s[inside], times[after])),
+                                   np.concatenate((values[before], fine.values[inside], values[after]))))
+        return tuple(out)
+
+    return ChartData(merged((coarse.total_equity_usd,), (detail.total_equity_usd,))[0],
+                     merged(coarse.equity_usd, detail.equity_usd), merged(coarse.mm_rate, detail.mm_rate),
+                     merged(coarse.net_exposure_usd, detail.net_exposure_usd))

@@ -6,8 +6,10 @@ colour in every chart.
 Friture's rule: data lands in a buffer (`set_series`, or the history loader's reads), a GUI timer
 renders the latest state, and nothing renders or is read while the widget is hidden. The database is
 read on the loader's own thread (loader.py): a week of 20 accounts takes seconds to read the
-first time, which the window shows as "Loading…" but never waits for. Panning or zooming by hand
-stops the range from following "now"; choosing a range again resumes it.
+first time, which the window shows as "Loading…" but never waits for. A long range is read from
+roll-ups (min, max and last per bucket); a window zoomed into by hand is read again at the finer
+resolution it needs once the pan settles. Panning or zooming by hand stops the range from following
+"now"; choosing a range again resumes it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import figures
 from desktop_app.ui import format as fmt
 from desktop_app.ui.charts.axes import DateTicks
-from desktop_app.ui.charts.data import ChartData, empty_chart_data
+from desktop_app.ui.charts.data import ChartData, empty_chart_data, with_detail
 from desktop_app.ui.charts.loader import HistoryLoaderHost
 from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, COIN_COLOURS, HistoryPlot, compact_usd, percent
 
@@ -56,6 +58,7 @@ class HistoryChartsWidget(QWidget):
         self._dirty = False
         self._loader: HistoryLoaderHost | None = None
         self._asked_since_s: float | None = None  # the oldest time asked of the loader so far
+        self._detail: tuple[float, float, ChartData] | None = None  # a zoomed window, read finer
         self._following = True
         self.range_name = DEFAULT_RANGE
         self.last_error: str | None = None
@@ -155,6 +158,7 @@ class HistoryChartsWidget(QWidget):
         self._asked_since_s = None
         loader.sig_data.connect(self._on_loaded)
         loader.sig_error.connect(self._on_load_error)
+        loader.sig_window.connect(self._on_window)
         self.reload_if_visible()
 
     def reload(self) -> None:
@@ -186,6 +190,24 @@ class HistoryChartsWidget(QWidget):
         if self.isVisible():
             self.render_now()
 
+    @Slot(float, float, object)
+    def _on_window(self, start_s: float, end_s: float, data: ChartData) -> None:
+        if self._following:
+            return  # a range was chosen meanwhile: its own read is what to show
+        self._detail = (start_s, end_s, data)
+        self._dirty = True
+        if self.isVisible():
+            self.render_now()
+
+    def _request_detail(self) -> None:
+        """Once a pan or zoom by hand settles, read the window shown at the resolution it needs."""
+        if self._loader is None or self._following:
+            return
+        start_s, end_s = self.x_range()
+        if self._detail is not None and self._detail[:2] == (start_s, end_s):
+            return
+        self._loader.request_window(start_s, end_s, self._columns())
+
     @Slot(str)
     def _on_load_error(self, message: str) -> None:
         # A database problem is shown; it must not break the window (the next reload tries again,
@@ -207,6 +229,9 @@ class HistoryChartsWidget(QWidget):
         self.range_name = name
         self.range_buttons[name].setChecked(True)
         self._following = True
+        if self._detail is not None:
+            self._detail = None
+            self._dirty = True
         if self.isVisible():
             self.reload()  # a longer range than was read arrives later; the axis moves now
         self._apply_x_range()
@@ -263,6 +288,7 @@ class HistoryChartsWidget(QWidget):
     def _fit_y_exactly(self) -> None:
         for plot in self.plots:
             plot.fit_y()
+        self._request_detail()
 
     # -- rendering --------------------------------------------------------------------------------
 
@@ -274,6 +300,9 @@ class HistoryChartsWidget(QWidget):
     def render_now(self) -> None:
         """Push the buffered data into the curves (created once, then `setData`)."""
         data = self._data
+        if self._detail is not None:
+            start_s, end_s, window = self._detail
+            data = with_detail(data, window, start_s, end_s)
         self.total_plot.set_series((data.total_equity_usd,))
         self.equity_plot.set_series(data.equity_usd)
         self.mm_plot.set_series(data.mm_rate)

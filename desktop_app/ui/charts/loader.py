@@ -90,6 +90,7 @@ class HistoryLoader(QObject):
     sig_failed = Signal(float, str)  # since_s, a message for the user
     sig_alert_log = Signal(object)  # tuple[AlertEvent, ...], newest first
     sig_alert_log_failed = Signal(str)
+    sig_window_loaded = Signal(float, float, object)  # start_s, end_s, ChartData of that window or None
 
     def __init__(self, path: Path, reader_factory: Callable[[Path], HistoryReader] = HistoryReader) -> None:
         super().__init__()
@@ -134,6 +135,19 @@ class HistoryLoader(QObject):
             return
         self.sig_loaded.emit(since_s, data)
 
+    @Slot(float, float, int)
+    def load_window(self, start_s: float, end_s: float, columns: int) -> None:
+        """Read `start_s`..`end_s` at the resolution that fits it (a window zoomed into), once."""
+        try:
+            data = SeriesCache().load(_StoppableSource(self._open(), self.stopping), start_s, columns, end_s)
+        except HistoryError as exc:
+            log.info("reading a zoomed window of the history failed: %s", exc)
+            data = None  # the coarser curves stay; the next zoom asks again
+        except Exception:
+            log.exception("reading a zoomed window of the history failed")
+            data = None
+        self.sig_window_loaded.emit(start_s, end_s, data)
+
     def interrupt(self) -> None:
         """Any thread: abandon the read in progress."""
         self.stopping.set()
@@ -156,6 +170,8 @@ class HistoryLoaderHost(QObject):
     sig_error = Signal(str)
     _sig_load = Signal(float, int)
     _sig_load_alert_log = Signal(int)
+    _sig_load_window = Signal(float, float, int)
+    sig_window = Signal(float, float, object)  # start_s, end_s, ChartData of that window
 
     def __init__(self, path: Path, *, reader_factory: Callable[[Path], HistoryReader] = HistoryReader,
                  parent: QObject | None = None) -> None:
@@ -170,6 +186,10 @@ class HistoryLoaderHost(QObject):
         # The alert log comes back through these two (connect to them before asking).
         self.sig_alert_log = self.loader.sig_alert_log
         self.sig_alert_log_failed = self.loader.sig_alert_log_failed
+        self._sig_load_window.connect(self.loader.load_window)
+        self.loader.sig_window_loaded.connect(self._on_window_loaded)
+        self._window_in_flight = False
+        self._window_waiting: tuple[float, float, int] | None = None
         self.loader.sig_loaded.connect(self._on_loaded)
         self.loader.sig_failed.connect(self._on_failed)
         self._in_flight = False
@@ -211,6 +231,26 @@ class HistoryLoaderHost(QObject):
         if self._waiting_since_s is not None:
             since_s, self._waiting_since_s = self._waiting_since_s, None
             self.request(since_s)
+
+    def request_window(self, start_s: float, end_s: float, columns: int) -> None:
+        """Read the window `start_s`..`end_s` finer than its range (answered by `sig_window`); while
+        one is read, only the latest request waits."""
+        if self.loader.stopping.is_set():
+            return
+        if self._window_in_flight:
+            self._window_waiting = (start_s, end_s, columns)
+            return
+        self._window_in_flight = True
+        self._sig_load_window.emit(start_s, end_s, max(1, int(columns)))
+
+    @Slot(float, float, object)
+    def _on_window_loaded(self, start_s: float, end_s: float, data: ChartData | None) -> None:
+        self._window_in_flight = False
+        waiting, self._window_waiting = self._window_waiting, None
+        if waiting is not None:
+            self.request_window(*waiting)  # a newer window was asked for: this one is already old
+        elif data is not None:
+            self.sig_window.emit(start_s, end_s, data)
 
     def request_alert_log(self, limit: int) -> None:
         """Read the latest `limit` alert events (answered by `sig_alert_log` or `sig_alert_log_failed`)."""
