@@ -1,5 +1,6 @@
 """`riskdesk-cli report` starts without what it does not use: no Qt, no charts, no simulator, no
-keyring or database when the accounts come from a file, no RSA library for HMAC keys."""
+keyring or database when the accounts come from a file, no RSA library for HMAC keys (the bounded
+JSON reader of storage is all of storage it needs)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ build_parser(["report", "--json"]).parse_args(["report", "--json"])
 print(json.dumps(sorted(sys.modules)))
 """
 NEVER = ("PySide6", "pyqtgraph", "shiboken6", "desktop_app.ui", "desktop_app.exchange_sim",
-         "desktop_app.storage", "desktop_app.journal_sync", "desktop_app.copytrade", "keyring", "sqlite3",
+         "desktop_app.storage.history", "desktop_app.storage.secrets", "desktop_app.storage.accounts",
+         "desktop_app.journal_sync", "desktop_app.copytrade", "keyring", "sqlite3",
          "cryptography", "websockets")
 
 
