@@ -79,6 +79,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._keys: tuple[Hashable, ...] = ()
         self._rows: tuple[R, ...] = ()
         self._cells: list[tuple[_Cell, ...]] = []
+        self._longest: tuple[int, ...] = (0,) * len(self._columns)  # characters of each column's longest text
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -103,12 +104,23 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                     start = None
             if start is not None:
                 self.dataChanged.emit(self.index(start, 0), self.index(len(values) - 1, last))
+            self._measure()
             return
         self.beginResetModel()
         self._keys = keys
         self._rows = values
         self._cells = [self._row_cells(r) for r in values]
+        self._measure()
         self.endResetModel()
+
+    def _measure(self) -> None:
+        self._longest = tuple(max((len(cells[c][0]) for cells in self._cells), default=0)
+                              for c in range(len(self._columns)))
+
+    def longest_text(self, column: int) -> int:
+        """Characters of the longest text in `column` (the table view refits a column only when this
+        grows: asking Qt for a column's size hint reads every visible cell)."""
+        return self._longest[column]
 
     def _row_cells(self, row: R) -> tuple[_Cell, ...]:
         stale = self._stale is not None and self._stale(row)

@@ -56,6 +56,7 @@ class FilterableTable(QWidget):
         self._sized = False
         self._fitting = False
         self._user_sized: set[int] = set()  # columns whose width the user set by hand
+        self._fitted_chars: dict[int, int] = {}  # per column, its longest text when last fitted
         header.sectionResized.connect(self._on_section_resized)
 
     @Slot(str)
@@ -74,6 +75,7 @@ class FilterableTable(QWidget):
         A column with a width sample keeps the sample's width."""
         if self.model.rowCount() == 0:
             return
+        longest = getattr(self.model, "longest_text", None)
         self._fitting = True
         try:
             first = not self._sized
@@ -83,6 +85,13 @@ class FilterableTable(QWidget):
             for column in range(self.model.columnCount() - 1):  # the last one stretches to the edge
                 if column in self._user_sized:
                     continue
+                if longest is not None:
+                    # Qt's size hint reads every visible cell of the column (most of a render's time
+                    # at 1 Hz): ask only when the column's longest text got longer or shorter.
+                    chars = longest(column)
+                    if not first and chars == self._fitted_chars.get(column):
+                        continue
+                    self._fitted_chars[column] = chars
                 wanted = self.view.columnWidth(column) if first else self._content_width(column)
                 wanted = self._clamped(column, wanted)
                 current = self.view.columnWidth(column)
