@@ -120,6 +120,10 @@ class StallProbe(QObject):
         self.stalls_first_ms: list[float] = []  # the first refresh and its render: a cold start
         self.stalls_all_ms: list[float] = []
         self.stalls_steady_ms: list[float] = []  # after the cold start: refreshes, renders, streams
+        # Long steady stalls: (stall ms, GUI thread CPU ms in it). Little CPU means the GUI thread was
+        # waiting (for the GIL, or for a core), not working.
+        self.long_steady: list[tuple[float, float]] = []
+        self.last_cpu = time.thread_time()
         self.timer = QTimer(self)
         self.timer.setInterval(PROBE_MS)
         self.timer.timeout.connect(self.tick)
@@ -131,11 +135,15 @@ class StallProbe(QObject):
     @Slot()
     def tick(self) -> None:
         now = time.perf_counter()
+        cpu = time.thread_time()
         stall_ms = max(0.0, (now - self.last) * 1000.0 - PROBE_MS)
-        self.last = now
+        cpu_ms = (cpu - self.last_cpu) * 1000.0
+        self.last, self.last_cpu = now, cpu
         self.stalls_all_ms.append(stall_ms)
         if self.updates and not self.first_render_pending:
             self.stalls_steady_ms.append(stall_ms)
+            if stall_ms > EXPLAIN_AFTER_MS:
+                self.long_steady.append((stall_ms, cpu_ms))
         if self.busy:
             (self.stalls_busy_ms if self.updates else self.stalls_first_ms).append(stall_ms)
         elif self.first_render_pending:
@@ -244,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
           f"(p99 {_p99(idle):.1f} ms); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"longest stall after the cold start (refreshes, renders, streamed marks): "
           f"{max(steady, default=0.0):.1f} ms (p99 {_p99(steady):.1f} ms, {len(steady)} probe ticks)")
+    if probe.long_steady:
+        stalled = sum(ms for ms, _ in probe.long_steady)
+        working = sum(min(cpu, ms + PROBE_MS) for ms, cpu in probe.long_steady)
+        print(f"stalls over {EXPLAIN_AFTER_MS} ms after the cold start: {len(probe.long_steady)}, the GUI "
+              f"thread on a CPU for {100 * working / max(stalled, 1e-9):.0f}% of them (the rest it waited "
+              f"for the GIL or a core)")
     share = max(max(busy), max(steady, default=0.0)) - idle_ms
     print(f"the app's share of the longest stall after the cold start: {share:.1f} ms "
           f"(longest while working minus longest idle)  (target <= 50 ms)")
