@@ -26,6 +26,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# As `riskdesk` starts: desktop_app.ui imports the Qt-free core before anything imports PySide6.
+import desktop_app.ui  # noqa: F401
+
 MIB = 1024 * 1024
 TARGET_MIB = 150.0
 
