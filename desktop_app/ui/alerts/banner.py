@@ -48,6 +48,7 @@ class AlertBanner(QFrame):
         self._dismissed: tuple[AlertKey, Severity] | None = None
         self.shown_key: AlertKey | None = None
         self.shown_severity: Severity | None = None
+        self._styled: tuple[str, str] | None = None  # (text, colour) last applied
         self.setVisible(False)
 
     @Slot(object)
@@ -100,11 +101,15 @@ class AlertBanner(QFrame):
         text = f"{_MARKS[severity]}  {message}"
         if more:
             text += "  " + self.tr("(+{count} more in the alert log)").format(count=more)
-        self.label.setText(text)
         colour = SEVERITY_COLOURS[severity]
-        # Text and border carry the colour; the background stays the palette's (light and dark themes).
-        self.label.setStyleSheet(f"color: {colour}; font-weight: 600;")
-        self.setStyleSheet(f"#AlertBanner {{ border: 1px solid {colour}; border-radius: 3px; }}")
+        # The engine's list arrives with every update (ten a second while marks stream): a style sheet
+        # set again re-polishes the banner and lays out the window, so only a change is applied.
+        if self._styled != (text, colour):
+            self._styled = (text, colour)
+            self.label.setText(text)
+            # Text and border carry the colour; the background stays the palette's (light and dark themes).
+            self.label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+            self.setStyleSheet(f"#AlertBanner {{ border: 1px solid {colour}; border-radius: 3px; }}")
         dismissed = self._dismissed is not None and self._dismissed[0] == key \
             and severity.rank <= self._dismissed[1].rank
         self.setVisible(not dismissed)

@@ -102,7 +102,9 @@ class WindowAlerts(QObject):
         window.alert_banner.set_active(self.active)
         count = len(self.active)
         title = self.tr("Alerts ({count})").format(count=count) if count else self.tr("Alerts")
-        window.tabs.setTabText(window.tabs.indexOf(window.alert_log), title)
+        index = window.tabs.indexOf(window.alert_log)
+        if window.tabs.tabText(index) != title:  # every update brings the list; the tab bar relays out
+            window.tabs.setTabText(index, title)
         self.update_tray()
 
     def update_tray(self) -> None:
