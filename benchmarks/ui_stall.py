@@ -70,11 +70,20 @@ class StallSampler:
             last = self.probe.last
             if last != sampled_for and (time.perf_counter() - last) * 1000 > EXPLAIN_AFTER_MS:
                 sampled_for = last
-                frame = sys._current_frames().get(self.gui_thread)
+                frames = sys._current_frames()
+                frame = frames.get(self.gui_thread)
                 if frame is not None:
                     stack = traceback.extract_stack(frame)[-6:]
-                    self.stacks["\n".join(f"    {Path(f.filename).name}:{f.lineno} {f.name}"
-                                           for f in stack)] += 1
+                    lines = [f"    {Path(f.filename).name}:{f.lineno} {f.name}" for f in stack]
+                    # The other threads' innermost frames: one of them may hold the GIL in a long C call.
+                    names = {t.ident: t.name for t in threading.enumerate()}
+                    for ident, other in frames.items():
+                        if ident not in (self.gui_thread, threading.get_ident()):
+                            inner = traceback.extract_stack(other)[-2:]
+                            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                               for f in reversed(inner))
+                            lines.append(f"      [{names.get(ident, ident)}] {where}")
+                    self.stacks["\n".join(lines)] += 1
 
 
 def _serve(conn: object, accounts: int, latency_ms: float) -> None:

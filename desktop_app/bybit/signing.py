@@ -10,6 +10,7 @@ and Bybit would answer 10004.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -58,8 +59,11 @@ def hmac_sha256_hex(secret: str, message: str) -> str:
     return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=32)
 def load_rsa_private_key(pem: str) -> rsa.RSAPrivateKey:
-    """Parse an unencrypted PEM RSA private key.
+    """Parse an unencrypted PEM RSA private key, once per process: parsing checks the key (~36 ms of
+    CPU holding the GIL, a stall of the window) and the account's REST client, its private stream and
+    the journal's sync each need it. A key object signs from any thread. A failure is not cached.
 
     May raise: BybitError (BAD_CREDENTIALS) when the text is not such a key. The message never
     quotes the text, which is the secret.

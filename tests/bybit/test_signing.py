@@ -150,3 +150,15 @@ def test_empty_secret_is_refused() -> None:
 def test_signer_repr_hides_secret_and_key() -> None:
     signer = Signer(hmac_credentials())
     assert SECRET not in repr(signer) and KEY not in repr(signer) and SECRET not in str(signer)
+
+
+def test_an_rsa_key_is_parsed_once_per_process_and_a_bad_one_every_time() -> None:
+    from desktop_app.bybit.signing import load_rsa_private_key
+
+    pem, _ = _rsa_pem()
+    # The REST client, the private stream and the journal's sync each build a Signer for the account.
+    assert load_rsa_private_key(pem) is load_rsa_private_key(pem)
+    bad = "-----BEGIN PRIVATE KEY-----\nNOTAKEY\n-----END PRIVATE KEY-----\n"
+    for _ in range(2):  # a failure is not remembered as a key
+        with pytest.raises(BybitError):
+            load_rsa_private_key(bad)
