@@ -23,6 +23,7 @@ import httpcore
 import httpx
 
 SocketOption = tuple[int, int, int | bytes | None] | tuple[int, int, None, int]
+_CLOSE_WAIT_S = 0.25
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -54,9 +55,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
-        # Closing starts at once; waiting for the peer's goodbye (a TLS close_notify) is not worth a
-        # stalled request's time, and the loop finishes it either way.
         self._writer.close()
+        # A plain connection is closed on the loop's next turn; a TLS one waits for the peer's
+        # close_notify, which a stalled server may never send: a moment, then the loop finishes it.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(_CLOSE_WAIT_S):
+                await self._writer.wait_closed()
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:

@@ -4,6 +4,8 @@ reused, timeouts and refused connections are httpx's exceptions."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ssl
 
 import httpx
 import pytest
@@ -61,5 +63,63 @@ def test_a_silent_server_is_a_read_timeout_and_a_closed_port_a_connect_error() -
         async with _client() as client:
             with pytest.raises(httpx.ConnectError):
                 await client.get(closed, timeout=httpx.Timeout(2.0))
+
+    asyncio.run(go())
+
+
+def _self_signed(tmp_path) -> tuple[ssl.SSLContext, ssl.SSLContext]:  # type: ignore[no-untyped-def]
+    """(server context, client context trusting only that server's certificate for 127.0.0.1)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "riskdesk-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    (tmp_path / "cert.pem").write_bytes(cert_pem)
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    client = ssl.create_default_context(cadata=cert_pem.decode())
+    return server, client
+
+
+def test_https_goes_through_tls_and_a_certificate_nobody_trusts_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server_context, client_context = _self_signed(tmp_path)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError, ssl.SSLError):
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(OK)
+                await writer.drain()
+
+    async def go() -> None:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=server_context)
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/v5/market/time"
+        async with server:
+            transport = AsyncioTransport(ssl_context=client_context, limits=LIMITS)
+            async with httpx.AsyncClient(transport=transport) as client:
+                for _ in range(2):  # the second request reuses the TLS connection
+                    response = await client.get(url)
+                    assert (response.status_code, response.json()) == (200, {})
+            # The process's context trusts public CAs, not this certificate: no request is sent.
+            untrusting = AsyncioTransport(ssl_context=ssl.create_default_context(), limits=LIMITS)
+            async with httpx.AsyncClient(transport=untrusting) as client:
+                with pytest.raises(httpx.ConnectError):
+                    await client.get(url)
 
     asyncio.run(go())
