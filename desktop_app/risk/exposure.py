@@ -19,8 +19,11 @@ def net_by_coin(book: Book, expo: np.ndarray | None = None) -> np.ndarray:
 def _holders(book: Book, side: np.ndarray) -> list[tuple[str, ...]]:
     """Per coin, the names of the accounts with a position on `side` (mask), in account order."""
     n_acc = book.n_accounts
-    # One key per (coin, account) pair: unique() sorts by coin, then account, and drops repeats.
-    keys = np.unique(book.p_coin[side] * n_acc + book.p_acc[side])
+    # One key per (coin, account) pair, sorted by coin, then account, without repeats. Not np.unique:
+    # numpy 2 imports numpy.ma for it (~25 ms of a CLI report's start, only to ask "is it masked?").
+    keys = np.sort(book.p_coin[side] * n_acc + book.p_acc[side])
+    if keys.size:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     bounds = np.searchsorted(keys // n_acc if n_acc else keys, np.arange(len(book.coins) + 1)).tolist()
     names = np.array(book.names, dtype=object)[keys % n_acc if n_acc else keys].tolist()
     return [tuple(names[lo:hi]) for lo, hi in itertools.pairwise(bounds)]

@@ -28,3 +28,22 @@ def test_the_report_command_imports_only_what_it_uses() -> None:
     loaded = [m for m in modules if any(m == name or m.startswith(name + ".") for name in NEVER)]
     assert loaded == []
     assert "desktop_app.risk" in modules and "httpx" in modules  # what it does need
+
+
+REPORT_PROBE = """
+import sys
+from desktop_app.domain.market import Side
+from desktop_app.risk import book_from_snapshot, build_report
+from tests.risk.factories import account, position, snapshot
+a = account("A", (position("BTCUSDT"), position("BTCPERP"), position("ETHUSDT", Side.SHORT, mark=2_000)))
+report = build_report(book_from_snapshot(snapshot(a, account("B", (position("BTCUSDT"),)))))
+assert report.exposure[0].long_accounts == ("A", "B"), report.exposure
+print("numpy.ma" in sys.modules)
+"""
+
+
+def test_building_a_report_does_not_import_numpy_masked_arrays() -> None:
+    # numpy 2 imports numpy.ma (~25 ms) the first time some functions run (np.unique without indices)
+    done = subprocess.run([sys.executable, "-c", REPORT_PROBE], capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert done.stdout.strip() == "False"
