@@ -7,7 +7,8 @@ The simulator runs in its own process with `--latency-ms` added to every request
 Each round runs, in turn: the report of the first account, the report of every account, and
 `python -c pass` (the interpreter's own start, the floor no import work can go below), so a burst of
 load on a shared machine hits all rows alike. `-X importtime` of the report command is printed once,
-as the modules that cost the most to import.
+as the modules that cost the most to import. Each row's peak resident memory is measured in runs of
+its own after the timed rounds (the CLI's memory; `python -c pass` is the interpreter's own).
 """
 
 from __future__ import annotations
@@ -61,6 +62,25 @@ def timed_run(cmd: list[str]) -> float:
     return elapsed
 
 
+# Spawns argv[2:] and writes its peak RSS (KiB) to argv[1]. A child's peak counts the memory of the
+# process it was forked from (Linux keeps the high-water mark across exec), so the measured command is
+# started from this small interpreter rather than from the benchmark itself.
+_PEAK_RSS_LAUNCHER = """import os, sys
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def peak_rss_mib(cmd: list[str]) -> float:
+    """Peak resident memory of `cmd` as a whole process, in MiB."""
+    with tempfile.TemporaryDirectory(prefix="riskdesk-rss-") as tmp:
+        figure = Path(tmp) / "maxrss"
+        timed_run([sys.executable, "-S", "-c", _PEAK_RSS_LAUNCHER, str(figure), *cmd])
+        return int(figure.read_text()) / 1024  # Linux reports KiB
+
+
 def import_costs(cmd: list[str], top: int) -> list[tuple[float, str]]:
     """The `top` most expensive top-level imports (cumulative ms) of `cmd` run with -X importtime."""
     done = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], cwd=ROOT, capture_output=True, text=True)
@@ -101,6 +121,8 @@ def main() -> int:
                 for label, cmd in rows.items():
                     times[label].append(timed_run(cmd))
             costs = import_costs(rows["one account"], top=8)
+            peaks_mib = {label: statistics.median(peak_rss_mib(cmd) for _ in range(3))
+                         for label, cmd in rows.items()}
     finally:
         proc.terminate()
         proc.wait(timeout=5)
@@ -114,6 +136,8 @@ def main() -> int:
     print(f"one account: {one_s:.2f} s  (target <= 0.45 s)")
     print(f"{args.accounts} accounts / one account = {all_s / one_s:.2f}  (per round {min(ratios):.2f}-"
           f"{max(ratios):.2f}; target <= 1.30)")
+    print("peak RSS per process, median of 3 (MiB): " + ", ".join(
+        f"{label} {mib:.0f}" for label, mib in peaks_mib.items()))
     print("imports of `report` (-X importtime, cumulative ms):")
     for ms, name in costs:
         print(f"  {ms:7.1f}  {name.strip()}")
