@@ -14,7 +14,7 @@ from desktop_app.domain.account import WalletCoin
 from desktop_app.domain.market import Category, Side
 from desktop_app.risk import ReturnModel, book_from_snapshot, build_report
 from desktop_app.risk.returns import ewma_weights
-from desktop_app.risk.var import value_at_risk
+from desktop_app.risk.var import quantile_linear, value_at_risk
 from tests.risk.factories import D, account, position, snapshot, wallet
 
 # Three daily log returns, oldest first: +0.02, -0.01, +0.03.
@@ -170,3 +170,21 @@ def test_var_is_linear_in_scale(rows) -> None:
         assert b.var_usd == pytest.approx(2 * a.var_usd, rel=1e-9, abs=1e-9)
         assert b.es_usd == pytest.approx(2 * a.es_usd, rel=1e-9, abs=1e-9)
         assert b.historical_var_usd == pytest.approx(2 * a.historical_var_usd, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=-1e12, max_value=1e12) | st.just(math.nan), min_size=1, max_size=60),
+       st.floats(min_value=0.0, max_value=1.0))
+def test_the_var_quantile_is_numpys_linear_quantile_to_the_bit(sample: list[float], fraction: float) -> None:
+    values = np.array(sample)
+    expected = float(np.quantile(values, fraction))
+    got = quantile_linear(values, fraction)
+    assert (math.isnan(got) and math.isnan(expected)) or got == expected
+
+
+def test_the_var_quantile_interpolates_between_neighbours_by_hand() -> None:
+    pnl = np.array([40.0, -10.0, 0.0, 20.0, -30.0])  # sorted: -30, -10, 0, 20, 40
+    assert quantile_linear(pnl, 0.05) == -30.0 + 0.2 * 20.0  # index 4 x 0.05 = 0.2 -> -26
+    assert quantile_linear(pnl, 0.625) == 0.0 + 0.5 * 20.0  # index 2.5 -> 10
+    assert (quantile_linear(pnl, 0.0), quantile_linear(pnl, 1.0)) == (-30.0, 40.0)
+    assert math.isnan(quantile_linear(np.array([1.0, float("nan")]), 0.5))
