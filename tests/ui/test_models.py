@@ -170,21 +170,30 @@ def test_columns_widen_for_a_grown_figure_but_never_past_the_cap(qtbot) -> None:
     assert table.view.columnWidth(1) == MAX_FITTED_COLUMN_PX
 
 
-def test_a_refit_asks_qt_only_for_columns_whose_text_got_longer(qtbot, monkeypatch) -> None:
+def test_a_refit_asks_qt_only_for_columns_whose_longest_text_changed(qtbot, monkeypatch) -> None:
     from desktop_app.ui.tables.table_view import FilterableTable
 
     model = PositionsModel()
     table = FilterableTable(model, placeholder="")
     qtbot.addWidget(table)
+    table.resize(1200, 300)
     table.show()
+    value, symbol = 8, 1
+    assert model.headerData(value, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == "Value"
     model.set_rows(((("a",), _row("AAAUSDT", 306.0)),))
     table.fit_columns()
+    narrow = table.view.columnWidth(value)
     asked: list[int] = []
     real = table.view.sizeHintForColumn
     monkeypatch.setattr(table.view, "sizeHintForColumn", lambda c: asked.append(c) or real(c))
     model.set_rows(((("a",), _row("AAAUSDT", 307.0)),))  # every text as long as before
     table.fit_columns()
     assert asked == []
-    model.set_rows(((("a",), _row("AAAUSDT", -29_871_000.0)),))
+    model.set_rows(((("a",), _row("AAAUSDT", -29_871_000.0)),))  # a crash: the value grows
     table.fit_columns()
-    assert 4 in asked and 1 not in asked  # the value column grew; the symbol did not
+    assert value in asked and symbol not in asked
+    assert table.view.columnWidth(value) > narrow
+    asked.clear()
+    model.set_rows(((("a",), _row("AAAUSDT", 306.0)),))  # the crash is over: measured again, narrower
+    table.fit_columns()
+    assert asked == [value] and table.view.columnWidth(value) < narrow * 1.25
