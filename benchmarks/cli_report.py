@@ -26,24 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sim_process import start_simulator
+
 from desktop_app.exchange_sim import make_demo_accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 7
-
-
-def start_simulator(n_accounts: int, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
-    """`riskdesk-cli simulate` in its own process; returns it and its base URL once it listens."""
-    cmd = [sys.executable, "-m", "desktop_app.cli", "simulate", "--accounts", str(n_accounts),
-           "--latency-ms", str(latency_ms), "--port", "0", "--seed", str(SEED), "--page-size", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise RuntimeError("the simulator did not start")
 
 
 def write_accounts(path: Path, base_url: str, n_accounts: int) -> None:
@@ -105,7 +93,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    proc, base_url = start_simulator(args.accounts, args.latency_ms)
+    proc, base_url = start_simulator(args.accounts, args.latency_ms, SEED)
     try:
         with tempfile.TemporaryDirectory(prefix="riskdesk-cli-bench-") as tmp:
             one, every = Path(tmp) / "one.json", Path(tmp) / "all.json"

@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim_process import start_simulator
 
 from desktop_app.bybit.environments import custom
 from desktop_app.bybit.http import HttpPool
@@ -50,21 +50,6 @@ class CountingIpLimiter(SlidingWindowLimiter):
         self.waited_s += waited
         self.granted += 1
         return waited
-
-
-def start_simulator(n_accounts: int, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
-    """`riskdesk-cli simulate` in its own process; returns it and its base URL once it listens."""
-    cmd = [sys.executable, "-m", "desktop_app.cli", "simulate", "--accounts", str(n_accounts),
-           "--latency-ms", str(latency_ms), "--port", "0", "--seed", str(SEED), "--page-size", "0"]
-    root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=root)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise RuntimeError("the simulator did not start")
 
 
 def specs_for(base_url: str, n_accounts: int) -> list[AccountSpec]:
@@ -157,7 +142,7 @@ def main() -> int:
     parser.add_argument("--pause-s", type=float, default=1.5,
                         help="pause after each measured step (>= 1 s: fresh per-UID windows, IP budget)")
     args = parser.parse_args()
-    proc, base_url = start_simulator(args.accounts, args.latency_ms)
+    proc, base_url = start_simulator(args.accounts, args.latency_ms, SEED)
     try:
         print(f"simulator (separate process) at {base_url}, latency {args.latency_ms:g} ms, "
               f"{args.accounts} accounts, {args.rounds} rounds, pause {args.pause_s:g} s")
