@@ -373,7 +373,7 @@ def test_history_opens_on_all_of_it(charts) -> None:
 
 
 def test_account_colours_follow_the_configured_order_whoever_asks_first() -> None:
-    from desktop_app.ui.charts.plot import COIN_COLOURS, PALETTE, ColourMap
+    from desktop_app.ui.charts.colours import COIN_COLOURS, PALETTE, ColourMap
 
     names = ["Main", "Hedge", "Copy follower"]
     one_session, another = ColourMap(order=names), ColourMap(order=names)
@@ -395,7 +395,7 @@ def test_history_and_journal_draw_each_account_in_its_configured_colour(qtbot, t
     from desktop_app.domain.snapshot import AccountSpec
     from desktop_app.journal_sync import JournalReport
     from desktop_app.storage.paths import AppPaths
-    from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, PALETTE
+    from desktop_app.ui.charts.colours import ACCOUNT_COLOURS, PALETTE
     from desktop_app.ui.context import demo_context
     from desktop_app.ui.journal.view import CurveSeries, JournalView
     from desktop_app.ui.window.main_window import MainWindow

@@ -23,7 +23,7 @@ from desktop_app.exchange_sim import Simulator, routes_private
 from desktop_app.journal_sync import JournalReport, JournalService
 from desktop_app.journal_sync.export import journal_csv
 from desktop_app.storage.journal_cache import JournalCache
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, PALETTE
+from desktop_app.ui.charts.colours import ACCOUNT_COLOURS, PALETTE
 from desktop_app.ui.journal import view as journal_view_module
 from desktop_app.ui.journal.calendar import PnlCalendar
 from desktop_app.ui.journal.models import JournalTableModel, journal_rows

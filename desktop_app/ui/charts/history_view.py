@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import figures
 from desktop_app.ui import format as fmt
 from desktop_app.ui.charts.axes import DateTicks
+from desktop_app.ui.charts.colours import ACCOUNT_COLOURS, COIN_COLOURS
 from desktop_app.ui.charts.data import ChartData, empty_chart_data, with_detail
 from desktop_app.ui.charts.loader import HistoryLoaderHost
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, COIN_COLOURS, HistoryPlot, compact_usd, percent
+from desktop_app.ui.charts.plot import HistoryPlot, compact_usd, percent
 
 RANGES_S: dict[str, float | None] = {"1 h": 3600.0, "24 h": 86_400.0, "7 d": 604_800.0, "All": None}
 # "Since start" until the user picks a range (the window remembers the last choice): a fresh session

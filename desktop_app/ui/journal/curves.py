@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.i18n import tr
 from desktop_app.ui.charts.axes import DateAxis, ValueAxis
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS, compact_usd
+from desktop_app.ui.charts.colours import ACCOUNT_COLOURS
+from desktop_app.ui.charts.plot import compact_usd
 from desktop_app.ui.journal.view import TOTAL_CURVE_KEY, JournalView
 
 

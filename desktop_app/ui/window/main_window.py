@@ -1,14 +1,11 @@
-"""The main window: alert banner, header, tabs (portfolio tables, alert log, history charts), stress
-panel and status bar, fed by the worker's updates; a tray icon and desktop notifications for alerts.
+"""The main window: alert banner, header, tabs (portfolio tables, alerts, history, journal), stress
+panel and status bar, fed by the worker's updates; tray icon and desktop notifications for alerts.
 
-Updates land in `self._latest`; the header renders on arrival, the tables and the stress panel on a
-1 Hz GUI timer, and nothing renders while the window is hidden or minimised (Friture's pattern).
-Alerts always reach the banner, the log and the tray colour, hidden or not; the notifier decides
-which become desktop notifications. Where a tray exists, closing the window hides it to the tray and
-File → Quit or the tray's Quit ends the app; elsewhere closing quits. Menus live in `actions.py`,
-alerting in `alerts.py`, closing and the teardown in `closing.py`, the tables in `tables/portfolio.py`.
+The header renders as updates arrive, the tables and stress panel on a 1 Hz timer, and nothing while
+the window is hidden (Friture's pattern). Alerts always reach the banner, the log and the tray colour.
+With a tray, closing hides the window and Quit ends the app; elsewhere closing quits. Menus live in
+`actions.py`, alerting in `alerts.py`, closing in `closing.py`, the tables in `tables/portfolio.py`.
 """
-
 from __future__ import annotations
 
 import gc
@@ -24,8 +21,8 @@ from desktop_app.live.report_options import ReportOptions
 from desktop_app.storage.settings import Settings
 from desktop_app.ui.alerts.banner import AlertBanner
 from desktop_app.ui.alerts.log_view import AlertLogView
+from desktop_app.ui.charts.colours import ACCOUNT_COLOURS
 from desktop_app.ui.charts.history_view import HistoryChartsWidget
-from desktop_app.ui.charts.plot import ACCOUNT_COLOURS
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.journal.tab import JournalTab
 from desktop_app.ui.stress.panel import StressFn, StressPanel
