@@ -44,6 +44,15 @@ def journal_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, d
     return code, json.loads(captured.out, parse_float=Decimal), captured.err
 
 
+def assert_total_over_synced_accounts(doc: dict[str, Any]) -> None:
+    """The total adds up the accounts synced now; with none synced it holds no figures (never zeros)."""
+    synced = [a for a in doc["accounts"] if a["ok"]]
+    if synced:
+        assert doc["total"]["trades"] == sum(a["trades"] for a in synced)
+    else:
+        assert all(value is None for value in doc["total"].values())
+
+
 def test_json_has_the_issues_names_and_the_ledgers_figures(
     sim: Simulator, accounts_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,11 +97,7 @@ def test_one_failing_account_exits_3_with_null_figures(
     failed = accounts["Isolated"]
     assert failed["ok"] is False and failed["error"].startswith("[10016] ")
     assert all(failed[key] is None for key in FIGURES)              # never zeros
-    synced = [a for a in doc["accounts"] if a["ok"]]
-    if synced:
-        assert doc["total"]["trades"] == sum(a["trades"] for a in synced)
-    else:
-        assert all(value is None for value in doc["total"].values())   # no account synced: no total
+    assert_total_over_synced_accounts(doc)
 
 
 def test_readable_journal_and_bad_arguments(
@@ -139,11 +144,7 @@ def test_a_full_disk_is_each_accounts_error_on_one_line_and_exit_3(
     code, doc, err = journal_json(capsys, "--accounts", str(accounts_file), "--days", "7")
     assert code == 3 and err == ""
     assert doc["accounts"][0]["error"] == full and {a["error"] for a in doc["accounts"]} <= {full, None}
-    synced = [a for a in doc["accounts"] if a["ok"]]
-    if synced:
-        assert doc["total"]["trades"] == sum(a["trades"] for a in synced)
-    else:
-        assert all(value is None for value in doc["total"].values())   # no account synced: no total
+    assert_total_over_synced_accounts(doc)
 
 
 def test_no_journal_at_all_is_one_line_and_exit_1(
